@@ -1,0 +1,141 @@
+"""Opening one APSW connection, set up the way every cwdb connection runs.
+
+Each setting is one small function with the reason for it, applied per
+connection (never through ``apsw.bestpractice``'s process-wide hooks, which
+would change other libraries' connections too).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+from pathlib import Path
+
+import apsw
+
+from cwdb.errors import Error
+
+log = logging.getLogger("cwdb")
+
+#: Enough for every named query of sql/ plus the transaction statements.
+STATEMENT_CACHE_SIZE = 512
+
+
+def create_private_file(path: str) -> bool:
+    """Create an empty database file with mode 0600, if it does not exist.
+
+    SQLite gives the ``-wal`` and ``-shm`` files the main file's permissions,
+    so creating the main file 0600 first keeps all three private (the
+    database holds credentials). Returns whether the file was created. An
+    existing file keeps its mode; a warning is logged when group or others
+    can read it.
+    """
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        warn_if_readable_by_others(path)
+        return False
+    except OSError as error:
+        raise Error(f"cannot create database {path!r}: {error.strerror}") from error
+    os.close(fd)
+    return True
+
+
+def warn_if_readable_by_others(path: str) -> None:
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        log.warning(
+            "database %s has mode %o: group or others can read it, and it stores "
+            "credentials (chmod 600 it)",
+            path,
+            stat.S_IMODE(mode),
+        )
+
+
+def open_file(path: str, *, busy_timeout_ms: int, create: bool) -> apsw.Connection:
+    """A configured connection to a database file (created 0600 if asked)."""
+    if create:
+        create_private_file(path)
+    flags = apsw.SQLITE_OPEN_READWRITE
+    try:
+        connection = apsw.Connection(path, flags=flags, statementcachesize=STATEMENT_CACHE_SIZE)
+    except apsw.Error as error:
+        raise Error(f"cannot open database {path!r}: {error}") from error
+    try:
+        configure(connection, busy_timeout_ms=busy_timeout_ms, wal=True)
+    except apsw.Error as error:
+        connection.close()
+        raise Error(f"cannot use database {path!r}: {error}") from error
+    return connection
+
+
+def open_memdb(name: str, *, busy_timeout_ms: int) -> apsw.Connection:
+    """A configured connection to the in-process ``memdb`` database ``name``.
+
+    Every connection opened with the same name shares one database, which is
+    how the threads of one ``connect(":memory:")`` see the same data.
+    """
+    uri = f"file:/{name}?vfs=memdb"
+    flags = apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE | apsw.SQLITE_OPEN_URI
+    connection = apsw.Connection(uri, flags=flags, statementcachesize=STATEMENT_CACHE_SIZE)
+    configure(connection, busy_timeout_ms=busy_timeout_ms, wal=False)
+    return connection
+
+
+def configure(connection: apsw.Connection, *, busy_timeout_ms: int, wal: bool) -> None:
+    """Apply every per-connection setting, in order."""
+    set_busy_timeout(connection, busy_timeout_ms)
+    enforce_foreign_keys(connection)
+    make_defensive(connection)
+    if wal:
+        use_wal(connection)
+        sync_normally(connection)
+
+
+def set_busy_timeout(connection: apsw.Connection, busy_timeout_ms: int) -> None:
+    """Wait for other writers up to the timeout instead of failing at once."""
+    connection.set_busy_timeout(busy_timeout_ms)
+
+
+def enforce_foreign_keys(connection: apsw.Connection) -> None:
+    """SQLite enforces foreign keys (and cascades) only when asked, per connection."""
+    connection.pragma("foreign_keys", True)
+
+
+def make_defensive(connection: apsw.Connection) -> None:
+    """Refuse schema corruption by SQL, double-quoted strings and untrusted schema code."""
+    connection.config(apsw.SQLITE_DBCONFIG_DEFENSIVE, 1)
+    connection.config(apsw.SQLITE_DBCONFIG_DQS_DDL, 0)
+    connection.config(apsw.SQLITE_DBCONFIG_DQS_DML, 0)
+    connection.pragma("trusted_schema", False)
+
+
+def use_wal(connection: apsw.Connection) -> None:
+    """WAL lets readers go on while one process writes (needs a file)."""
+    mode = connection.pragma("journal_mode", "wal")
+    if str(mode).lower() != "wal":
+        raise Error(f"cannot switch {connection.filename!r} to WAL (journal_mode is {mode})")
+
+
+def sync_normally(connection: apsw.Connection) -> None:
+    """In WAL, NORMAL never corrupts; a power loss may lose the last commits."""
+    connection.pragma("synchronous", "normal")
+
+
+def database_path(path: str | os.PathLike[str]) -> str:
+    """The path as a string; refuses types that are not paths."""
+    if isinstance(path, (str, os.PathLike)):
+        return os.fspath(path)
+    raise TypeError(f"database path must be str or os.PathLike, not {type(path).__name__}")
+
+
+def is_memory(path: str) -> bool:
+    return path == ":memory:"
+
+
+def file_exists(path: str) -> bool:
+    return Path(path).exists()

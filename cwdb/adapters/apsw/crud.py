@@ -1,0 +1,81 @@
+"""The five generic methods of a CRUD repository, written once.
+
+A CRUD adapter names its record and its ``sql/`` file; the file provides the
+statements ``create``, ``find_by_id``, ``find_all``, ``update`` and
+``delete`` with the parameter conventions of :class:`RecordCodec`
+(``:now`` for timestamps, a ``:set_<column>`` flag per mutable column).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Generic, TypeVar
+
+from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.errors import NotFoundError
+from cwdb.records._codec import RecordCodec, check_enum
+
+R = TypeVar("R")
+
+_CODECS: dict[type, RecordCodec] = {}
+
+
+def codec_for(record: type, *, caller_ids: bool = False) -> RecordCodec:
+    """The (cached) write codec of a record class."""
+    codec = _CODECS.get(record)
+    if codec is None:
+        codec = _CODECS[record] = RecordCodec(record, caller_ids=caller_ids)
+    return codec
+
+
+class CrudAdapter(Generic[R]):
+    """create / find_by_id / find_all / update / delete over one table."""
+
+    record: ClassVar[type]
+    #: Errands take their id from the caller; every other table makes one.
+    caller_ids: ClassVar[bool] = False
+
+    def __init__(self, runner: Runner, queries: Queries) -> None:
+        record = self.record
+        self._run = runner
+        self._codec = codec_for(record, caller_ids=self.caller_ids)
+        self._create = queries.bind("create", record)
+        self._find_by_id = queries.bind("find_by_id", record)
+        self._find_all = queries.bind("find_all", record)
+        self._update = queries.bind("update", record)
+        self._delete = queries.bind("delete")
+
+    def create(self, **fields: Any) -> R:
+        run = self._run
+        new_id = None if self.caller_ids else run.new_id()
+        params = self._codec.insert_params(fields, new_id=new_id, now=run.now())
+        created: R = run.write_one(self._create, params)
+        return created
+
+    def find_by_id(self, id: str) -> R | None:
+        found: R | None = self._run.one(self._find_by_id, {"id": id})
+        return found
+
+    def find_all(self) -> list[R]:
+        return self._run.all(self._find_all, {})
+
+    def update(self, id: str, /, **changes: Any) -> R:
+        run = self._run
+        if not changes:
+            found = self.find_by_id(id)
+        else:
+            params = self._codec.update_params(id, changes, now=run.now())
+            found = run.write_one(self._update, params)
+        if found is None:
+            raise self._missing(id)
+        return found
+
+    def delete(self, id: str) -> None:
+        if self._run.write_one(self._delete, {"id": id}) is None:
+            raise self._missing(id)
+
+    def _enum(self, field: str, value: object) -> str:
+        """A filter argument checked against its column's enum."""
+        return check_enum(self._codec.column(field), value)
+
+    def _missing(self, id: str) -> NotFoundError:
+        return NotFoundError(f"{self.record.__name__} {id!r} does not exist")

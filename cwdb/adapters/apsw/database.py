@@ -1,0 +1,266 @@
+"""The one wiring place: ``connect()`` opens, migrates and builds the adapters.
+
+A :class:`Database` owns a :class:`Runner` (its per-thread connections) and
+one adapter per repository; the SQL files are parsed once per process and
+each adapter asks for its statements by name when it is built, so a missing
+query fails at ``connect()``, not at the first call.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import datetime
+from types import TracebackType
+
+import apsw
+
+from cwdb.adapters.apsw import connection as connections
+from cwdb.adapters.apsw.accounts import ApswAccountRepository
+from cwdb.adapters.apsw.agents import ApswAgentRepository
+from cwdb.adapters.apsw.chat_sessions import ApswChatSessionRepository
+from cwdb.adapters.apsw.conversations import ApswConversationRepository
+from cwdb.adapters.apsw.errands import ApswErrandRepository
+from cwdb.adapters.apsw.initiatives import ApswInitiativeRepository
+from cwdb.adapters.apsw.log_chunks import ApswLogChunkRepository
+from cwdb.adapters.apsw.messages import ApswMessageRepository
+from cwdb.adapters.apsw.migrator import Migrator, shipped_migrations
+from cwdb.adapters.apsw.pages import ApswPageRepository
+from cwdb.adapters.apsw.phases import ApswPhaseRepository
+from cwdb.adapters.apsw.projects import ApswProjectRepository
+from cwdb.adapters.apsw.proposals import ApswProposalRepository
+from cwdb.adapters.apsw.review_comments import ApswReviewCommentRepository
+from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.adapters.apsw.sqlfiles import query_file
+from cwdb.adapters.apsw.tasks import ApswTaskRepository
+from cwdb.errors import Error, MigrationError
+from cwdb.ports import (
+    AccountRepository,
+    AgentRepository,
+    ChatSessionRepository,
+    ConversationRepository,
+    ErrandRepository,
+    InitiativeRepository,
+    LogChunkRepository,
+    MessageRepository,
+    PageRepository,
+    PhaseRepository,
+    ProjectRepository,
+    ProposalRepository,
+    ReviewCommentRepository,
+    TaskRepository,
+)
+
+Clock = Callable[[], datetime]
+
+#: Filled with the qualified names of the queries adapters ask for (tests).
+USED_QUERIES: set[str] = set()
+
+
+class Database:
+    """An open cwdb database: one attribute per repository (API.md §1, §4)."""
+
+    initiatives: InitiativeRepository
+    phases: PhaseRepository
+    tasks: TaskRepository
+    agents: AgentRepository
+    messages: MessageRepository
+    pages: PageRepository
+    projects: ProjectRepository
+    accounts: AccountRepository
+    proposals: ProposalRepository
+    log_chunks: LogChunkRepository
+    conversations: ConversationRepository
+    chat_sessions: ChatSessionRepository
+    review_comments: ReviewCommentRepository
+    errands: ErrandRepository
+
+    def __init__(self, runner: Runner, path: str) -> None:
+        self._runner = runner
+        self.path = path
+
+        def queries(name: str) -> Queries:
+            return Queries(query_file(name), USED_QUERIES)
+
+        self.initiatives = ApswInitiativeRepository(runner, queries("initiatives"))
+        self.phases = ApswPhaseRepository(runner, queries("phases"))
+        self.tasks = ApswTaskRepository(runner, queries("tasks"))
+        self.agents = ApswAgentRepository(runner, queries("agents"))
+        self.messages = ApswMessageRepository(runner, queries("messages"))
+        self.pages = ApswPageRepository(runner, queries("pages"))
+        self.projects = ApswProjectRepository(runner, queries("projects"))
+        self.accounts = ApswAccountRepository(runner, queries("accounts"))
+        self.proposals = ApswProposalRepository(runner, queries("proposals"))
+        self.log_chunks = ApswLogChunkRepository(runner, queries("log_chunks"))
+        self.conversations = ApswConversationRepository(runner, queries("conversations"))
+        self.chat_sessions = ApswChatSessionRepository(runner, queries("chat_sessions"))
+        self.review_comments = ApswReviewCommentRepository(runner, queries("review_comments"))
+        self.errands = ApswErrandRepository(runner, queries("errands"))
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Everything inside commits together or not at all (API.md §1).
+
+        The outermost level takes the write lock at once (``BEGIN
+        IMMEDIATE``); nested levels are savepoints. An exception rolls back
+        its own level and propagates. A block belongs to the thread that
+        opened it.
+        """
+        return self._runner.transaction()
+
+    @property
+    def schema_version(self) -> str | None:
+        """The id of the newest applied migration."""
+        session = self._runner.session()
+        with session.lock:
+            try:
+                return Migrator(session.connection).schema_version()
+            except apsw.Error as error:
+                raise Error(f"cannot read the schema version: {error}") from error
+
+    def close(self) -> None:
+        """Wait for calls in flight, close every connection; safe to repeat."""
+        self._runner.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._runner.closed else "open"
+        return f"<cwdb.Database {self.path!r} ({state})>"
+
+
+def connect(
+    path: str | os.PathLike[str],
+    *,
+    migrate: bool = True,
+    busy_timeout_ms: int = 5000,
+    clock: Clock | None = None,
+) -> Database:
+    """Open (and by default migrate) a cwdb database; see API.md §1."""
+    where = connections.database_path(path)
+    if connections.is_memory(where):
+        runner = _memory_runner(busy_timeout_ms, clock, migrate=migrate)
+    else:
+        runner = _file_runner(where, busy_timeout_ms, clock, migrate=migrate)
+    return Database(runner, where)
+
+
+def ensure_schema(path: str | os.PathLike[str]) -> list[str]:
+    """Apply the pending migrations to a database file; their ids (API.md §1)."""
+    where = connections.database_path(path)
+    if connections.is_memory(where):
+        raise ValueError("ensure_schema needs a file path; connect(':memory:') migrates itself")
+    connection = connections.open_file(where, busy_timeout_ms=5000, create=True)
+    try:
+        return _migrate(connection, where)
+    finally:
+        connection.close()
+
+
+def _migrate(connection: apsw.Connection, where: str) -> list[str]:
+    try:
+        return Migrator(connection).apply_pending()
+    except apsw.Error as error:
+        raise MigrationError(f"cannot migrate {where!r}: {error}") from error
+
+
+def _file_runner(where: str, busy_timeout_ms: int, clock: Clock | None, *, migrate: bool) -> Runner:
+    if migrate:
+        first = connections.open_file(where, busy_timeout_ms=busy_timeout_ms, create=True)
+        try:
+            _migrate(first, where)
+        except BaseException:
+            first.close()
+            raise
+    else:
+        first = _open_existing(where, busy_timeout_ms)
+
+    def open_connection() -> apsw.Connection:
+        return connections.open_file(where, busy_timeout_ms=busy_timeout_ms, create=False)
+
+    runner = Runner(open_connection, busy_timeout_ms=busy_timeout_ms, clock=clock)
+    runner.adopt(first)
+    return runner
+
+
+def _open_existing(where: str, busy_timeout_ms: int) -> apsw.Connection:
+    """Open without creating or migrating; refuse a database that is behind."""
+    if not os.path.exists(where):
+        missing = ", ".join(m.id for m in shipped_migrations())
+        raise MigrationError(f"{where!r} does not exist; missing migrations: {missing}")
+    connection = connections.open_file(where, busy_timeout_ms=busy_timeout_ms, create=False)
+    try:
+        _check_current(connection, where)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _check_current(connection: apsw.Connection, where: str) -> None:
+    migrator = Migrator(connection)
+    try:
+        migrator.check_not_ahead()
+        pending = migrator.pending()
+    except apsw.Error as error:
+        raise MigrationError(f"cannot read the migrations of {where!r}: {error}") from error
+    if pending:
+        missing = ", ".join(m.id for m in pending)
+        raise MigrationError(f"{where!r} is behind; missing migrations: {missing}")
+
+
+# -- in-memory databases ------------------------------------------------------
+
+_template_lock = threading.Lock()
+
+
+@functools.cache
+def _memory_template() -> apsw.Connection:
+    """A migrated in-memory database, made once per process, to copy from.
+
+    Callers hold ``_template_lock``: one connection may not be used by two
+    threads at once.
+    """
+    connection = connections.open_memdb(f"cwdb-template-{uuid.uuid4().hex}", busy_timeout_ms=5000)
+    Migrator(connection).apply_pending()
+    return connection
+
+
+def _memory_runner(busy_timeout_ms: int, clock: Clock | None, *, migrate: bool) -> Runner:
+    """One ``memdb`` database shared by the threads of this ``Database``.
+
+    Copying the migrated template with SQLite's backup API takes well under a
+    millisecond, so a fresh schema is cheap enough for one database per test.
+    """
+    name = f"cwdb-{uuid.uuid4().hex}"
+    first = connections.open_memdb(name, busy_timeout_ms=busy_timeout_ms)
+    if migrate:
+        with _template_lock:
+            template = _memory_template()
+            with first.backup("main", template, "main") as backup:
+                backup.step()
+    else:
+        try:
+            _check_current(first, ":memory:")
+        except BaseException:
+            first.close()
+            raise
+
+    def open_connection() -> apsw.Connection:
+        return connections.open_memdb(name, busy_timeout_ms=busy_timeout_ms)
+
+    runner = Runner(open_connection, busy_timeout_ms=busy_timeout_ms, clock=clock)
+    runner.adopt(first)
+    return runner

@@ -1,0 +1,281 @@
+"""Applying ``migrations/`` through APSW, one atomic transaction each.
+
+Each pending migration runs in one ``BEGIN IMMEDIATE`` transaction together
+with its rows in yoyo's bookkeeping tables, so a failure or a killed process
+leaves the database as it was and no lock behind. A migration marked
+``-- transactional: false`` (a future table rebuild) runs with
+``foreign_keys`` turned off before the transaction begins, as SQLite ignores
+that PRAGMA inside one, and ``PRAGMA foreign_key_check`` must come back empty
+before it commits.
+
+Concurrent migrators queue on SQLite's write lock; a ``yoyo_lock`` row of a
+live process on this host (the ``yoyo`` command line) is waited for, and one
+left by a dead process is cleared with a warning.
+"""
+
+from __future__ import annotations
+
+import functools
+import getpass
+import hashlib
+import logging
+import os
+import re
+import socket
+import time
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final
+
+import apsw
+import attrs
+
+from cwdb._resources import resource_dir
+from cwdb.adapters.apsw.sqlfiles import query_file
+from cwdb.errors import BusyError, MigrationError
+
+log = logging.getLogger("cwdb")
+
+#: How long a migrator waits for another one before giving up.
+WAIT_SECONDS: Final = 600.0
+_POLL_SECONDS: Final = 0.1
+_DIRECTIVE: Final = re.compile(r"^--\s*(?P<key>[a-z_]+)\s*:\s*(?P<value>.*?)\s*$")
+
+
+@attrs.frozen
+class Migration:
+    """One migration file pair of ``migrations/``."""
+
+    id: str
+    path: Path
+    rollback_path: Path
+    transactional: bool
+
+    @property
+    def hash(self) -> str:
+        """yoyo's key for the migration: the sha256 of its id."""
+        return hashlib.sha256(self.id.encode("utf-8")).hexdigest()
+
+    def apply_sql(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+    def rollback_sql(self) -> str:
+        return self.rollback_path.read_text(encoding="utf-8")
+
+
+def read_migrations(directory: Path) -> tuple[Migration, ...]:
+    """The migrations of a folder, in id order, each with its rollback."""
+    found = []
+    for path in sorted(directory.glob("*.sql")):
+        if path.name.endswith(".rollback.sql"):
+            continue
+        migration_id = path.name[: -len(".sql")]
+        rollback = path.with_name(f"{migration_id}.rollback.sql")
+        if not rollback.exists():
+            raise MigrationError(f"migration {migration_id} has no {rollback.name}")
+        found.append(Migration(migration_id, path, rollback, _is_transactional(path)))
+    return tuple(found)
+
+
+def _is_transactional(path: Path) -> bool:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("--"):
+            break
+        found = _DIRECTIVE.match(line)
+        if found and found["key"] == "transactional":
+            return found["value"].lower() != "false"
+    return True
+
+
+@functools.cache
+def shipped_migrations() -> tuple[Migration, ...]:
+    """The migrations this version of cwdb ships."""
+    return read_migrations(resource_dir("migrations"))
+
+
+class Migrator:
+    """Applies and inspects migrations on one connection."""
+
+    def __init__(
+        self,
+        connection: apsw.Connection,
+        migrations: Sequence[Migration] | None = None,
+        *,
+        wait_seconds: float = WAIT_SECONDS,
+    ) -> None:
+        self._connection = connection
+        self._migrations = tuple(migrations if migrations is not None else shipped_migrations())
+        self._wait_seconds = wait_seconds
+        self._sql = query_file("_migrations")
+
+    def _run(self, name: str, params: dict[str, object] | None = None) -> list[tuple[object, ...]]:
+        return self._connection.execute(self._sql[name].sql, params or {}).fetchall()
+
+    # -- inspection -------------------------------------------------------
+
+    def applied_hashes(self) -> list[str]:
+        if not self._run("has_migration_table")[0][0]:
+            return []
+        return [str(row[0]) for row in self._run("applied_hashes")]
+
+    def applied_ids(self) -> list[str]:
+        if not self._run("has_migration_table")[0][0]:
+            return []
+        return [str(row[0]) for row in self._run("applied_ids")]
+
+    def pending(self) -> list[Migration]:
+        applied = set(self.applied_hashes())
+        return [m for m in self._migrations if m.hash not in applied]
+
+    def unknown(self) -> list[str]:
+        """Applied migrations this version of cwdb does not ship (it is behind)."""
+        known = {m.hash for m in self._migrations}
+        applied = zip(self.applied_hashes(), self.applied_ids(), strict=True)
+        return [migration_id for h, migration_id in applied if h not in known]
+
+    def check_not_ahead(self) -> None:
+        unknown = self.unknown()
+        if unknown:
+            raise MigrationError(
+                "the database has migrations this version of cwdb does not know "
+                f"(it is newer): {', '.join(unknown)}"
+            )
+
+    def schema_version(self) -> str | None:
+        """The id of the newest applied migration, or None."""
+        applied = set(self.applied_ids())
+        newest = [m.id for m in self._migrations if m.id in applied]
+        return newest[-1] if newest else None
+
+    # -- applying ---------------------------------------------------------
+
+    def apply_pending(self) -> list[str]:
+        """Apply every pending migration, one transaction each; their ids."""
+        self.check_not_ahead()
+        done: list[str] = []
+        deadline = time.monotonic() + self._wait_seconds
+        while True:
+            pending = self.pending()
+            if not pending:
+                return done
+            if self._apply_one(pending[0], deadline):
+                done.append(pending[0].id)
+
+    def _apply_one(self, migration: Migration, deadline: float) -> bool:
+        """Apply one migration unless another migrator did it first."""
+        connection = self._connection
+        if not migration.transactional:
+            connection.pragma("foreign_keys", False)
+        try:
+            self._begin(deadline)
+            try:
+                if migration.hash in set(self.applied_hashes()):
+                    connection.execute("ROLLBACK")
+                    return False
+                self._run_migration(migration)
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+        finally:
+            if not migration.transactional:
+                connection.pragma("foreign_keys", True)
+        log.info("cwdb: applied migration %s", migration.id)
+        return True
+
+    def _begin(self, deadline: float) -> None:
+        """Take the write lock, with bookkeeping ready and no live yoyo lock."""
+        connection = self._connection
+        while True:
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+            except apsw.BusyError as error:
+                if time.monotonic() > deadline:
+                    raise BusyError(
+                        f"another process has been migrating for over {self._wait_seconds:.0f} s"
+                    ) from error
+                continue
+            self._create_bookkeeping()
+            if not self._held_by_live_yoyo():
+                return
+            connection.execute("ROLLBACK")
+            if time.monotonic() > deadline:
+                raise BusyError(
+                    f"yoyo's migration lock has been held for over {self._wait_seconds:.0f} s"
+                )
+            time.sleep(_POLL_SECONDS)
+
+    def _create_bookkeeping(self) -> None:
+        for name in (
+            "create_migration_table",
+            "create_log_table",
+            "create_version_table",
+            "create_lock_table",
+        ):
+            self._run(name)
+        self._run("mark_internal_version", {"now": _yoyo_now()})
+
+    def _held_by_live_yoyo(self) -> bool:
+        for (pid,) in self._run("lock_holders"):
+            if _process_alive(int(str(pid))):
+                return True
+            log.warning("cwdb: clearing yoyo_lock left by process %s, which no longer exists", pid)
+            self._run("clear_lock", {"pid": pid})
+        return False
+
+    def _run_migration(self, migration: Migration) -> None:
+        connection = self._connection
+        try:
+            connection.execute(migration.apply_sql())
+            if not migration.transactional:
+                problems = connection.execute("PRAGMA foreign_key_check").fetchall()
+                if problems:
+                    raise MigrationError(
+                        f"migration {migration.id} leaves broken foreign keys: {problems[:5]}"
+                    )
+        except apsw.Error as error:
+            raise MigrationError(f"migration {migration.id} failed: {error}") from error
+        now = _yoyo_now()
+        self._run(
+            "record_applied",
+            {"migration_hash": migration.hash, "migration_id": migration.id, "applied_at_utc": now},
+        )
+        self._run(
+            "log_operation",
+            {
+                "id": str(uuid.uuid1()),
+                "migration_hash": migration.hash,
+                "migration_id": migration.id,
+                "operation": "apply",
+                "username": _username(),
+                "hostname": socket.getfqdn(),
+                "created_at_utc": now,
+            },
+        )
+
+
+def _yoyo_now() -> str:
+    """UTC now as yoyo's sqlite backend stores it (naive ISO 8601)."""
+    return datetime.now(UTC).replace(tzinfo=None).isoformat()
+
+
+def _username() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

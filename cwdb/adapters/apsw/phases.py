@@ -1,0 +1,12 @@
+"""APSW adapter of the phases repository (skeleton: methods to come)."""
+
+from __future__ import annotations
+
+from cwdb.adapters.apsw.runner import Queries, Runner
+
+
+class ApswPhaseRepository:
+    """Phase rows stored in SQLite through APSW."""
+
+    def __init__(self, runner: Runner, queries: Queries) -> None:
+        self._run = runner

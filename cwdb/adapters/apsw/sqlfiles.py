@@ -1,0 +1,151 @@
+"""Loading the named queries of ``sql/*.sql``.
+
+A file holds blocks like this one::
+
+    -- name: find_by_status
+    -- Initiatives in one status, oldest first.
+    SELECT ... FROM initiatives WHERE status = :status ORDER BY created_at, rowid;
+
+The comment lines right after ``-- name:`` document the query; a suffix on the
+name gives the result shape (``^`` one row or none, ``$`` one value, ``!``
+no rows, ``*!`` run once per parameter set, none: all rows). A documentation
+line ``-- scan: <reason>`` declares that the query reads a whole table on
+purpose. Duplicate names, empty blocks and unknown suffixes are refused when
+the file is loaded, naming the file and query; asking a file for a name it
+does not hold is refused the same way.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Final
+
+import attrs
+
+from cwdb._resources import resource_dir
+
+
+class Shape(enum.Enum):
+    """What a query returns, from the suffix of its name."""
+
+    ROWS = ""
+    ONE = "^"
+    VALUE = "$"
+    NONE = "!"
+    MANY = "*!"
+
+
+class QueryFileError(Exception):
+    """A ``sql/`` file is malformed or does not hold a query asked for."""
+
+
+@attrs.frozen
+class Query:
+    """One named statement, exactly as written in its file."""
+
+    file: str
+    name: str
+    shape: Shape
+    sql: str
+    doc: str
+    #: Why the query may read a whole table (``-- scan:``), or None.
+    scan: str | None
+    #: Named parameters, in order of first appearance.
+    params: tuple[str, ...]
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.file}.{self.name}"
+
+
+_NAME_LINE: Final = re.compile(r"^--\s*name:\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<suffix>\S*)\s*$")
+_SCAN_LINE: Final = re.compile(r"^--\s*scan:\s*(?P<reason>.+)$")
+_PARAM: Final = re.compile(r"(?<!:):([A-Za-z_][A-Za-z0-9_]*)")
+_SHAPES: Final = {shape.value: shape for shape in Shape}
+
+
+class QueryFile(Mapping[str, Query]):
+    """The queries of one ``sql/`` file, by name; records which were asked for."""
+
+    def __init__(self, name: str, path: Path, queries: dict[str, Query]) -> None:
+        self.name = name
+        self.path = path
+        self._queries = queries
+
+    def __getitem__(self, key: str) -> Query:
+        try:
+            return self._queries[key]
+        except KeyError:
+            raise QueryFileError(f"{self.path.name}: no query named {key!r}") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._queries)
+
+    def __len__(self) -> int:
+        return len(self._queries)
+
+
+def parse_file(path: Path) -> QueryFile:
+    """Parse one file into its named queries (see the module docstring)."""
+    file = path.stem
+    queries: dict[str, Query] = {}
+    blocks: list[tuple[str, str, list[str]]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        found = _NAME_LINE.match(line.strip())
+        if found:
+            blocks.append((found["name"], found["suffix"], []))
+        elif blocks:
+            blocks[-1][2].append(line)
+    for name, suffix, lines in blocks:
+        if name in queries:
+            raise QueryFileError(f"{path.name}: query {name!r} is defined twice")
+        if suffix not in _SHAPES:
+            raise QueryFileError(f"{path.name}: query {name!r} has unknown suffix {suffix!r}")
+        queries[name] = _make_query(path, file, name, _SHAPES[suffix], lines)
+    return QueryFile(file, path, queries)
+
+
+def _make_query(path: Path, file: str, name: str, shape: Shape, lines: list[str]) -> Query:
+    doc: list[str] = []
+    scan = None
+    body_start = 0
+    for body_start, line in enumerate(lines):  # noqa: B007
+        stripped = line.strip()
+        if not stripped.startswith("--"):
+            break
+        found = _SCAN_LINE.match(stripped)
+        if found:
+            scan = found["reason"].strip()
+        doc.append(stripped[2:].strip())
+    else:
+        body_start = len(lines)
+    sql = "\n".join(lines[body_start:]).strip().rstrip(";").strip()
+    if not sql:
+        raise QueryFileError(f"{path.name}: query {name!r} has no SQL")
+    params = tuple(dict.fromkeys(_PARAM.findall(_without_comments_and_strings(sql))))
+    return Query(file, name, shape, sql, "\n".join(doc).strip(), scan, params)
+
+
+def _without_comments_and_strings(sql: str) -> str:
+    sql = re.sub(r"'(?:[^']|'')*'", "''", sql)
+    return re.sub(r"--[^\n]*", "", sql)
+
+
+@functools.cache
+def load_all() -> Mapping[str, QueryFile]:
+    """Every file of ``sql/``, parsed once per process."""
+    directory = resource_dir("sql")
+    return {path.stem: parse_file(path) for path in sorted(directory.glob("*.sql"))}
+
+
+def query_file(name: str) -> QueryFile:
+    """The named file of ``sql/`` (``"tasks"`` for ``sql/tasks.sql``)."""
+    files = load_all()
+    try:
+        return files[name]
+    except KeyError:
+        raise QueryFileError(f"sql/{name}.sql does not exist") from None

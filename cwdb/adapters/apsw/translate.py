@@ -1,0 +1,40 @@
+"""The one boundary where apsw exceptions become cwdb errors.
+
+SQLite's extended result code decides the class: a UNIQUE or PRIMARY KEY
+violation is a :class:`~cwdb.ConflictError`, any other constraint (foreign
+key, CHECK, NOT NULL, STRICT type) an :class:`~cwdb.IntegrityError`, BUSY and
+LOCKED a :class:`~cwdb.BusyError`; everything else is a plain
+:class:`~cwdb.Error`. The apsw exception stays chained as ``__cause__``.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import apsw
+
+from cwdb.errors import BusyError, ConflictError, Error, IntegrityError
+
+_CONFLICT_CODES: Final = frozenset(
+    {apsw.SQLITE_CONSTRAINT_UNIQUE, apsw.SQLITE_CONSTRAINT_PRIMARYKEY}
+)
+
+
+def translate(error: BaseException, *, busy_timeout_ms: int) -> Error:
+    """The cwdb error for an apsw exception (to be raised ``from`` it)."""
+    message = str(error)
+    if isinstance(error, apsw.ConstraintError):
+        code = getattr(error, "extendedresult", None)
+        if code in _CONFLICT_CODES:
+            return ConflictError(message)
+        return IntegrityError(message)
+    if isinstance(error, (apsw.BusyError, apsw.LockedError)):
+        return BusyError(
+            f"database is locked: the write lock was not obtained within the "
+            f"busy timeout of {busy_timeout_ms} ms ({message})"
+        )
+    if isinstance(error, (apsw.ConnectionClosedError, apsw.CursorClosedError)):
+        return Error("the database is closed")
+    if isinstance(error, Error):
+        return error
+    return Error(f"{type(error).__name__}: {message}")

@@ -1,0 +1,10 @@
+"""The errands repository port (skeleton: methods to come)."""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+
+@runtime_checkable
+class ErrandRepository(Protocol):
+    """Errand rows."""

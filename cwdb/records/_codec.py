@@ -1,0 +1,251 @@
+"""Conversions between record values and SQLite values.
+
+Writes go through :class:`RecordCodec.insert_params` and
+:meth:`RecordCodec.update_params`, which validate every value (type, enum,
+nullability, awareness of datetimes, finiteness of JSON) before anything
+reaches the database. Reads go through :func:`row_mapper`, built once per
+record class, which does no validation because the schema already did: the
+read path is the hot one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final, TypeVar
+
+from cwdb.errors import ValidationError
+from cwdb.records._columns import REQUIRED, Column, Kind, columns_of
+
+R = TypeVar("R")
+
+EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_MS: Final = timedelta(milliseconds=1)
+_INT64_MIN: Final = -(2**63)
+_INT64_MAX: Final = 2**63 - 1
+
+# Rows made in the same millisecond share their timestamps: reusing the
+# datetime object saves most of the conversion cost when reading log chunks.
+_TIME_CACHE: dict[int, datetime] = {}
+_TIME_CACHE_LIMIT: Final = 8192
+
+
+def time_from_ms(ms: int) -> datetime:
+    """The aware UTC datetime of a stored millisecond count (exact, no floats)."""
+    found = _TIME_CACHE.get(ms)
+    if found is None:
+        if len(_TIME_CACHE) >= _TIME_CACHE_LIMIT:
+            _TIME_CACHE.clear()
+        found = _TIME_CACHE[ms] = EPOCH + timedelta(milliseconds=ms)
+    return found
+
+
+def ms_from_time(value: datetime, field: str) -> int:
+    """The stored millisecond count of an aware datetime, finer precision cut."""
+    if not isinstance(value, datetime):
+        raise ValidationError(f"{field}: expected an aware datetime, got {_kind(value)}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValidationError(f"{field}: naive datetime {value!r}; give a timezone")
+    return (value - EPOCH) // _ONE_MS
+
+
+def json_text(value: object, field: str) -> str | None:
+    """JSON text for a JSON field; ``None`` stays SQL NULL."""
+    if value is None:
+        return None
+    try:
+        return json.dumps(value, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError) as error:
+        raise ValidationError(f"{field}: not JSON-serialisable ({error})") from None
+
+
+def _kind(value: object) -> str:
+    return type(value).__name__
+
+
+def _encode(column: Column, value: object) -> object:
+    """Validate one value for a column and return what SQLite stores."""
+    if value is None:
+        if column.nullable:
+            return None
+        raise ValidationError(f"{column.name}: may not be None")
+    return _ENCODERS[column.kind](column, value)
+
+
+def _wrong_type(column: Column, value: object) -> ValidationError:
+    return ValidationError(f"{column.name}: expected {column.kind.value}, got {_kind(value)}")
+
+
+def _text(column: Column, value: object) -> object:
+    if isinstance(value, str):
+        return value if type(value) is str else str.__str__(value)
+    raise _wrong_type(column, value)
+
+
+def _enum(column: Column, value: object) -> object:
+    assert column.enum is not None
+    if isinstance(value, str) and value in column.enum._value2member_map_:
+        return value if type(value) is str else str.__str__(value)
+    allowed = ", ".join(repr(m.value) for m in column.enum)
+    raise ValidationError(f"{column.name}: {value!r} is not one of {allowed}")
+
+
+def _int(column: Column, value: object) -> object:
+    if isinstance(value, int) and not isinstance(value, bool):
+        if _INT64_MIN <= value <= _INT64_MAX:
+            return int(value)
+        raise ValidationError(f"{column.name}: {value} does not fit in 64 bits")
+    raise _wrong_type(column, value)
+
+
+def _bool(column: Column, value: object) -> object:
+    if isinstance(value, bool):
+        return 1 if value else 0
+    raise _wrong_type(column, value)
+
+
+def _time(column: Column, value: object) -> object:
+    return ms_from_time(value, column.name)  # type: ignore[arg-type]
+
+
+def _json(column: Column, value: object) -> object:
+    return json_text(value, column.name)
+
+
+_ENCODERS: Final[dict[Kind, Callable[[Column, object], object]]] = {
+    Kind.TEXT: _text,
+    Kind.ENUM: _enum,
+    Kind.INT: _int,
+    Kind.BOOL: _bool,
+    Kind.TIME: _time,
+    Kind.JSON: _json,
+}
+
+
+def check_enum(column: Column, value: object) -> str:
+    """Validate a filter argument against a column's enum."""
+    return _encode(column, value)  # type: ignore[return-value]
+
+
+class RecordCodec:
+    """Validation and encoding of one table's writes, from its record class."""
+
+    def __init__(self, record: type, *, caller_ids: bool = False) -> None:
+        self.record = record
+        self.columns = columns_of(record)
+        self.by_name: Mapping[str, Column] = {c.name: c for c in self.columns}
+        self._settable = {c.name: c for c in self.columns if not c.managed}
+        self._caller_ids = caller_ids
+        mutable = [c for c in self._settable.values() if c.name != "id"]
+        self._update_template: dict[str, object] = {}
+        for c in mutable:
+            self._update_template[c.name] = None
+            self._update_template["set_" + c.name] = 0
+        self._set_flag = {c.name: "set_" + c.name for c in mutable}
+        self._mutable = {c.name: c for c in mutable}
+
+    def column(self, name: str) -> Column:
+        return self.by_name[name]
+
+    def insert_params(
+        self, fields: Mapping[str, object], *, new_id: str | None, now: int
+    ) -> dict[str, object]:
+        """Named parameters for the table's ``create`` INSERT.
+
+        Unknown, library-managed and missing required fields are a
+        ``ValidationError`` naming them; absent optional fields take the
+        declared default (a test checks it equals the schema's DEFAULT).
+        """
+        settable = self._settable
+        for name in fields:
+            if name not in settable:
+                raise self._refused(name)
+        params: dict[str, object] = {"now": now}
+        if new_id is not None:
+            params["id"] = new_id
+        for name, column in settable.items():
+            if name in fields:
+                params[name] = _encode(column, fields[name])
+            elif column.default is REQUIRED:
+                raise ValidationError(f"{name}: required field missing")
+            else:
+                params[name] = _encode(column, column.default)
+        return params
+
+    def update_params(
+        self, row_id: str, changes: Mapping[str, object], *, now: int
+    ) -> dict[str, object]:
+        """Named parameters for the table's ``update`` statement.
+
+        Every mutable column has a ``:set_<column>`` flag; only flagged
+        columns change, so one reviewed statement serves every update.
+        """
+        params = self._update_template.copy()
+        mutable = self._mutable
+        flags = self._set_flag
+        for name, value in changes.items():
+            column = mutable.get(name)
+            if column is None:
+                raise self._refused(name)
+            params[name] = _encode(column, value)
+            params[flags[name]] = 1
+        params["id"] = row_id
+        params["now"] = now
+        return params
+
+    def validate_changes(self, changes: Mapping[str, object]) -> dict[str, object]:
+        """Encode a subset of mutable fields (for bulk updates)."""
+        mutable = self._mutable
+        encoded: dict[str, object] = {}
+        for name, value in changes.items():
+            column = mutable.get(name)
+            if column is None:
+                raise self._refused(name)
+            encoded[name] = _encode(column, value)
+        return encoded
+
+    def _refused(self, name: str) -> ValidationError:
+        if name in self.by_name:
+            return ValidationError(f"{name}: immutable field, set by the library only")
+        known = ", ".join(c.name for c in self.columns if not c.managed)
+        return ValidationError(f"{name}: unknown field of {self.record.__name__} (fields: {known})")
+
+
+def row_mapper(record: type[R]) -> Callable[[tuple[Any, ...]], R]:
+    """A function turning a row, in record field order, into a record.
+
+    Built once per record class by generating a small function, so that each
+    row costs one tuple unpack and one constructor call; timestamps are looked
+    up in a shared cache first, since rows written together share them.
+    """
+    columns = columns_of(record)
+    names = [f"v{i}" for i in range(len(columns))]
+    args = []
+    for name, column in zip(names, columns, strict=True):
+        if column.kind is Kind.TIME:
+            expr = f"(_cache.get({name}) or _time({name}))"
+        elif column.kind is Kind.BOOL:
+            expr = f"{name} == 1"
+        elif column.kind is Kind.JSON:
+            expr = f"_loads({name})"
+        else:
+            args.append(name)
+            continue
+        if column.nullable:
+            expr = f"(None if {name} is None else {expr})"
+        args.append(expr)
+    source = (
+        f"def map_{record.__name__}(row):\n"
+        f"    {', '.join(names)}, = row\n"
+        f"    return _record({', '.join(args)})\n"
+    )
+    namespace: dict[str, Any] = {
+        "_record": record,
+        "_cache": _TIME_CACHE,
+        "_time": time_from_ms,
+        "_loads": json.loads,
+    }
+    exec(compile(source, f"<row mapper for {record.__name__}>", "exec"), namespace)  # noqa: S102
+    mapper: Callable[[tuple[Any, ...]], R] = namespace[f"map_{record.__name__}"]
+    return mapper

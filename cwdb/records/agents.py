@@ -1,0 +1,58 @@
+"""The agent record: one coding agent process and its state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from cwdb.enums import AgentMode, AgentStatus
+from cwdb.records._columns import Kind, column, created_at, ident, updated_at
+
+
+@attrs.frozen
+class Agent:
+    """A coding agent the orchestrator spawned in a git worktree.
+
+    Attributes:
+        id: nanoid made by the library.
+        name: unique, human-friendly name.
+        task_id: the task it works on, if any (set to None when it is deleted).
+        initiative_id: its initiative, if any (set to None when it is deleted).
+        session_id: the provider's session id, once known.
+        worktree_id: the git worktree it runs in.
+        provider: the model provider (``"claude"`` by default).
+        account_id: the provider account it runs under, if any.
+        status: ``AgentStatus`` value.
+        mode: ``AgentMode`` value.
+        pid: operating-system process id while it runs.
+        exit_code: process exit code once it stopped.
+        prompt: the prompt it was started with.
+        output_file_path: where its raw output is written.
+        result: its structured result (JSON value).
+        pending_questions: questions it waits on (JSON value).
+        user_dismissed_at: when the user dismissed it from view.
+        created_at: when the row was made.
+        updated_at: when a field last changed.
+    """
+
+    id: str = ident()
+    name: str = column(Kind.TEXT)
+    task_id: str | None = column(Kind.TEXT, null=True)
+    initiative_id: str | None = column(Kind.TEXT, null=True)
+    session_id: str | None = column(Kind.TEXT, null=True)
+    worktree_id: str = column(Kind.TEXT)
+    provider: str = column(Kind.TEXT, default="claude")
+    account_id: str | None = column(Kind.TEXT, null=True)
+    status: str = column(Kind.ENUM, enum=AgentStatus, default="idle")
+    mode: str = column(Kind.ENUM, enum=AgentMode, default="execute")
+    pid: int | None = column(Kind.INT, null=True)
+    exit_code: int | None = column(Kind.INT, null=True)
+    prompt: str | None = column(Kind.TEXT, null=True)
+    output_file_path: str | None = column(Kind.TEXT, null=True)
+    result: Any = column(Kind.JSON, null=True)
+    pending_questions: Any = column(Kind.JSON, null=True)
+    user_dismissed_at: datetime | None = column(Kind.TIME, null=True)
+    created_at: datetime = created_at()
+    updated_at: datetime = updated_at()

@@ -1,0 +1,37 @@
+"""The errand record: a small, self-contained job on a project's branch."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from cwdb.enums import ErrandStatus
+from cwdb.records._columns import Kind, column, created_at, updated_at
+
+
+@attrs.frozen
+class Errand:
+    """A small job outside the initiative plan; its id comes from the caller.
+
+    Attributes:
+        id: the caller's id (the only record whose id is not made here).
+        description: what to do.
+        branch: the git branch the errand works on.
+        base_branch: the branch it starts from (``"main"`` by default).
+        agent_id: the agent doing it, if any (set to None when deleted).
+        project_id: the project, if any (set to None when deleted).
+        status: ``ErrandStatus`` value.
+        created_at: when the row was made.
+        updated_at: when a field last changed.
+    """
+
+    id: str = column(Kind.TEXT)
+    description: str = column(Kind.TEXT)
+    branch: str = column(Kind.TEXT)
+    base_branch: str = column(Kind.TEXT, default="main")
+    agent_id: str | None = column(Kind.TEXT, null=True)
+    project_id: str | None = column(Kind.TEXT, null=True)
+    status: str = column(Kind.ENUM, enum=ErrandStatus, default="active")
+    created_at: datetime = created_at()
+    updated_at: datetime = updated_at()

@@ -1,0 +1,46 @@
+"""The proposal record: a change an agent proposes for the user to accept."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from cwdb.enums import ProposalStatus, ProposalTargetType
+from cwdb.records._columns import Kind, column, created_at, ident, updated_at
+
+
+@attrs.frozen
+class Proposal:
+    """A change an agent proposes to a phase, task or page.
+
+    Attributes:
+        id: nanoid made by the library.
+        agent_id: the proposing agent (deleted with it).
+        initiative_id: the initiative it concerns (deleted with it).
+        target_type: ``ProposalTargetType`` value.
+        target_id: the id of the phase, task or page, once it exists.
+        title: short title.
+        summary: one-paragraph summary.
+        content: the proposed content.
+        metadata: free-form structured data (JSON value).
+        status: ``ProposalStatus`` value.
+        sort_order: position among the agent's proposals.
+        created_at: when the row was made.
+        updated_at: when a field last changed.
+    """
+
+    id: str = ident()
+    agent_id: str = column(Kind.TEXT)
+    initiative_id: str = column(Kind.TEXT)
+    target_type: str = column(Kind.ENUM, enum=ProposalTargetType)
+    target_id: str | None = column(Kind.TEXT, null=True)
+    title: str = column(Kind.TEXT)
+    summary: str | None = column(Kind.TEXT, null=True)
+    content: str | None = column(Kind.TEXT, null=True)
+    metadata: Any = column(Kind.JSON, null=True)
+    status: str = column(Kind.ENUM, enum=ProposalStatus, default="pending")
+    sort_order: int = column(Kind.INT, default=0)
+    created_at: datetime = created_at()
+    updated_at: datetime = updated_at()

@@ -1,0 +1,1 @@
+-- chat_sessions: queries to come.

@@ -1,0 +1,1 @@
+-- errands: queries to come.

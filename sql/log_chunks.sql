@@ -1,0 +1,1 @@
+-- log_chunks: queries to come.

@@ -1,0 +1,1 @@
+-- messages: queries to come.

@@ -1,0 +1,1 @@
+-- pages: queries to come.

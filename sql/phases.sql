@@ -1,0 +1,1 @@
+-- phases: queries to come.

@@ -1,0 +1,1 @@
+-- projects: queries to come.

@@ -1,0 +1,1 @@
+-- review_comments: queries to come.
