@@ -1,1 +1,84 @@
--- log_chunks: queries to come.
+-- Log chunks: pieces of an agent's streamed output (table agent_log_chunks).
+-- There is no foreign key to agents on purpose: output outlives the agent row.
+-- "Insertion order" is rowid order; the library never updates a chunk.
+-- Queries returning chunks give whole rows in the column order of
+-- cwdb.LogChunk (iter_page puts the rowid in front of them).
+
+-- name: insert_chunk^
+-- Insert one chunk; the library supplies :id and :now. Returns the stored row.
+INSERT INTO agent_log_chunks (
+    id, agent_id, agent_name, content, session_number, created_at
+) VALUES (
+    :id, :agent_id, :agent_name, :content, :session_number, :now
+)
+RETURNING
+    id, agent_id, agent_name, content, session_number, created_at;
+
+-- name: insert_chunks*!
+-- Insert one chunk per parameter set, all sets in one transaction; every
+-- chunk of one call shares :now. Same parameters as insert_chunk.
+INSERT INTO agent_log_chunks (
+    id, agent_id, agent_name, content, session_number, created_at
+) VALUES (
+    :id, :agent_id, :agent_name, :content, :session_number, :now
+);
+
+-- name: find_by_agent_id
+-- Every chunk of one agent, in insertion order.
+SELECT
+    id, agent_id, agent_name, content, session_number, created_at
+FROM agent_log_chunks
+WHERE agent_id = :agent_id
+ORDER BY rowid;
+
+-- name: find_by_agent_ids
+-- Every chunk of several agents, in insertion order. :agent_ids is one JSON
+-- array of ids (an empty array gives no rows).
+SELECT
+    id, agent_id, agent_name, content, session_number, created_at
+FROM agent_log_chunks
+WHERE agent_id IN (SELECT value FROM json_each(:agent_ids))
+ORDER BY rowid;
+
+-- name: iter_page
+-- One page of an agent's chunks for streaming: up to :limit chunks whose
+-- rowid is greater than :after (the first column of the previous page's last
+-- row; 0 to start), in insertion order. Rows are (rowid, then the LogChunk
+-- columns). Keyset paging: chunks deleted between pages shift nothing, so
+-- nothing is returned twice or skipped. The inner query picks the rowids from
+-- the agent_id index alone, so only the page's own rows are read in full.
+SELECT
+    rowid, id, agent_id, agent_name, content, session_number, created_at
+FROM agent_log_chunks
+WHERE rowid IN (
+    SELECT rowid
+    FROM agent_log_chunks
+    WHERE agent_id = :agent_id AND rowid > :after
+    ORDER BY rowid
+    LIMIT :limit
+)
+ORDER BY rowid;
+
+-- name: delete_by_agent_id!
+-- Delete every chunk of one agent (the caller counts the rows changed).
+DELETE FROM agent_log_chunks
+WHERE agent_id = :agent_id;
+
+-- name: delete_older_than!
+-- Retention: delete up to :batch chunks, of any agent, made before :cutoff
+-- (unix ms). The library repeats it, one transaction per batch, until a
+-- batch deletes fewer than :batch rows, so other writers get the lock in
+-- between.
+DELETE FROM agent_log_chunks
+WHERE rowid IN (
+    SELECT rowid
+    FROM agent_log_chunks
+    WHERE created_at < :cutoff
+    LIMIT :batch
+);
+
+-- name: get_session_count$
+-- The highest session number of one agent's chunks, 0 when it has none.
+SELECT coalesce(max(session_number), 0)
+FROM agent_log_chunks
+WHERE agent_id = :agent_id;

@@ -1,10 +1,54 @@
-"""The accounts repository port (skeleton: methods to come)."""
+"""The account repository port."""
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from datetime import datetime
+from typing import Protocol, Unpack, runtime_checkable
+
+from cwdb.records.accounts import Account, AccountChanges, AccountCreate
 
 
 @runtime_checkable
 class AccountRepository(Protocol):
-    """Account rows."""
+    """Accounts: CRUD plus the rotation agents are started with."""
+
+    def create(self, **fields: Unpack[AccountCreate]) -> Account:
+        """Store a new account and return it as stored."""
+        ...
+
+    def find_by_id(self, id: str) -> Account | None:
+        """The account with this id, or None."""
+        ...
+
+    def find_all(self) -> list[Account]:
+        """Every account, oldest first."""
+        ...
+
+    def update(self, id: str, /, **changes: Unpack[AccountChanges]) -> Account:
+        """Change the given fields; ``NotFoundError`` for an unknown id."""
+        ...
+
+    def delete(self, id: str) -> None:
+        """Delete it (its agents keep running, unlinked); ``NotFoundError`` if unknown."""
+        ...
+
+    def find_next_available(self, provider: str = "claude") -> Account | None:
+        """Atomically pick the least recently used available account and mark it used.
+
+        Available: not exhausted, or exhausted with an ``exhausted_until``
+        that has passed (picking such an account clears both fields). Never
+        used accounts come first, then the oldest ``last_used_at``, then the
+        lowest ``sort_order``, then the oldest account. ``last_used_at``
+        becomes now, kept strictly increasing across all picks, so the
+        rotation is exact even within one millisecond. None when no account
+        of ``provider`` is available.
+        """
+        ...
+
+    def mark_exhausted(self, id: str, until: datetime) -> Account:
+        """Make it unavailable until ``until`` (aware); ``NotFoundError`` if unknown."""
+        ...
+
+    def clear_expired_exhaustion(self) -> int:
+        """Make available again the exhausted accounts whose time has passed; how many."""
+        ...

@@ -1,10 +1,48 @@
-"""The agents repository port (skeleton: methods to come)."""
+"""The agent repository port."""
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import Protocol, Unpack, runtime_checkable
+
+from cwdb.records.agents import Agent, AgentChanges, AgentCreate
 
 
 @runtime_checkable
 class AgentRepository(Protocol):
-    """Agent rows."""
+    """Agents: CRUD plus lookups by name, task, provider session and status."""
+
+    def create(self, **fields: Unpack[AgentCreate]) -> Agent:
+        """Store a new agent and return it as stored (a taken name: ConflictError)."""
+        ...
+
+    def find_by_id(self, id: str) -> Agent | None:
+        """The agent with this id, or None."""
+        ...
+
+    def find_all(self) -> list[Agent]:
+        """Every agent, oldest first."""
+        ...
+
+    def update(self, id: str, /, **changes: Unpack[AgentChanges]) -> Agent:
+        """Change the given fields; ``NotFoundError`` for an unknown id."""
+        ...
+
+    def delete(self, id: str) -> None:
+        """Delete it and what cascades; ``NotFoundError`` for an unknown id."""
+        ...
+
+    def find_by_name(self, name: str) -> Agent | None:
+        """The agent with this (unique) name, or None."""
+        ...
+
+    def find_by_task_id(self, task_id: str) -> Agent | None:
+        """The most recently created agent of a task, or None."""
+        ...
+
+    def find_by_session_id(self, session_id: str) -> Agent | None:
+        """The agent holding a provider session id (the newest if several), or None."""
+        ...
+
+    def find_by_status(self, status: str) -> list[Agent]:
+        """Agents in one status, oldest first (bad status: ValidationError)."""
+        ...

@@ -1,10 +1,36 @@
-"""The errands repository port (skeleton: methods to come)."""
+"""The errand repository port."""
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import Protocol, Unpack, runtime_checkable
+
+from cwdb.records.errands import Errand, ErrandChanges, ErrandCreate
 
 
 @runtime_checkable
 class ErrandRepository(Protocol):
-    """Errand rows."""
+    """Errands: CRUD with the caller's ids; ``find_all`` filters."""
+
+    def create(self, **fields: Unpack[ErrandCreate]) -> Errand:
+        """Store a new errand under the caller's ``id`` (taken: ConflictError)."""
+        ...
+
+    def find_by_id(self, id: str) -> Errand | None:
+        """The errand with this id, or None."""
+        ...
+
+    def find_all(self, project_id: str | None = None, status: str | None = None) -> list[Errand]:
+        """Errands oldest first, of one project and/or in one status when given.
+
+        ``None`` means "no filter" (not "errands without a project"); a
+        status outside ``ErrandStatus`` is a ``ValidationError``.
+        """
+        ...
+
+    def update(self, id: str, /, **changes: Unpack[ErrandChanges]) -> Errand:
+        """Change the given fields; ``NotFoundError`` for an unknown id."""
+        ...
+
+    def delete(self, id: str) -> None:
+        """Delete it; ``NotFoundError`` for an unknown id."""
+        ...

@@ -1,10 +1,44 @@
-"""The messages repository port (skeleton: methods to come)."""
+"""The message repository port."""
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import Protocol, Unpack, runtime_checkable
+
+from cwdb.records.messages import Message, MessageChanges, MessageCreate
 
 
 @runtime_checkable
 class MessageRepository(Protocol):
-    """Message rows."""
+    """Messages: CRUD plus the user's inbox, open questions and reply threads."""
+
+    def create(self, **fields: Unpack[MessageCreate]) -> Message:
+        """Store a new message and return it as stored."""
+        ...
+
+    def find_by_id(self, id: str) -> Message | None:
+        """The message with this id, or None."""
+        ...
+
+    def find_all(self) -> list[Message]:
+        """Every message, oldest first."""
+        ...
+
+    def update(self, id: str, /, **changes: Unpack[MessageChanges]) -> Message:
+        """Change the given fields; ``NotFoundError`` for an unknown id."""
+        ...
+
+    def delete(self, id: str) -> None:
+        """Delete it and its replies; ``NotFoundError`` for an unknown id."""
+        ...
+
+    def find_pending_for_user(self) -> list[Message]:
+        """Messages to the user (recipient_type 'user') still 'pending', oldest first."""
+        ...
+
+    def find_requiring_response(self) -> list[Message]:
+        """'pending' messages whose sender waits for an answer, oldest first."""
+        ...
+
+    def find_replies(self, message_id: str) -> list[Message]:
+        """The direct replies to a message, oldest first ([] for an unknown id)."""
+        ...

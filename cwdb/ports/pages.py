@@ -1,10 +1,58 @@
-"""The pages repository port (skeleton: methods to come)."""
+"""The page repository port."""
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import Protocol, Unpack, runtime_checkable
+
+from cwdb.records.pages import Page, PageChanges, PageCreate
 
 
 @runtime_checkable
 class PageRepository(Protocol):
-    """Page rows."""
+    """Pages: CRUD plus the tree of an initiative's pages under its one root."""
+
+    def create(self, **fields: Unpack[PageCreate]) -> Page:
+        """Store a new page and return it as stored.
+
+        A page without ``parent_page_id`` is its initiative's root; a second
+        root is a ``ConflictError``.
+        """
+        ...
+
+    def find_by_id(self, id: str) -> Page | None:
+        """The page with this id, or None."""
+        ...
+
+    def find_all(self) -> list[Page]:
+        """Every page, oldest first."""
+        ...
+
+    def update(self, id: str, /, **changes: Unpack[PageChanges]) -> Page:
+        """Change the given fields; ``NotFoundError`` for an unknown id."""
+        ...
+
+    def delete(self, id: str) -> None:
+        """Delete it and the pages below it; ``NotFoundError`` for an unknown id."""
+        ...
+
+    def find_by_initiative_id(self, initiative_id: str) -> list[Page]:
+        """Every page of an initiative, root included, oldest first."""
+        ...
+
+    def find_root_page(self, initiative_id: str) -> Page | None:
+        """The initiative's root page (the one without a parent), or None."""
+        ...
+
+    def get_or_create_root_page(self, initiative_id: str) -> Page:
+        """The initiative's root page, made first if it has none.
+
+        A new root is titled with the initiative's name, ``sort_order`` 0,
+        no content. Concurrent callers, in any thread or process, all get
+        the same page: there is never a second root. ``IntegrityError``
+        when the initiative does not exist.
+        """
+        ...
+
+    def find_by_parent_page_id(self, parent_page_id: str) -> list[Page]:
+        """The children of a page, by ``sort_order``, then oldest first."""
+        ...

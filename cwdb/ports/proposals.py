@@ -1,10 +1,53 @@
-"""The proposals repository port (skeleton: methods to come)."""
+"""The proposal repository port."""
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import Protocol, Unpack, runtime_checkable
+
+from cwdb.records.proposals import Proposal, ProposalChanges, ProposalCreate
 
 
 @runtime_checkable
 class ProposalRepository(Protocol):
-    """Proposal rows."""
+    """Proposals: CRUD plus an agent's proposals by status, in bulk."""
+
+    def create(self, **fields: Unpack[ProposalCreate]) -> Proposal:
+        """Store a new proposal and return it as stored."""
+        ...
+
+    def find_by_id(self, id: str) -> Proposal | None:
+        """The proposal with this id, or None."""
+        ...
+
+    def find_all(self) -> list[Proposal]:
+        """Every proposal, oldest first."""
+        ...
+
+    def update(self, id: str, /, **changes: Unpack[ProposalChanges]) -> Proposal:
+        """Change the given fields; ``NotFoundError`` for an unknown id."""
+        ...
+
+    def delete(self, id: str) -> None:
+        """Delete it; ``NotFoundError`` for an unknown id."""
+        ...
+
+    def find_by_agent_id_and_status(self, agent_id: str, status: str) -> list[Proposal]:
+        """An agent's proposals in one status, by ``sort_order``, then oldest first.
+
+        A status outside ``ProposalStatus`` is a ``ValidationError``.
+        """
+        ...
+
+    def update_many_by_agent_id(self, agent_id: str, **changes: Unpack[ProposalChanges]) -> int:
+        """Apply the same changes to every proposal of an agent, atomically.
+
+        Returns the number of proposals matched (whether or not a value
+        actually differed); 0 for an unknown agent. Changes are validated as
+        for ``update`` before anything is written; no changes write nothing
+        and return the agent's proposal count.
+        """
+        ...
+
+    def count_by_agent_id_and_status(self, agent_id: str, status: str) -> int:
+        """How many of an agent's proposals are in one status (0 when none)."""
+        ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Required, TypedDict
 
 import attrs
 
@@ -41,3 +42,29 @@ class Account:
     sort_order: int = column(Kind.INT, default=0)
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()
+
+
+class AccountCreate(TypedDict, total=False):
+    """The fields ``accounts.create`` accepts (``email`` is required)."""
+
+    email: Required[str]
+    provider: str
+    config_json: str | None
+    credentials: str | None
+    is_exhausted: bool
+    exhausted_until: datetime | None
+    last_used_at: datetime | None
+    sort_order: int
+
+
+class AccountChanges(TypedDict, total=False):
+    """The fields ``accounts.update`` may change."""
+
+    email: str
+    provider: str
+    config_json: str | None
+    credentials: str | None
+    is_exhausted: bool
+    exhausted_until: datetime | None
+    last_used_at: datetime | None
+    sort_order: int

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Required, TypedDict
 
 import attrs
 
@@ -56,3 +56,48 @@ class Agent:
     user_dismissed_at: datetime | None = column(Kind.TIME, null=True)
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()
+
+
+class AgentCreate(TypedDict, total=False):
+    """The fields ``agents.create`` accepts (``name`` and ``worktree_id`` are required).
+
+    ``result`` and ``pending_questions`` take any JSON-serialisable value.
+    """
+
+    name: Required[str]
+    task_id: str | None
+    initiative_id: str | None
+    session_id: str | None
+    worktree_id: Required[str]
+    provider: str
+    account_id: str | None
+    status: str
+    mode: str
+    pid: int | None
+    exit_code: int | None
+    prompt: str | None
+    output_file_path: str | None
+    result: Any
+    pending_questions: Any
+    user_dismissed_at: datetime | None
+
+
+class AgentChanges(TypedDict, total=False):
+    """The fields ``agents.update`` may change."""
+
+    name: str
+    task_id: str | None
+    initiative_id: str | None
+    session_id: str | None
+    worktree_id: str
+    provider: str
+    account_id: str | None
+    status: str
+    mode: str
+    pid: int | None
+    exit_code: int | None
+    prompt: str | None
+    output_file_path: str | None
+    result: Any
+    pending_questions: Any
+    user_dismissed_at: datetime | None

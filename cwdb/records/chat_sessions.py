@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypedDict
 
 import attrs
 
@@ -54,3 +55,13 @@ class ChatMessage:
     content: str = column(Kind.TEXT)
     change_set_id: str | None = column(Kind.TEXT, null=True)
     created_at: datetime = created_at()
+
+
+class ChatSessionChanges(TypedDict, total=False):
+    """The fields ``chat_sessions.update_session`` may change."""
+
+    target_type: str
+    target_id: str
+    initiative_id: str
+    agent_id: str | None
+    status: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Required, TypedDict
 
 import attrs
 
@@ -35,3 +36,29 @@ class Errand:
     status: str = column(Kind.ENUM, enum=ErrandStatus, default="active")
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()
+
+
+class ErrandCreate(TypedDict, total=False):
+    """The fields ``errands.create`` accepts.
+
+    ``id`` (the caller's), ``description`` and ``branch`` are required.
+    """
+
+    id: Required[str]
+    description: Required[str]
+    branch: Required[str]
+    base_branch: str
+    agent_id: str | None
+    project_id: str | None
+    status: str
+
+
+class ErrandChanges(TypedDict, total=False):
+    """The fields ``errands.update`` may change (the id is fixed once made)."""
+
+    description: str
+    branch: str
+    base_branch: str
+    agent_id: str | None
+    project_id: str | None
+    status: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Required, TypedDict
 
 import attrs
 
@@ -46,3 +47,31 @@ class Message:
     parent_message_id: str | None = column(Kind.TEXT, null=True)
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()
+
+
+class MessageCreate(TypedDict, total=False):
+    """The fields ``messages.create`` accepts (sender/recipient type, content required)."""
+
+    sender_type: Required[str]
+    sender_id: str | None
+    recipient_type: Required[str]
+    recipient_id: str | None
+    type: str
+    content: Required[str]
+    requires_response: bool
+    status: str
+    parent_message_id: str | None
+
+
+class MessageChanges(TypedDict, total=False):
+    """The fields ``messages.update`` may change."""
+
+    sender_type: str
+    sender_id: str | None
+    recipient_type: str
+    recipient_id: str | None
+    type: str
+    content: str
+    requires_response: bool
+    status: str
+    parent_message_id: str | None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Required, TypedDict
 
 import attrs
 
@@ -32,3 +33,26 @@ class Page:
     sort_order: int = column(Kind.INT, default=0)
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()
+
+
+class PageCreate(TypedDict, total=False):
+    """The fields ``pages.create`` accepts (``initiative_id``, ``title`` required).
+
+    ``parent_page_id`` None makes the initiative's root page (one at most).
+    """
+
+    initiative_id: Required[str]
+    parent_page_id: str | None
+    title: Required[str]
+    content: str | None
+    sort_order: int
+
+
+class PageChanges(TypedDict, total=False):
+    """The fields ``pages.update`` may change."""
+
+    initiative_id: str
+    parent_page_id: str | None
+    title: str
+    content: str | None
+    sort_order: int

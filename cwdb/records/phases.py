@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Required, TypedDict
 
 import attrs
 
@@ -33,3 +34,23 @@ class Phase:
     merge_base: str | None = column(Kind.TEXT, null=True)
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()
+
+
+class PhaseCreate(TypedDict, total=False):
+    """The fields ``phases.create`` accepts (``initiative_id`` and ``name`` are required)."""
+
+    initiative_id: Required[str]
+    name: Required[str]
+    content: str | None
+    status: str
+    merge_base: str | None
+
+
+class PhaseChanges(TypedDict, total=False):
+    """The fields ``phases.update`` may change."""
+
+    initiative_id: str
+    name: str
+    content: str | None
+    status: str
+    merge_base: str | None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Required, TypedDict
 
 import attrs
 
@@ -30,3 +31,21 @@ class Project:
     last_fetched_at: datetime | None = column(Kind.TIME, null=True)
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()
+
+
+class ProjectCreate(TypedDict, total=False):
+    """The fields ``projects.create`` accepts (``name`` and ``url`` are required)."""
+
+    name: Required[str]
+    url: Required[str]
+    default_branch: str
+    last_fetched_at: datetime | None
+
+
+class ProjectChanges(TypedDict, total=False):
+    """The fields ``projects.update`` may change."""
+
+    name: str
+    url: str
+    default_branch: str
+    last_fetched_at: datetime | None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Required, TypedDict
 
 import attrs
 
@@ -44,3 +44,36 @@ class Proposal:
     sort_order: int = column(Kind.INT, default=0)
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()
+
+
+class ProposalCreate(TypedDict, total=False):
+    """The fields ``proposals.create`` accepts.
+
+    ``agent_id``, ``initiative_id``, ``target_type`` and ``title`` are required.
+    """
+
+    agent_id: Required[str]
+    initiative_id: Required[str]
+    target_type: Required[str]
+    target_id: str | None
+    title: Required[str]
+    summary: str | None
+    content: str | None
+    metadata: Any
+    status: str
+    sort_order: int
+
+
+class ProposalChanges(TypedDict, total=False):
+    """The fields ``proposals.update`` and ``update_many_by_agent_id`` may change."""
+
+    agent_id: str
+    initiative_id: str
+    target_type: str
+    target_id: str | None
+    title: str
+    summary: str | None
+    content: str | None
+    metadata: Any
+    status: str
+    sort_order: int

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Required, TypedDict
 
 import attrs
 
@@ -47,3 +48,37 @@ class Task:
     retry_count: int = column(Kind.INT, default=0)
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()
+
+
+class TaskCreate(TypedDict, total=False):
+    """The fields ``tasks.create`` accepts (``name`` is required)."""
+
+    phase_id: str | None
+    initiative_id: str | None
+    parent_task_id: str | None
+    name: Required[str]
+    description: str | None
+    type: str
+    category: str
+    priority: str
+    status: str
+    order: int
+    summary: str | None
+    retry_count: int
+
+
+class TaskChanges(TypedDict, total=False):
+    """The fields ``tasks.update`` may change."""
+
+    phase_id: str | None
+    initiative_id: str | None
+    parent_task_id: str | None
+    name: str
+    description: str | None
+    type: str
+    category: str
+    priority: str
+    status: str
+    order: int
+    summary: str | None
+    retry_count: int

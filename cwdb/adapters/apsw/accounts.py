@@ -1,12 +1,45 @@
-"""APSW adapter of the accounts repository (skeleton: methods to come)."""
+"""APSW adapter of the account repository (``sql/accounts.sql``)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from cwdb.adapters.apsw.crud import CrudAdapter
 from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.errors import ValidationError
+from cwdb.records._codec import ms_from_time
+from cwdb.records.accounts import Account
 
 
-class ApswAccountRepository:
-    """Account rows stored in SQLite through APSW."""
+class ApswAccountRepository(CrudAdapter[Account]):
+    """Accounts stored in SQLite through APSW.
+
+    Every "now" (the pick's ``last_used_at``, exhaustion expiry) comes from
+    the database's clock, ``connect(clock=...)``.
+    """
+
+    record = Account
 
     def __init__(self, runner: Runner, queries: Queries) -> None:
-        self._run = runner
+        super().__init__(runner, queries)
+        self._find_next_available = queries.bind("find_next_available", Account)
+        self._mark_exhausted = queries.bind("mark_exhausted", Account)
+        self._clear_expired = queries.bind("clear_expired_exhaustion")
+
+    def find_next_available(self, provider: str = "claude") -> Account | None:
+        """Pick and mark the least recently used available account (one statement)."""
+        if not isinstance(provider, str):
+            raise ValidationError(f"provider: expected text, got {type(provider).__name__}")
+        params = {"provider": provider, "now": self._run.now()}
+        picked: Account | None = self._run.write_one(self._find_next_available, params)
+        return picked
+
+    def mark_exhausted(self, id: str, until: datetime) -> Account:
+        params = {"id": id, "until": ms_from_time(until, "until"), "now": self._run.now()}
+        marked: Account | None = self._run.write_one(self._mark_exhausted, params)
+        if marked is None:
+            raise self._missing(id)
+        return marked
+
+    def clear_expired_exhaustion(self) -> int:
+        return self._run.write_count(self._clear_expired, {"now": self._run.now()})

@@ -1,12 +1,170 @@
-"""APSW adapter of the log chunks repository (skeleton: methods to come)."""
+"""APSW adapter of the log chunk repository (``sql/log_chunks.sql``).
+
+``insert_chunks`` is the hot path (agents stream their output through it):
+it checks and encodes every chunk in one tight loop, with a fast path for the
+common shape (plain ``dict`` of plain ``str`` and ``int`` values) and the
+record codec as the slow path, which also writes the error messages; then it
+hands the whole batch to one ``executemany``.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
+from typing import Final
+
+from cwdb.adapters.apsw.crud import codec_for
 from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.errors import ValidationError
+from cwdb.records._codec import ms_from_time, row_mapper
+from cwdb.records.log_chunks import LogChunk
+
+#: Rows per transaction of ``delete_older_than``: short enough that other
+#: writers wait milliseconds, long enough to amortise the commit.
+DELETE_BATCH: Final = 5000
+
+_INT64_MIN: Final = -(2**63)
+_INT64_MAX: Final = 2**63 - 1
+_ALL_KEYS: Final = frozenset({"agent_id", "agent_name", "content", "session_number"})
+_REQUIRED_KEYS: Final = frozenset({"agent_id", "agent_name", "content"})
 
 
 class ApswLogChunkRepository:
-    """LogChunk rows stored in SQLite through APSW."""
+    """Log chunks stored in SQLite through APSW."""
 
     def __init__(self, runner: Runner, queries: Queries) -> None:
         self._run = runner
+        self._codec = codec_for(LogChunk)
+        self._map_row = row_mapper(LogChunk)
+        self._insert_chunk = queries.bind("insert_chunk", LogChunk)
+        self._insert_chunks = queries.bind("insert_chunks")
+        self._find_by_agent_id = queries.bind("find_by_agent_id", LogChunk)
+        self._find_by_agent_ids = queries.bind("find_by_agent_ids", LogChunk)
+        self._iter_page = queries.bind("iter_page")
+        self._delete_by_agent_id = queries.bind("delete_by_agent_id")
+        self._delete_older_than = queries.bind("delete_older_than")
+        self._get_session_count = queries.bind("get_session_count")
+
+    def insert_chunk(
+        self, agent_id: str, agent_name: str, content: str, session_number: int = 1
+    ) -> LogChunk:
+        run = self._run
+        fields = {
+            "agent_id": agent_id,
+            "agent_name": agent_name,
+            "content": content,
+            "session_number": session_number,
+        }
+        params = self._codec.insert_params(fields, new_id=run.new_id(), now=run.now())
+        chunk: LogChunk = run.write_one(self._insert_chunk, params)
+        return chunk
+
+    def insert_chunks(self, chunks: Iterable[Mapping[str, object]]) -> int:
+        run = self._run
+        now = run.now()
+        new_id = run.new_id
+        all_keys = _ALL_KEYS
+        required_keys = _REQUIRED_KEYS
+        batch: list[Mapping[str, object]] = []
+        append = batch.append
+        for chunk in chunks:
+            # The fast path: a plain dict of exactly the expected keys holding
+            # plain str values and an in-range int. Anything else (str or int
+            # subclasses, a missing or unknown key, a wrong type) goes to the
+            # codec, which encodes what is valid and names what is not.
+            if type(chunk) is dict:
+                keys = chunk.keys()
+                if keys == all_keys:
+                    session_number = chunk["session_number"]
+                elif keys == required_keys:
+                    session_number = 1
+                else:
+                    session_number = None
+                agent_id = chunk.get("agent_id")
+                agent_name = chunk.get("agent_name")
+                content = chunk.get("content")
+                if (
+                    type(session_number) is int
+                    and type(agent_id) is str
+                    and type(agent_name) is str
+                    and type(content) is str
+                    and _INT64_MIN <= session_number <= _INT64_MAX
+                ):
+                    append(
+                        {
+                            "id": new_id(),
+                            "agent_id": agent_id,
+                            "agent_name": agent_name,
+                            "content": content,
+                            "session_number": session_number,
+                            "now": now,
+                        }
+                    )
+                    continue
+            append(self._encode_slowly(chunk, len(batch), now))
+        if not batch:
+            return 0
+        return run.write_batch(self._insert_chunks, batch)
+
+    def _encode_slowly(self, chunk: object, index: int, now: int) -> dict[str, object]:
+        """Encode one chunk through the codec; errors name the chunk and field."""
+        if not isinstance(chunk, Mapping):
+            raise ValidationError(f"chunks[{index}]: expected a dict, got {type(chunk).__name__}")
+        try:
+            return self._codec.insert_params(chunk, new_id=self._run.new_id(), now=now)
+        except ValidationError as error:
+            raise ValidationError(f"chunks[{index}]: {error}") from None
+
+    def find_by_agent_id(self, agent_id: str) -> list[LogChunk]:
+        return self._run.all(self._find_by_agent_id, {"agent_id": agent_id})
+
+    def find_by_agent_ids(self, agent_ids: Iterable[str]) -> list[LogChunk]:
+        ids = _id_list(agent_ids)
+        if not ids:
+            return []
+        return self._run.all(self._find_by_agent_ids, {"agent_ids": json.dumps(ids)})
+
+    def delete_by_agent_id(self, agent_id: str) -> int:
+        return self._run.write_count(self._delete_by_agent_id, {"agent_id": agent_id})
+
+    def get_session_count(self, agent_id: str) -> int:
+        count: int = self._run.one(self._get_session_count, {"agent_id": agent_id})
+        return count
+
+    def iter_by_agent_id(self, agent_id: str, batch_size: int = 1000) -> Iterator[LogChunk]:
+        if type(batch_size) is not int or batch_size < 1:
+            raise ValidationError(f"batch_size: expected a positive int, got {batch_size!r}")
+        return self._iterate(agent_id, batch_size)
+
+    def _iterate(self, agent_id: str, batch_size: int) -> Iterator[LogChunk]:
+        rows_of = self._run.rows
+        map_row = self._map_row
+        params: dict[str, object] = {"agent_id": agent_id, "after": 0, "limit": batch_size}
+        while True:
+            rows = rows_of(self._iter_page, params)
+            for row in rows:
+                yield map_row(row[1:])
+            if len(rows) < batch_size:
+                return
+            params["after"] = rows[-1][0]
+
+    def delete_older_than(self, cutoff: datetime) -> int:
+        params = {"cutoff": ms_from_time(cutoff, "cutoff"), "batch": DELETE_BATCH}
+        total = 0
+        while True:
+            deleted = self._run.write_count(self._delete_older_than, params)
+            total += deleted
+            if deleted < DELETE_BATCH:
+                return total
+
+
+def _id_list(ids: Iterable[str]) -> list[str]:
+    """The ids of a batch argument as a list, each checked to be a str."""
+    if isinstance(ids, str):
+        raise ValidationError("agent_ids: expected an iterable of ids, got one str")
+    found = list(ids)
+    for value in found:
+        if not isinstance(value, str):
+            raise ValidationError(f"agent_ids: expected str ids, got {type(value).__name__}")
+    return found

@@ -1,12 +1,73 @@
-"""APSW adapter of the projects repository (skeleton: methods to come)."""
+"""APSW adapter of the project repository (``sql/projects.sql``)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
+
+from cwdb.adapters.apsw.crud import CrudAdapter
 from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.errors import IntegrityError, ValidationError
+from cwdb.records.projects import Project
 
 
-class ApswProjectRepository:
-    """Project rows stored in SQLite through APSW."""
+class ApswProjectRepository(CrudAdapter[Project]):
+    """Projects stored in SQLite through APSW."""
+
+    record = Project
 
     def __init__(self, runner: Runner, queries: Queries) -> None:
-        self._run = runner
+        super().__init__(runner, queries)
+        self._find_by_name = queries.bind("find_by_name", Project)
+        self._find_by_url = queries.bind("find_by_url", Project)
+        self._initiative_exists = queries.bind("initiative_exists")
+        self._missing_project_ids = queries.bind("missing_project_ids")
+        self._unlink = queries.bind("unlink_projects_not_in")
+        self._link = queries.bind("link_missing_projects")
+        self._find_by_initiative = queries.bind("find_projects_by_initiative_id", Project)
+
+    def find_by_name(self, name: str) -> Project | None:
+        found: Project | None = self._run.one(self._find_by_name, {"name": name})
+        return found
+
+    def find_by_url(self, url: str) -> Project | None:
+        found: Project | None = self._run.one(self._find_by_url, {"url": url})
+        return found
+
+    def set_initiative_projects(self, initiative_id: str, project_ids: Iterable[str]) -> None:
+        """Diff the initiative's links against ``project_ids`` in one transaction.
+
+        The ids are bound as one JSON array. Unknown ids are looked for
+        first so the error can name them; the foreign keys would refuse them
+        anyway.
+        """
+        ids = json.dumps(_id_list(project_ids))
+        run = self._run
+        with run.transaction():
+            self._check_references(initiative_id, ids)
+            params = {"initiative_id": initiative_id, "project_ids": ids}
+            run.write(self._unlink, params)
+            run.write(self._link, {**params, "now": run.now()})
+
+    def find_projects_by_initiative_id(self, initiative_id: str) -> list[Project]:
+        params = {"initiative_id": initiative_id}
+        return self._run.all(self._find_by_initiative, params)
+
+    def _check_references(self, initiative_id: str, ids: str) -> None:
+        run = self._run
+        if not run.one(self._initiative_exists, {"initiative_id": initiative_id}):
+            raise IntegrityError(f"initiative {initiative_id!r} does not exist")
+        missing = run.all(self._missing_project_ids, {"project_ids": ids})
+        if missing:
+            raise IntegrityError(f"project_ids: no project with id {', '.join(map(repr, missing))}")
+
+
+def _id_list(project_ids: Iterable[str]) -> list[str]:
+    """The ids as a list, refused before any write unless each one is a str."""
+    if isinstance(project_ids, str):
+        raise ValidationError("project_ids: expected an iterable of ids, got one str")
+    ids = list(project_ids)
+    for value in ids:
+        if not isinstance(value, str):
+            raise ValidationError(f"project_ids: expected str ids, got {type(value).__name__}")
+    return ids

@@ -1,12 +1,56 @@
-"""APSW adapter of the proposals repository (skeleton: methods to come)."""
+"""APSW adapter of the proposal repository (``sql/proposals.sql``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from cwdb.adapters.apsw.crud import CrudAdapter
 from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.records.proposals import Proposal
 
 
-class ApswProposalRepository:
-    """Proposal rows stored in SQLite through APSW."""
+class ApswProposalRepository(CrudAdapter[Proposal]):
+    """Proposals stored in SQLite through APSW."""
+
+    record = Proposal
 
     def __init__(self, runner: Runner, queries: Queries) -> None:
-        self._run = runner
+        super().__init__(runner, queries)
+        self._find_by_agent_id_and_status = queries.bind("find_by_agent_id_and_status", Proposal)
+        self._count_by_agent_id_and_status = queries.bind("count_by_agent_id_and_status")
+        self._count_by_agent_id = queries.bind("count_by_agent_id")
+        self._update_many_by_agent_id = queries.bind("update_many_by_agent_id")
+        # Every mutable column unflagged: the bulk update starts from this.
+        self._no_changes: dict[str, object] = {}
+        for column in self._codec.columns:
+            if not column.managed:
+                self._no_changes[column.name] = None
+                self._no_changes["set_" + column.name] = 0
+
+    def find_by_agent_id_and_status(self, agent_id: str, status: str) -> list[Proposal]:
+        params = {"agent_id": agent_id, "status": self._enum("status", status)}
+        return self._run.all(self._find_by_agent_id_and_status, params)
+
+    def count_by_agent_id_and_status(self, agent_id: str, status: str) -> int:
+        params = {"agent_id": agent_id, "status": self._enum("status", status)}
+        count: int = self._run.one(self._count_by_agent_id_and_status, params)
+        return count
+
+    def update_many_by_agent_id(self, agent_id: str, **changes: Any) -> int:
+        """One UPDATE for all of the agent's proposals; the rows it matched.
+
+        The statement returns one id per matched row, so the count is exact
+        even where a value did not differ.
+        """
+        encoded = self._codec.validate_changes(changes)
+        run = self._run
+        if not encoded:
+            count: int = run.one(self._count_by_agent_id, {"agent_id": agent_id})
+            return count
+        params = self._no_changes.copy()
+        for name, value in encoded.items():
+            params[name] = value
+            params["set_" + name] = 1
+        params["where_agent_id"] = agent_id
+        params["now"] = run.now()
+        return len(run.write(self._update_many_by_agent_id, params))

@@ -1,12 +1,71 @@
-"""APSW adapter of the review comments repository (skeleton: methods to come)."""
+"""APSW adapter of the review comment repository (``sql/review_comments.sql``).
+
+Not a CRUD repository (API.md §4 lists its five methods), so it does not
+subclass ``CrudAdapter``; it validates with the same record codec.
+"""
 
 from __future__ import annotations
 
+from cwdb.adapters.apsw.crud import codec_for
 from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.errors import NotFoundError
+from cwdb.records.review_comments import ReviewComment
 
 
 class ApswReviewCommentRepository:
-    """ReviewComment rows stored in SQLite through APSW."""
+    """Review comments stored in SQLite through APSW."""
 
     def __init__(self, runner: Runner, queries: Queries) -> None:
         self._run = runner
+        self._codec = codec_for(ReviewComment)
+        self._create = queries.bind("create", ReviewComment)
+        self._find_by_phase_id = queries.bind("find_by_phase_id", ReviewComment)
+        self._set_resolved = queries.bind("set_resolved", ReviewComment)
+        self._delete = queries.bind("delete")
+
+    def create(
+        self,
+        phase_id: str,
+        file_path: str,
+        line_number: int,
+        line_type: str,
+        body: str,
+        author: str = "you",
+    ) -> ReviewComment:
+        run = self._run
+        fields = {
+            "phase_id": phase_id,
+            "file_path": file_path,
+            "line_number": line_number,
+            "line_type": line_type,
+            "body": body,
+            "author": author,
+        }
+        params = self._codec.insert_params(fields, new_id=run.new_id(), now=run.now())
+        created: ReviewComment = run.write_one(self._create, params)
+        return created
+
+    def find_by_phase_id(self, phase_id: str) -> list[ReviewComment]:
+        return self._run.all(self._find_by_phase_id, {"phase_id": phase_id})
+
+    def resolve(self, id: str) -> ReviewComment:
+        return self._set(id, resolved=True)
+
+    def unresolve(self, id: str) -> ReviewComment:
+        return self._set(id, resolved=False)
+
+    def delete(self, id: str) -> None:
+        if self._run.write_one(self._delete, {"id": id}) is None:
+            raise _missing(id)
+
+    def _set(self, id: str, *, resolved: bool) -> ReviewComment:
+        run = self._run
+        params = {"id": id, "resolved": int(resolved), "now": run.now()}
+        found: ReviewComment | None = run.write_one(self._set_resolved, params)
+        if found is None:
+            raise _missing(id)
+        return found
+
+
+def _missing(id: str) -> NotFoundError:
+    return NotFoundError(f"ReviewComment {id!r} does not exist")

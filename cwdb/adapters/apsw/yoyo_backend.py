@@ -1,0 +1,198 @@
+"""yoyo's ``apsw://`` backend: the command line migrates on the library's SQLite.
+
+Registered as the ``yoyo.backends`` entry point ``apsw``, so ``yoyo apply
+--database apsw:///cw.db`` runs migrations through APSW, with every cwdb
+connection setting, instead of through Python's ``sqlite3`` (an older SQLite
+on Debian 12). URLs follow yoyo's ``sqlite:///`` convention: three slashes
+and a relative path (``apsw:///cw.db``), four for an absolute one
+(``apsw:////srv/cw.db``).
+
+yoyo drives a DB-API module; this module is that module too (``paramstyle``,
+``DatabaseError``, :func:`connect`), a thin shim over APSW:
+
+* a new database file is created 0600 before SQLite opens it, so its
+  ``-wal`` and ``-shm`` files are 0600 as well (it stores credentials);
+* every connection is set up by :func:`cwdb.adapters.apsw.connection.configure`
+  (foreign keys, busy timeout, defensive, WAL, ``synchronous=NORMAL``);
+* APSW has no implicit transactions: ``commit``/``rollback`` end a
+  transaction only when one is open, and nothing begins one behind yoyo's
+  back, so a ``-- transactional: false`` migration really runs outside one;
+* ``datetime`` parameters are stored as yoyo's stock ``sqlite`` backend
+  stores them (naive ISO 8601 via ``isoformat()``), the format
+  ``cwdb.ensure_schema`` writes into the same bookkeeping tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import date
+from typing import Any, Final
+
+import apsw
+from yoyo.backends.base import DatabaseBackend
+
+from cwdb.adapters.apsw.connection import open_file
+
+# -- the DB-API module yoyo loads (this one) ----------------------------------
+
+apilevel: Final = "2.0"
+#: Connections must not be shared between threads (APSW allows it, yoyo never does it).
+threadsafety: Final = 1
+#: yoyo's own ``:name`` placeholders pass through unchanged.
+paramstyle: Final = "named"
+Error = apsw.Error
+#: Every APSW error: yoyo catches this one to retry its lock and to probe DDL.
+DatabaseError = apsw.Error
+
+#: How long a statement waits for another writer (the library's default too).
+BUSY_TIMEOUT_MS: Final = 5000
+
+Params = Mapping[str, object] | Sequence[object]
+Row = tuple[Any, ...]
+
+
+def connect(database: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Connection:
+    """Open (creating it 0600 if missing) and configure a database file."""
+    if database in ("", ":memory:"):
+        raise ValueError(
+            "the apsw yoyo backend needs a database file: apsw:///relative/cw.db "
+            "or apsw:////absolute/cw.db"
+        )
+    return Connection(open_file(database, busy_timeout_ms=busy_timeout_ms, create=True))
+
+
+class Connection:
+    """A DB-API connection over one configured APSW connection."""
+
+    def __init__(self, connection: apsw.Connection) -> None:
+        self.apsw = connection
+
+    @property
+    def in_transaction(self) -> bool:
+        return bool(self.apsw.in_transaction)
+
+    def cursor(self) -> Cursor:
+        return Cursor(self.apsw.cursor())
+
+    def execute(self, sql: str, params: Params | None = None) -> Cursor:
+        """Run ``sql`` on a new cursor (as ``sqlite3.Connection.execute``)."""
+        return self.cursor().execute(sql, params)
+
+    def commit(self) -> None:
+        """Commit the open transaction; nothing to do outside one."""
+        if self.apsw.in_transaction:
+            self.apsw.execute("COMMIT")
+
+    def rollback(self) -> None:
+        """Roll back the open transaction; nothing to do outside one."""
+        if self.apsw.in_transaction:
+            self.apsw.execute("ROLLBACK")
+
+    def close(self) -> None:
+        self.apsw.close()
+
+
+class Cursor:
+    """A DB-API cursor over an APSW cursor; rows are tuples."""
+
+    def __init__(self, cursor: apsw.Cursor) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Params | None = None) -> Cursor:
+        """Run ``sql`` (several statements allowed when ``params`` is empty)."""
+        self._cursor.execute(sql, _bindable(params))
+        return self
+
+    @property
+    def description(self) -> tuple[tuple[Any, ...], ...] | None:
+        """The result's columns, or None when the statement returns no rows."""
+        try:
+            return tuple(self._cursor.description)
+        except apsw.ExecutionCompleteError:
+            return None
+
+    def fetchone(self) -> Row | None:
+        row: Row | None = self._cursor.fetchone()
+        return row
+
+    def fetchall(self) -> list[Row]:
+        return list(self._cursor.fetchall())
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self._cursor)
+
+    def close(self) -> None:
+        self._cursor.close()
+
+
+def _bindable(params: Params | None) -> Params | None:
+    """Parameters APSW can bind: dates and datetimes become ISO 8601 text."""
+    if not params:
+        return None
+    if isinstance(params, Mapping):
+        return {name: _adapt(value) for name, value in params.items()}
+    return tuple(_adapt(value) for value in params)
+
+
+def _adapt(value: object) -> object:
+    """As yoyo's sqlite backend adapts: ``isoformat()`` (naive stays naive)."""
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+# -- the backend --------------------------------------------------------------
+
+
+class ApswBackend(DatabaseBackend):  # type: ignore[misc]  # yoyo ships no type hints
+    """yoyo's ``apsw://`` backend (entry point ``yoyo.backends: apsw``)."""
+
+    driver_module = __name__
+    list_tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    _in_transaction: bool = False
+
+    def connect(self, dburi: Any) -> Connection:
+        """A configured connection to ``dburi.database`` (created 0600 if missing)."""
+        return connect(dburi.database or "")
+
+    def begin(self) -> None:
+        """Take the write lock at once: every transaction yoyo opens writes.
+
+        A deferred ``BEGIN`` that later needs to write can fail with
+        ``SQLITE_BUSY`` under WAL without waiting for the busy timeout; an
+        ``IMMEDIATE`` one waits. The flag is set only once the lock is held,
+        so a busy failure leaves the backend usable for yoyo's lock retries.
+        """
+        assert not self._in_transaction
+        self.execute("BEGIN IMMEDIATE")
+        self._in_transaction = True
+
+    @contextmanager
+    def disable_transactions(self) -> Iterator[None]:
+        """Run a ``-- transactional: false`` migration with foreign keys off.
+
+        Such a migration (a table rebuild) runs statement by statement in
+        autocommit; with foreign keys on, dropping the old table would
+        cascade into its children. ``PRAGMA foreign_key_check`` must come
+        back empty afterwards, as in ``cwdb.ensure_schema``; otherwise the
+        migration is reported failed (and not marked applied). Foreign keys
+        are back on however the block ends.
+        """
+        self.rollback()
+        connection: Connection = self.connection
+        connection.apsw.pragma("foreign_keys", False)
+        try:
+            yield
+            _check_foreign_keys(connection)
+        finally:
+            connection.apsw.pragma("foreign_keys", True)
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    problems = connection.execute("PRAGMA foreign_key_check").fetchall()
+    if problems:
+        raise apsw.ConstraintError(
+            f"a migration run without a transaction left broken foreign keys "
+            f"(table, rowid, parent, fk): {problems[:5]}"
+        )

@@ -1,0 +1,117 @@
+"""Records and their conversions: datetimes, booleans, JSON, secrets, ids."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+import nanoid.resources
+import pytest
+
+import cwdb
+from cwdb._ids import ALPHABET, SIZE, new_id
+from cwdb.records._codec import EPOCH, ms_from_time, time_from_ms
+from tests.factories import agent, initiative
+
+UTC = timezone.utc
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(1, 1, 1, tzinfo=UTC),
+        datetime(1969, 12, 31, 23, 59, 59, 999000, tzinfo=UTC),
+        EPOCH,
+        datetime(2026, 11, 26, 10, 0, 0, 123000, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC),
+    ],
+)
+def test_millisecond_aligned_datetimes_round_trip_exactly(moment: datetime) -> None:
+    assert time_from_ms(ms_from_time(moment, "t")) == moment
+
+
+def test_finer_precision_is_truncated_also_before_1970() -> None:
+    before_epoch = datetime(1969, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+    assert time_from_ms(ms_from_time(before_epoch, "t")) == before_epoch.replace(microsecond=999000)
+    after = datetime(2000, 1, 1, 0, 0, 0, 1999, tzinfo=UTC)
+    assert time_from_ms(ms_from_time(after, "t")) == after.replace(microsecond=1000)
+
+
+def test_other_timezones_are_stored_as_the_same_instant() -> None:
+    tokyo = datetime(2026, 1, 1, 9, 0, tzinfo=timezone(timedelta(hours=9)))
+    assert time_from_ms(ms_from_time(tokyo, "t")) == datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_a_naive_datetime_is_a_validation_error_naming_the_field() -> None:
+    with pytest.raises(cwdb.ValidationError, match="user_dismissed_at"):
+        ms_from_time(datetime(2026, 1, 1), "user_dismissed_at")  # noqa: DTZ001
+
+
+def test_booleans_come_back_as_bool(db: cwdb.Database) -> None:
+    made = initiative(db, quality_review=True)
+    assert made.quality_review is True
+    assert initiative(db).quality_review is False
+
+
+def test_a_bool_field_refuses_an_int(db: cwdb.Database) -> None:
+    with pytest.raises(cwdb.ValidationError, match="quality_review"):
+        db.initiatives.create(name="x", quality_review=1)
+
+
+def test_json_values_come_back_decoded(db: cwdb.Database) -> None:
+    made = agent(db, result={"ok": True, "items": (1, 2.5, "three", None)})
+    assert made.result == {"ok": True, "items": [1, 2.5, "three", None]}
+    assert agent(db, result=None).result is None
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), {"x": float("-inf")}, {1, 2}])
+def test_json_refuses_non_finite_and_non_json_values(db: cwdb.Database, bad: object) -> None:
+    with pytest.raises(cwdb.ValidationError, match="result"):
+        agent(db, result=bad)
+
+
+def test_integers_outside_64_bits_are_refused(db: cwdb.Database) -> None:
+    with pytest.raises(cwdb.ValidationError, match="pid"):
+        agent(db, pid=2**63)
+
+
+def test_enum_members_are_accepted_and_compare_equal(db: cwdb.Database) -> None:
+    made = initiative(db, status=cwdb.InitiativeStatus.ARCHIVED)
+    assert made.status == "archived"
+    assert type(made.status) is str
+
+
+def test_records_are_frozen_and_slotted(db: cwdb.Database) -> None:
+    made = initiative(db)
+    with pytest.raises(AttributeError):
+        made.name = "other"  # type: ignore[misc]
+    assert not hasattr(made, "__dict__")
+
+
+def test_credentials_never_appear_in_repr() -> None:
+    now = datetime.now(UTC)
+    account = cwdb.Account(
+        "id",
+        "a@example.com",
+        "claude",
+        "CONFIG-SENTINEL",
+        "SECRET-SENTINEL",
+        False,
+        None,
+        None,
+        0,
+        now,
+        now,
+    )
+    assert "SENTINEL" not in repr(account)
+    assert "a@example.com" in repr(account)
+
+
+def test_ids_have_nanoids_format() -> None:
+    assert ALPHABET == nanoid.resources.alphabet
+    assert SIZE == nanoid.resources.size
+    ids = {new_id() for _ in range(2000)}
+    assert len(ids) == 2000
+    pattern = re.compile(r"^[A-Za-z0-9_-]{21}$")
+    assert all(pattern.match(i) for i in ids)
+    assert set("".join(ids)) == set(ALPHABET)

@@ -1,0 +1,216 @@
+"""connect(): files, modes, PRAGMAs, migrate=False, memory databases, close()."""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+import threading
+import time
+from pathlib import Path
+
+import apsw
+import pytest
+
+import cwdb
+from tests.factories import initiative
+from tests.helpers import raw_connection
+
+
+def mode_of(path: Path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_a_new_file_and_its_wal_and_shm_are_private(db_path: Path) -> None:
+    old_umask = os.umask(0o022)
+    try:
+        with cwdb.connect(db_path) as db:
+            initiative(db)
+            assert mode_of(db_path) == 0o600
+            assert mode_of(Path(f"{db_path}-wal")) == 0o600
+            assert mode_of(Path(f"{db_path}-shm")) == 0o600
+    finally:
+        os.umask(old_umask)
+
+
+def test_an_existing_file_keeps_its_mode_and_a_readable_one_is_warned_about(
+    db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cwdb.connect(db_path).close()
+    os.chmod(db_path, 0o644)
+    with caplog.at_level(logging.WARNING, logger="cwdb"), cwdb.connect(db_path):
+        pass
+    assert mode_of(db_path) == 0o644
+    assert "644" in caplog.text and str(db_path) in caplog.text
+
+
+def test_connect_accepts_str_and_pathlike(db_path: Path) -> None:
+    with cwdb.connect(str(db_path)) as db:
+        made = initiative(db)
+    with cwdb.connect(db_path) as db:
+        assert db.initiatives.find_by_id(made.id) == made
+
+
+def test_connections_run_with_the_contracts_pragmas(file_db: cwdb.Database) -> None:
+    connection = file_db._runner.session().connection
+    assert connection.pragma("foreign_keys") == 1
+    assert connection.pragma("journal_mode") == "wal"
+    assert connection.pragma("synchronous") == 1  # NORMAL
+    assert connection.pragma("busy_timeout") == 5000
+    assert connection.pragma("trusted_schema") == 0
+
+
+def test_busy_timeout_is_configurable(db_path: Path) -> None:
+    with cwdb.connect(db_path, busy_timeout_ms=1234) as db:
+        assert db._runner.session().connection.pragma("busy_timeout") == 1234
+
+
+def test_a_missing_directory_raises_an_error_naming_the_path(tmp_path: Path) -> None:
+    path = tmp_path / "no" / "such" / "cw.db"
+    with pytest.raises(cwdb.Error, match=str(path)):
+        cwdb.connect(path)
+
+
+def test_a_file_that_is_not_a_database_raises_an_error_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"this is not a database, just text " * 200)
+    before = path.read_bytes()
+    with pytest.raises(cwdb.Error, match=str(path)):
+        cwdb.connect(path)
+    assert path.read_bytes() == before
+
+
+def test_migrate_false_on_a_missing_file_lists_every_migration_and_creates_nothing(
+    db_path: Path,
+) -> None:
+    with pytest.raises(cwdb.MigrationError, match="0001_initial_schema"):
+        cwdb.connect(db_path, migrate=False)
+    assert not db_path.exists()
+
+
+def test_migrate_false_on_an_empty_database_raises_migration_error(db_path: Path) -> None:
+    db_path.touch(mode=0o600)
+    with pytest.raises(cwdb.MigrationError, match="behind.*0001_initial_schema"):
+        cwdb.connect(db_path, migrate=False)
+    # Switching to WAL may write a header (API.md §7), but no schema appears.
+    connection = apsw.Connection(str(db_path))
+    assert connection.execute("SELECT count(*) FROM sqlite_schema").fetchall() == [(0,)]
+    connection.close()
+
+
+def test_migrate_false_on_a_current_database_works(db_path: Path) -> None:
+    cwdb.ensure_schema(db_path)
+    with cwdb.connect(db_path, migrate=False) as db:
+        assert db.schema_version == "0001_initial_schema"
+
+
+def test_a_database_ahead_of_this_version_is_refused(db_path: Path) -> None:
+    cwdb.ensure_schema(db_path)
+    with cwdb.connect(db_path) as db:
+        connection = raw_connection(db)
+        connection.execute(
+            "INSERT INTO _yoyo_migrations VALUES ('f00', '9999_from_the_future', '2999-01-01')"
+        )
+        connection.close()
+    for migrate in (True, False):
+        with pytest.raises(cwdb.MigrationError, match="9999_from_the_future"):
+            cwdb.connect(db_path, migrate=migrate)
+
+
+def test_memory_databases_are_independent() -> None:
+    with cwdb.connect(":memory:") as first, cwdb.connect(":memory:") as second:
+        initiative(first)
+        assert len(first.initiatives.find_all()) == 1
+        assert second.initiatives.find_all() == []
+
+
+def test_a_memory_database_is_one_database_for_all_threads(db: cwdb.Database) -> None:
+    made: list[str] = []
+
+    def create() -> None:
+        made.append(initiative(db).id)
+
+    threads = [threading.Thread(target=create) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(i.id for i in db.initiatives.find_all()) == sorted(made)
+    assert len(made) == 4
+
+
+def test_a_memory_database_has_the_full_schema(db: cwdb.Database) -> None:
+    assert db.schema_version == "0001_initial_schema"
+    tables = {
+        row[0]
+        for row in raw_connection(db).execute(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE '%yoyo%'"
+        )
+    }
+    assert len(tables) == 19
+
+
+def test_memory_with_migrate_false_is_behind() -> None:
+    with pytest.raises(cwdb.MigrationError, match="0001_initial_schema"):
+        cwdb.connect(":memory:", migrate=False)
+
+
+def test_every_call_after_close_raises_a_cwdb_error(db: cwdb.Database) -> None:
+    made = initiative(db)
+    db.close()
+    with pytest.raises(cwdb.Error, match="closed"):
+        db.initiatives.find_by_id(made.id)
+    with pytest.raises(cwdb.Error, match="closed"):
+        db.initiatives.create(name="late")
+    db.close()
+
+
+def test_a_new_thread_after_close_gets_a_cwdb_error(db: cwdb.Database) -> None:
+    db.close()
+    errors: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            db.initiatives.find_all()
+        except BaseException as error:  # noqa: BLE001 - the test inspects it
+            errors.append(error)
+
+    thread = threading.Thread(target=call)
+    thread.start()
+    thread.join()
+    assert len(errors) == 1 and isinstance(errors[0], cwdb.Error)
+
+
+def test_close_waits_for_a_transaction_in_flight_on_another_thread(file_db: cwdb.Database) -> None:
+    inside = threading.Event()
+    release = threading.Event()
+    committed: list[str] = []
+
+    def writer() -> None:
+        with file_db.transaction():
+            committed.append(initiative(file_db).id)
+            inside.set()
+            release.wait()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    inside.wait()
+    closer = threading.Thread(target=file_db.close)
+    closer.start()
+    closer.join(timeout=0.2)
+    assert closer.is_alive(), "close() returned while a transaction was in flight"
+    release.set()
+    thread.join()
+    closer.join()
+    with cwdb.connect(file_db.path) as again:
+        assert again.initiatives.find_by_id(committed[0]) is not None
+
+
+def test_a_fresh_memory_database_is_cheap() -> None:
+    """Not a timing assertion: checks the template path is taken (no re-migration)."""
+    cwdb.connect(":memory:").close()
+    started = time.perf_counter()
+    for _ in range(20):
+        cwdb.connect(":memory:").close()
+    # 20 re-migrations would take >= 20 x 2 ms; copies take far less. Generous bound.
+    assert (time.perf_counter() - started) < 20 * 0.05
