@@ -64,14 +64,15 @@ class DependencyGraph:
         self._check_ids(node_id, depends_on_id)
         run = self._run
         params: dict[str, object] = {self._key: node_id, self._other: depends_on_id}
-        now = run.now()
         with run.transaction():
             if run.one(self._st.would_close_cycle, params):
                 raise ValidationError(
                     f"{self._other}: {self._noun} {node_id!r} depending on "
                     f"{depends_on_id!r} would close a dependency cycle"
                 )
-            run.write(self._st.create, {**params, "now": now})
+            # Read the clock under the write lock, so edges' created_at
+            # follows the order in which concurrent writers committed.
+            run.write(self._st.create, {**params, "now": run.now()})
 
     def dependencies(self, node_id: str) -> list[str]:
         """Ids ``node_id`` depends on, oldest edge first ([] when unknown)."""

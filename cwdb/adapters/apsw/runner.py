@@ -165,37 +165,60 @@ class Runner:
     # -- reads --------------------------------------------------------------
 
     def one(self, st: Statement, params: Params) -> Any:
-        """The first row as a record (or first column), or None."""
+        """The first row as a record (or first column), or None.
+
+        Every read is drained with ``fetchall``: a cursor left mid-statement
+        would keep its read snapshot (and, for RETURNING, the write lock).
+        """
+        if not st.verified:
+            return self._first(self._verified_rows(st, params), st)
+        try:
+            session: Session = self._local.session
+        except AttributeError:
+            session = self._new_session()
+        with session.lock:
+            try:
+                rows = session.cursor.execute(st.sql, params).fetchall()
+            except apsw.Error as error:
+                raise self._error(error) from error
+        if not rows:
+            return None
+        mapper = st.mapper
+        return mapper(rows[0]) if mapper is not None else rows[0][0]
+
+    @staticmethod
+    def _first(rows: list[Row], st: Statement) -> Any:
+        if not rows:
+            return None
+        mapper = st.mapper
+        return mapper(rows[0]) if mapper is not None else rows[0][0]
+
+    def _verified_rows(self, st: Statement, params: Params) -> list[Row]:
+        """Run a read whose columns were not checked yet, and check them."""
         session = self.session()
         with session.lock:
             cursor = session.cursor
             try:
                 cursor.execute(st.sql, params)
-                if not st.verified:
-                    st.verify(cursor)
-                row = cursor.fetchone()
-                if row is not None:
-                    for _ in cursor:
-                        pass
+                st.verify(cursor)
+                return cursor.fetchall()
             except apsw.Error as error:
                 raise self._error(error) from error
-        if row is None:
-            return None
-        mapper = st.mapper
-        return mapper(row) if mapper is not None else row[0]
 
     def all(self, st: Statement, params: Params) -> list[Any]:
         """Every row, as records (or as their first column)."""
-        session = self.session()
-        with session.lock:
-            cursor = session.cursor
+        if not st.verified:
+            rows = self._verified_rows(st, params)
+        else:
             try:
-                cursor.execute(st.sql, params)
-                if not st.verified:
-                    st.verify(cursor)
-                rows = cursor.fetchall()
-            except apsw.Error as error:
-                raise self._error(error) from error
+                session: Session = self._local.session
+            except AttributeError:
+                session = self._new_session()
+            with session.lock:
+                try:
+                    rows = session.cursor.execute(st.sql, params).fetchall()
+                except apsw.Error as error:
+                    raise self._error(error) from error
         mapper = st.mapper
         if mapper is not None:
             return list(map(mapper, rows))
