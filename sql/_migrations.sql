@@ -7,7 +7,7 @@
 
 -- name: create_migration_table!
 -- yoyo's record of applied migrations (hash = sha256 of the migration id).
-CREATE TABLE IF NOT EXISTS "_yoyo_migrations" (
+CREATE TABLE IF NOT EXISTS "_yoyo_migration" (
     "migration_hash" VARCHAR(64),
     "migration_id" VARCHAR(255),
     "applied_at_utc" TIMESTAMP,
@@ -52,23 +52,23 @@ VALUES (2, :now);
 -- name: has_migration_table$
 -- 1 when yoyo's bookkeeping exists (a database migrated before), else 0.
 SELECT count(*) FROM sqlite_schema
-WHERE type = 'table' AND name = '_yoyo_migrations';
+WHERE type = 'table' AND name = '_yoyo_migration';
 
 -- name: applied_hashes
 -- The hashes of every applied migration, in the order they were applied.
 -- scan: yoyo's bookkeeping table holds one row per migration.
-SELECT "migration_hash" FROM "_yoyo_migrations"
+SELECT "migration_hash" FROM "_yoyo_migration"
 ORDER BY "applied_at_utc";
 
 -- name: applied_ids
 -- The ids of every applied migration, in the order they were applied.
 -- scan: yoyo's bookkeeping table holds one row per migration.
-SELECT "migration_id" FROM "_yoyo_migrations"
+SELECT "migration_id" FROM "_yoyo_migration"
 ORDER BY "applied_at_utc";
 
 -- name: record_applied!
 -- Mark one migration applied; runs in the migration's own transaction.
-INSERT INTO "_yoyo_migrations" ("migration_hash", "migration_id", "applied_at_utc")
+INSERT INTO "_yoyo_migration" ("migration_hash", "migration_id", "applied_at_utc")
 VALUES (:migration_hash, :migration_id, :applied_at_utc);
 
 -- name: log_operation!

@@ -109,7 +109,7 @@ def test_a_database_ahead_of_this_version_is_refused(db_path: Path) -> None:
     with cwdb.connect(db_path) as db:
         connection = raw_connection(db)
         connection.execute(
-            "INSERT INTO _yoyo_migrations VALUES ('f00', '9999_from_the_future', '2999-01-01')"
+            "INSERT INTO _yoyo_migration VALUES ('f00', '9999_from_the_future', '2999-01-01')"
         )
         connection.close()
     for migrate in (True, False):

@@ -61,7 +61,7 @@ def test_applied_migrations_are_recorded_where_yoyo_looks(db_path: Path) -> None
     cwdb.ensure_schema(db_path)
     connection = apsw.Connection(str(db_path))
     migrations = connection.execute(
-        "SELECT migration_hash, migration_id FROM _yoyo_migrations"
+        "SELECT migration_hash, migration_id FROM _yoyo_migration"
     ).fetchall()
     assert migrations == [(get_migration_hash("0001_initial_schema"), "0001_initial_schema")]
     assert connection.execute("SELECT max(version) FROM _yoyo_version").fetchall() == [(2,)]
@@ -131,8 +131,6 @@ def test_a_non_transactional_migration_rebuilds_a_table_without_cascading(
     assert Migrator(connection, migrations).apply_pending() == ["0002_rebuild_projects"]
     assert connection.pragma("foreign_keys") == 1
     connection.close()
-    with cwdb.connect(db_path, migrate=False) as db:
-        pass
     connection = apsw.Connection(str(db_path))
     links = connection.execute("SELECT initiative_id, project_id FROM initiative_projects")
     assert links.fetchall() == [(owner.id, linked.id)]
@@ -229,7 +227,7 @@ def test_processes_migrating_at_once_all_succeed_and_apply_once(db_path: Path) -
     applied = [results.get(timeout=5) for _ in workers]
     assert sorted(applied) == [[], [], [], ["0001_initial_schema"]]
     connection = apsw.Connection(str(db_path))
-    assert connection.execute("SELECT count(*) FROM _yoyo_migrations").fetchall() == [(1,)]
+    assert connection.execute("SELECT count(*) FROM _yoyo_migration").fetchall() == [(1,)]
 
 
 KILLER = """

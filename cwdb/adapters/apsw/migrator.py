@@ -41,7 +41,8 @@ log = logging.getLogger("cwdb")
 #: How long a migrator waits for another one before giving up.
 WAIT_SECONDS: Final = 600.0
 _POLL_SECONDS: Final = 0.1
-_DIRECTIVE: Final = re.compile(r"^--\s*(?P<key>[a-z_]+)\s*:\s*(?P<value>.*?)\s*$")
+_DIRECTIVE: Final = re.compile(r"^\s*--\s*(?P<key>transactional|depends)\s*:\s*(?P<value>.*?)\s*$")
+_COMMENT_OR_EMPTY: Final = re.compile(r"^(\s*|\s*--.*)$")
 
 
 @attrs.frozen
@@ -80,12 +81,14 @@ def read_migrations(directory: Path) -> tuple[Migration, ...]:
 
 
 def _is_transactional(path: Path) -> bool:
+    """Read ``-- transactional: false`` from the leading comments, as yoyo does."""
     for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.startswith("--"):
-            break
         found = _DIRECTIVE.match(line)
-        if found and found["key"] == "transactional":
-            return found["value"].lower() != "false"
+        if found:
+            if found["key"] == "transactional":
+                return found["value"].lower() != "false"
+        elif not _COMMENT_OR_EMPTY.match(line):
+            break
     return True
 
 
