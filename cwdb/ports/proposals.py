@@ -38,13 +38,15 @@ class ProposalRepository(Protocol):
         """
         ...
 
-    def update_many_by_agent_id(self, agent_id: str, **changes: Unpack[ProposalChanges]) -> int:
+    def update_many_by_agent_id(self, agent_id: str, /, **changes: Unpack[ProposalChanges]) -> int:
         """Apply the same changes to every proposal of an agent, atomically.
 
         Returns the number of proposals matched (whether or not a value
         actually differed); 0 for an unknown agent. Changes are validated as
         for ``update`` before anything is written; no changes write nothing
-        and return the agent's proposal count.
+        and return the agent's proposal count. ``agent_id`` is
+        positional-only, so ``agent_id=`` among the changes moves the
+        proposals to another agent.
         """
         ...
 

@@ -36,7 +36,7 @@ class ApswProposalRepository(CrudAdapter[Proposal]):
         count: int = self._run.one(self._count_by_agent_id_and_status, params)
         return count
 
-    def update_many_by_agent_id(self, agent_id: str, **changes: Any) -> int:
+    def update_many_by_agent_id(self, agent_id: str, /, **changes: Any) -> int:
         """One UPDATE for all of the agent's proposals; the rows it matched.
 
         The statement returns one id per matched row, so the count is exact

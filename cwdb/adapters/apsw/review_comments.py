@@ -23,7 +23,7 @@ class ApswReviewCommentRepository:
         self._set_resolved = queries.bind("set_resolved", ReviewComment)
         self._delete = queries.bind("delete")
 
-    def create(
+    def create(  # noqa: PLR0917 - API.md fixes this positional signature
         self,
         phase_id: str,
         file_path: str,
