@@ -1,12 +1,91 @@
-"""APSW adapter of the chat sessions repository (skeleton: methods to come)."""
+"""APSW adapter of the chat session repository (``sql/chat_sessions.sql``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from cwdb.adapters.apsw.crud import codec_for
 from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.errors import NotFoundError
+from cwdb.records._codec import check_enum
+from cwdb.records.chat_sessions import ChatMessage, ChatSession
 
 
 class ApswChatSessionRepository:
-    """ChatSession rows stored in SQLite through APSW."""
+    """Chat sessions and their messages stored in SQLite through APSW."""
 
     def __init__(self, runner: Runner, queries: Queries) -> None:
         self._run = runner
+        self._sessions = codec_for(ChatSession)
+        self._messages = codec_for(ChatMessage)
+        self._create_session = queries.bind("create_session", ChatSession)
+        self._find_by_id = queries.bind("find_by_id", ChatSession)
+        self._find_active_session = queries.bind("find_active_session", ChatSession)
+        self._find_active_by_agent = queries.bind("find_active_session_by_agent_id", ChatSession)
+        self._update_session = queries.bind("update_session", ChatSession)
+        self._create_message = queries.bind("create_message", ChatMessage)
+        self._find_messages = queries.bind("find_messages_by_session_id", ChatMessage)
+
+    def create_session(
+        self,
+        target_type: str,
+        target_id: str,
+        initiative_id: str,
+        agent_id: str | None = None,
+    ) -> ChatSession:
+        run = self._run
+        fields = {
+            "target_type": target_type,
+            "target_id": target_id,
+            "initiative_id": initiative_id,
+            "agent_id": agent_id,
+        }
+        params = self._sessions.insert_params(fields, new_id=run.new_id(), now=run.now())
+        created: ChatSession = run.write_one(self._create_session, params)
+        return created
+
+    def find_active_session(self, target_type: str, target_id: str) -> ChatSession | None:
+        target_type = check_enum(self._sessions.column("target_type"), target_type)
+        params = {"target_type": target_type, "target_id": target_id}
+        found: ChatSession | None = self._run.one(self._find_active_session, params)
+        return found
+
+    def find_active_session_by_agent_id(self, agent_id: str) -> ChatSession | None:
+        found: ChatSession | None = self._run.one(
+            self._find_active_by_agent, {"agent_id": agent_id}
+        )
+        return found
+
+    def update_session(self, id: str, /, **changes: Any) -> ChatSession:
+        run = self._run
+        found: ChatSession | None
+        if not changes:
+            found = run.one(self._find_by_id, {"id": id})
+        else:
+            params = self._sessions.update_params(id, changes, now=run.now())
+            found = run.write_one(self._update_session, params)
+        if found is None:
+            raise NotFoundError(f"ChatSession {id!r} does not exist")
+        return found
+
+    def create_message(
+        self,
+        chat_session_id: str,
+        role: str,
+        content: str,
+        change_set_id: str | None = None,
+    ) -> ChatMessage:
+        run = self._run
+        fields = {
+            "chat_session_id": chat_session_id,
+            "role": role,
+            "content": content,
+            "change_set_id": change_set_id,
+        }
+        params = self._messages.insert_params(fields, new_id=run.new_id(), now=run.now())
+        created: ChatMessage = run.write_one(self._create_message, params)
+        return created
+
+    def find_messages_by_session_id(self, chat_session_id: str) -> list[ChatMessage]:
+        params = {"chat_session_id": chat_session_id}
+        return self._run.all(self._find_messages, params)

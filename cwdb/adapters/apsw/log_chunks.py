@@ -3,17 +3,20 @@
 ``insert_chunks`` is the hot path (agents stream their output through it):
 it checks and encodes every chunk in one tight loop, with a fast path for the
 common shape (plain ``dict`` of plain ``str`` and ``int`` values) and the
-record codec as the slow path, which also writes the error messages; then it
-hands the whole batch to one ``executemany``.
+record codec as the slow path, which also writes the error messages; the ids
+of the whole batch come from one ``os.urandom`` call; then the batch goes to
+one ``executemany`` in one transaction.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Final
 
+from cwdb._ids import ALPHABET, SIZE
 from cwdb.adapters.apsw.crud import codec_for
 from cwdb.adapters.apsw.runner import Queries, Runner
 from cwdb.errors import ValidationError
@@ -26,8 +29,10 @@ DELETE_BATCH: Final = 5000
 
 _INT64_MIN: Final = -(2**63)
 _INT64_MAX: Final = 2**63 - 1
-_ALL_KEYS: Final = frozenset({"agent_id", "agent_name", "content", "session_number"})
-_REQUIRED_KEYS: Final = frozenset({"agent_id", "agent_name", "content"})
+_ID_SIZE: Final = SIZE
+_ID_TABLE: Final = bytes(ord(ALPHABET[byte & 63]) for byte in range(256))
+#: Maps the LogChunk columns of an ``iter_page`` row (after its rowid).
+_MAP_ROW: Final = row_mapper(LogChunk)
 
 
 class ApswLogChunkRepository:
@@ -36,7 +41,6 @@ class ApswLogChunkRepository:
     def __init__(self, runner: Runner, queries: Queries) -> None:
         self._run = runner
         self._codec = codec_for(LogChunk)
-        self._map_row = row_mapper(LogChunk)
         self._insert_chunk = queries.bind("insert_chunk", LogChunk)
         self._insert_chunks = queries.bind("insert_chunks")
         self._find_by_agent_id = queries.bind("find_by_agent_id", LogChunk)
@@ -61,39 +65,38 @@ class ApswLogChunkRepository:
         return chunk
 
     def insert_chunks(self, chunks: Iterable[Mapping[str, object]]) -> int:
-        run = self._run
-        now = run.now()
-        new_id = run.new_id
-        all_keys = _ALL_KEYS
-        required_keys = _REQUIRED_KEYS
+        items = chunks if type(chunks) is list else list(chunks)
+        if not items:
+            return 0
+        now = self._run.now()
+        ids = _new_ids(len(items))
         batch: list[Mapping[str, object]] = []
         append = batch.append
-        for chunk in chunks:
-            # The fast path: a plain dict of exactly the expected keys holding
+        start = 0
+        for chunk in items:
+            end = start + _ID_SIZE
+            # The fast path: a plain dict of exactly the expected keys with
             # plain str values and an in-range int. Anything else (str or int
             # subclasses, a missing or unknown key, a wrong type) goes to the
             # codec, which encodes what is valid and names what is not.
             if type(chunk) is dict:
-                keys = chunk.keys()
-                if keys == all_keys:
-                    session_number = chunk["session_number"]
-                elif keys == required_keys:
-                    session_number = 1
-                else:
-                    session_number = None
+                size = len(chunk)
+                session_number = (
+                    chunk.get("session_number") if size == 4 else 1 if size == 3 else None
+                )
                 agent_id = chunk.get("agent_id")
                 agent_name = chunk.get("agent_name")
                 content = chunk.get("content")
                 if (
-                    type(session_number) is int
-                    and type(agent_id) is str
+                    type(agent_id) is str
                     and type(agent_name) is str
                     and type(content) is str
+                    and type(session_number) is int
                     and _INT64_MIN <= session_number <= _INT64_MAX
                 ):
                     append(
                         {
-                            "id": new_id(),
+                            "id": ids[start:end],
                             "agent_id": agent_id,
                             "agent_name": agent_name,
                             "content": content,
@@ -101,18 +104,18 @@ class ApswLogChunkRepository:
                             "now": now,
                         }
                     )
+                    start = end
                     continue
-            append(self._encode_slowly(chunk, len(batch), now))
-        if not batch:
-            return 0
-        return run.write_batch(self._insert_chunks, batch)
+            append(self._encode_slowly(chunk, len(batch), ids[start:end], now))
+            start = end
+        return self._run.write_batch(self._insert_chunks, batch)
 
-    def _encode_slowly(self, chunk: object, index: int, now: int) -> dict[str, object]:
+    def _encode_slowly(self, chunk: object, index: int, new_id: str, now: int) -> dict[str, object]:
         """Encode one chunk through the codec; errors name the chunk and field."""
         if not isinstance(chunk, Mapping):
             raise ValidationError(f"chunks[{index}]: expected a dict, got {type(chunk).__name__}")
         try:
-            return self._codec.insert_params(chunk, new_id=self._run.new_id(), now=now)
+            return self._codec.insert_params(chunk, new_id=new_id, now=now)
         except ValidationError as error:
             raise ValidationError(f"chunks[{index}]: {error}") from None
 
@@ -139,8 +142,12 @@ class ApswLogChunkRepository:
 
     def _iterate(self, agent_id: str, batch_size: int) -> Iterator[LogChunk]:
         rows_of = self._run.rows
-        map_row = self._map_row
-        params: dict[str, object] = {"agent_id": agent_id, "after": 0, "limit": batch_size}
+        map_row = _MAP_ROW
+        params: dict[str, object] = {
+            "agent_id": agent_id,
+            "after": _INT64_MIN,
+            "limit": batch_size,
+        }
         while True:
             rows = rows_of(self._iter_page, params)
             for row in rows:
@@ -157,6 +164,16 @@ class ApswLogChunkRepository:
             total += deleted
             if deleted < DELETE_BATCH:
                 return total
+
+
+def _new_ids(count: int) -> str:
+    """``count`` nanoids, concatenated: id ``i`` is ``[i * 21:(i + 1) * 21]``.
+
+    The same construction as :func:`cwdb._ids.new_id` (6 random bits per
+    symbol), but with one ``os.urandom`` call for the whole batch, which
+    halves the Python cost per chunk.
+    """
+    return os.urandom(_ID_SIZE * count).translate(_ID_TABLE).decode("ascii")
 
 
 def _id_list(ids: Iterable[str]) -> list[str]:
