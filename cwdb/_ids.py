@@ -21,3 +21,11 @@ _TABLE: Final = bytes(ord(ALPHABET[byte & 63]) for byte in range(256))
 def new_id() -> str:
     """A 21-character nanoid from the OS's cryptographic random source."""
     return os.urandom(SIZE).translate(_TABLE).decode("ascii")
+
+
+def new_ids(count: int) -> str:
+    """``count`` nanoids concatenated: id ``i`` is ``[i * SIZE : (i + 1) * SIZE]``.
+
+    One ``os.urandom`` call for a whole batch halves the cost per id again.
+    """
+    return os.urandom(SIZE * count).translate(_TABLE).decode("ascii")

@@ -45,19 +45,14 @@ ORDER BY rowid;
 -- rowid is greater than :after (the first column of the previous page's last
 -- row; 0 to start), in insertion order. Rows are (rowid, then the LogChunk
 -- columns). Keyset paging: chunks deleted between pages shift nothing, so
--- nothing is returned twice or skipped. The inner query picks the rowids from
--- the agent_id index alone, so only the page's own rows are read in full.
+-- nothing is returned twice or skipped; each page seeks straight to its
+-- first row through agent_log_chunks_agent_order_idx.
 SELECT
     rowid, id, agent_id, agent_name, content, session_number, created_at
 FROM agent_log_chunks
-WHERE rowid IN (
-    SELECT rowid
-    FROM agent_log_chunks
-    WHERE agent_id = :agent_id AND rowid > :after
-    ORDER BY rowid
-    LIMIT :limit
-)
-ORDER BY rowid;
+WHERE agent_id = :agent_id AND rowid > :after
+ORDER BY rowid
+LIMIT :limit;
 
 -- name: delete_by_agent_id!
 -- Delete every chunk of one agent (the caller counts the rows changed).

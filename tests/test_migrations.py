@@ -16,8 +16,11 @@ import pytest
 import cwdb
 from cwdb._resources import resource_dir
 from cwdb.adapters.apsw import connection as connections
-from cwdb.adapters.apsw.migrator import Migrator, read_migrations
+from cwdb.adapters.apsw.migrator import Migrator, read_migrations, shipped_migrations
 from tests.factories import initiative, project
+
+ALL = [m.id for m in shipped_migrations()]
+LATEST = ALL[-1]
 
 
 def schema_of(path: Path) -> list[tuple[str, str]]:
@@ -45,7 +48,7 @@ def open_file(path: Path) -> apsw.Connection:
 
 
 def test_ensure_schema_applies_once_and_is_then_a_no_op(db_path: Path) -> None:
-    assert cwdb.ensure_schema(db_path) == ["0001_initial_schema"]
+    assert cwdb.ensure_schema(db_path) == ALL
     assert cwdb.ensure_schema(db_path) == []
     assert cwdb.ensure_schema(str(db_path)) == []
 
@@ -63,10 +66,10 @@ def test_applied_migrations_are_recorded_where_yoyo_looks(db_path: Path) -> None
     migrations = connection.execute(
         "SELECT migration_hash, migration_id FROM _yoyo_migration"
     ).fetchall()
-    assert migrations == [(get_migration_hash("0001_initial_schema"), "0001_initial_schema")]
+    assert migrations == [(get_migration_hash(m), m) for m in ALL]
     assert connection.execute("SELECT max(version) FROM _yoyo_version").fetchall() == [(2,)]
     log = connection.execute("SELECT migration_id, operation FROM _yoyo_log").fetchall()
-    assert log == [("0001_initial_schema", "apply")]
+    assert log == [(m, "apply") for m in ALL]
 
 
 def test_migration_order_and_ids_match_yoyos(db_path: Path) -> None:
@@ -225,9 +228,9 @@ def test_processes_migrating_at_once_all_succeed_and_apply_once(db_path: Path) -
         worker.join(timeout=60)
         assert worker.exitcode == 0
     applied = [results.get(timeout=5) for _ in workers]
-    assert sorted(applied) == [[], [], [], ["0001_initial_schema"]]
+    assert sorted(applied) == [[], [], [], ALL]
     connection = apsw.Connection(str(db_path))
-    assert connection.execute("SELECT count(*) FROM _yoyo_migration").fetchall() == [(1,)]
+    assert connection.execute("SELECT count(*) FROM _yoyo_migration").fetchall() == [(len(ALL),)]
 
 
 KILLER = """
@@ -255,7 +258,7 @@ def test_a_process_killed_mid_migration_leaves_nothing_half_done(
     assert killed.returncode == -9
     assert schema_of(db_path) == before
     with cwdb.connect(db_path, migrate=False) as db:
-        assert db.schema_version == "0001_initial_schema"
+        assert db.schema_version == LATEST
     connection = open_file(db_path)
     assert [m.id for m in Migrator(connection, read_migrations(folder)).pending()] == ["0002_dies"]
     connection.close()

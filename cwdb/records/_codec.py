@@ -11,7 +11,7 @@ read path is the hot one.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, TypeVar
 
@@ -121,6 +121,21 @@ _ENCODERS: Final[dict[Kind, Callable[[Column, object], object]]] = {
     Kind.TIME: _time,
     Kind.JSON: _json,
 }
+
+
+def id_list(ids: Iterable[str], field: str) -> list[str]:
+    """A batch argument (``agent_ids``, ``project_ids``) as a list of str.
+
+    Any iterable is accepted, an empty one included; a lone ``str`` (an easy
+    slip for a one-element batch) and non-str items are a ValidationError.
+    """
+    if isinstance(ids, str):
+        raise ValidationError(f"{field}: expected an iterable of ids, got one str")
+    found = list(ids)
+    for value in found:
+        if not isinstance(value, str):
+            raise ValidationError(f"{field}: expected str ids, got {_kind(value)}")
+    return found
 
 
 def check_enum(column: Column, value: object) -> str:

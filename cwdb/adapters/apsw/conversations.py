@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from cwdb.adapters.apsw.crud import codec_for
 from cwdb.adapters.apsw.runner import Queries, Runner
 from cwdb.errors import ConflictError, NotFoundError, ValidationError
+from cwdb.records._codec import id_list
 from cwdb.records.conversations import Conversation
 
 
@@ -70,7 +71,7 @@ class ApswConversationRepository:
         raise ConflictError(f"Conversation {id!r} is already answered")
 
     def count_by_from_agent_ids(self, agent_ids: Iterable[str]) -> dict[str, int]:
-        ids = _id_list(agent_ids)
+        ids = id_list(agent_ids, "agent_ids")
         if not ids:
             return {}
         counts = dict.fromkeys(ids, 0)
@@ -81,14 +82,3 @@ class ApswConversationRepository:
 
     def find_by_from_agent_id(self, agent_id: str) -> list[Conversation]:
         return self._run.all(self._find_by_from_agent_id, {"agent_id": agent_id})
-
-
-def _id_list(ids: Iterable[str]) -> list[str]:
-    """The ids of a batch argument as a list, each checked to be a str."""
-    if isinstance(ids, str):
-        raise ValidationError("agent_ids: expected an iterable of ids, got one str")
-    found = list(ids)
-    for value in found:
-        if not isinstance(value, str):
-            raise ValidationError(f"agent_ids: expected str ids, got {type(value).__name__}")
-    return found

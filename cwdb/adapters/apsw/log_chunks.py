@@ -11,16 +11,15 @@ one ``executemany`` in one transaction.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Final
 
-from cwdb._ids import ALPHABET, SIZE
+from cwdb._ids import SIZE, new_ids
 from cwdb.adapters.apsw.crud import codec_for
 from cwdb.adapters.apsw.runner import Queries, Runner
 from cwdb.errors import ValidationError
-from cwdb.records._codec import ms_from_time, row_mapper
+from cwdb.records._codec import id_list, ms_from_time, row_mapper
 from cwdb.records.log_chunks import LogChunk
 
 #: Rows per transaction of ``delete_older_than``: short enough that other
@@ -29,8 +28,6 @@ DELETE_BATCH: Final = 5000
 
 _INT64_MIN: Final = -(2**63)
 _INT64_MAX: Final = 2**63 - 1
-_ID_SIZE: Final = SIZE
-_ID_TABLE: Final = bytes(ord(ALPHABET[byte & 63]) for byte in range(256))
 #: Maps the LogChunk columns of an ``iter_page`` row (after its rowid).
 _MAP_ROW: Final = row_mapper(LogChunk)
 
@@ -69,12 +66,12 @@ class ApswLogChunkRepository:
         if not items:
             return 0
         now = self._run.now()
-        ids = _new_ids(len(items))
+        ids = new_ids(len(items))
         batch: list[Mapping[str, object]] = []
         append = batch.append
         start = 0
         for chunk in items:
-            end = start + _ID_SIZE
+            end = start + SIZE
             # The fast path: a plain dict of exactly the expected keys with
             # plain str values and an in-range int. Anything else (str or int
             # subclasses, a missing or unknown key, a wrong type) goes to the
@@ -123,7 +120,7 @@ class ApswLogChunkRepository:
         return self._run.all(self._find_by_agent_id, {"agent_id": agent_id})
 
     def find_by_agent_ids(self, agent_ids: Iterable[str]) -> list[LogChunk]:
-        ids = _id_list(agent_ids)
+        ids = id_list(agent_ids, "agent_ids")
         if not ids:
             return []
         return self._run.all(self._find_by_agent_ids, {"agent_ids": json.dumps(ids)})
@@ -164,24 +161,3 @@ class ApswLogChunkRepository:
             total += deleted
             if deleted < DELETE_BATCH:
                 return total
-
-
-def _new_ids(count: int) -> str:
-    """``count`` nanoids, concatenated: id ``i`` is ``[i * 21:(i + 1) * 21]``.
-
-    The same construction as :func:`cwdb._ids.new_id` (6 random bits per
-    symbol), but with one ``os.urandom`` call for the whole batch, which
-    halves the Python cost per chunk.
-    """
-    return os.urandom(_ID_SIZE * count).translate(_ID_TABLE).decode("ascii")
-
-
-def _id_list(ids: Iterable[str]) -> list[str]:
-    """The ids of a batch argument as a list, each checked to be a str."""
-    if isinstance(ids, str):
-        raise ValidationError("agent_ids: expected an iterable of ids, got one str")
-    found = list(ids)
-    for value in found:
-        if not isinstance(value, str):
-            raise ValidationError(f"agent_ids: expected str ids, got {type(value).__name__}")
-    return found

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 
 from cwdb.adapters.apsw.crud import CrudAdapter
 from cwdb.adapters.apsw.runner import Queries, Runner
-from cwdb.errors import IntegrityError, ValidationError
+from cwdb.errors import IntegrityError
+from cwdb.records._codec import id_list
 from cwdb.records.projects import Project
 
 
@@ -41,7 +42,7 @@ class ApswProjectRepository(CrudAdapter[Project]):
         first so the error can name them; the foreign keys would refuse them
         anyway.
         """
-        ids = json.dumps(_id_list(project_ids))
+        ids = json.dumps(id_list(project_ids, "project_ids"))
         run = self._run
         with run.transaction():
             self._check_references(initiative_id, ids)
@@ -60,14 +61,3 @@ class ApswProjectRepository(CrudAdapter[Project]):
         missing = run.all(self._missing_project_ids, {"project_ids": ids})
         if missing:
             raise IntegrityError(f"project_ids: no project with id {', '.join(map(repr, missing))}")
-
-
-def _id_list(project_ids: Iterable[str]) -> list[str]:
-    """The ids as a list, refused before any write unless each one is a str."""
-    if isinstance(project_ids, str):
-        raise ValidationError("project_ids: expected an iterable of ids, got one str")
-    ids = list(project_ids)
-    for value in ids:
-        if not isinstance(value, str):
-            raise ValidationError(f"project_ids: expected str ids, got {type(value).__name__}")
-    return ids
