@@ -68,10 +68,10 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-def task_update_params(task_id: str, status: str, now: int, columns: list[str]) -> dict[str, Any]:
+def update_template(columns: list[str]) -> dict[str, Any]:
+    """Every :column NULL and every :set_column flag 0: copied per raw update."""
     params: dict[str, Any] = dict.fromkeys(columns)
     params.update({f"set_{c}": 0 for c in columns})
-    params.update(status=status, set_status=1, id=task_id, now=now)
     return params
 
 
@@ -165,13 +165,16 @@ def w4(db: cwdb.Database, raw: Raw, ids: list[str], *, library: bool) -> tuple[i
     sql = raw.sql("tasks", "update")
     columns = [c for c in query_file("tasks")["update"].params if not c.startswith("set_")]
     columns = [c for c in columns if c not in ("id", "now")]
+    template = update_template(columns)
     started = time.perf_counter()
     if library:
         for task_id in order:
             db.tasks.update(task_id, status="in_progress")
     else:
         for task_id in order:
-            raw.write(sql, task_update_params(task_id, "completed", now_ms(), columns))
+            params = template.copy()
+            params.update(status="completed", set_status=1, id=task_id, now=now_ms())
+            raw.write(sql, params)
     took = time.perf_counter() - started
     expected = "in_progress" if library else "completed"
     assert raw.cur.execute("SELECT count(*) FROM tasks WHERE status = ?", (expected,)).fetchall()[
