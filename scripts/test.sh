@@ -9,5 +9,6 @@ echo "== ruff"
 .venv/bin/ruff format --check cwdb tests scripts
 echo "== mypy --strict cwdb"
 .venv/bin/mypy cwdb
+.venv/bin/sqlfluff lint sql migrations
 echo "== pytest"
 .venv/bin/python -m pytest "$@"

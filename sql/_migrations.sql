@@ -88,4 +88,5 @@ SELECT "pid" FROM "yoyo_lock";
 
 -- name: clear_lock!
 -- Remove a lock row left behind by a process that no longer exists.
+-- scan: yoyo's lock table holds at most one row.
 DELETE FROM "yoyo_lock" WHERE "pid" = :pid;

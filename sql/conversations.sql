@@ -58,9 +58,9 @@ WHERE id = :id;
 -- (from_agent_id, number of conversations of any status) for the agents of
 -- :agent_ids (one JSON array of ids) that started at least one; the library
 -- adds 0 for the others.
-SELECT from_agent_id, count(*)
+SELECT from_agent_id, count(*) AS conversations
 FROM conversations
-WHERE from_agent_id IN (SELECT value FROM json_each(:agent_ids))
+WHERE from_agent_id IN (SELECT ids.value FROM json_each(:agent_ids) AS ids)
 GROUP BY from_agent_id;
 
 -- name: find_by_from_agent_id

@@ -37,7 +37,7 @@ ORDER BY rowid;
 SELECT
     id, agent_id, agent_name, content, session_number, created_at
 FROM agent_log_chunks
-WHERE agent_id IN (SELECT value FROM json_each(:agent_ids))
+WHERE agent_id IN (SELECT ids.value FROM json_each(:agent_ids) AS ids)
 ORDER BY rowid;
 
 -- name: iter_page
@@ -69,6 +69,7 @@ WHERE rowid IN (
     SELECT rowid
     FROM agent_log_chunks
     WHERE created_at < :cutoff
+    ORDER BY created_at
     LIMIT :batch
 );
 

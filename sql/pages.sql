@@ -26,7 +26,10 @@ INSERT INTO pages (
     id, initiative_id, parent_page_id, title, content, sort_order,
     created_at, updated_at
 )
-SELECT :id, initiatives.id, NULL, initiatives.name, NULL, 0, :now, :now
+SELECT
+    :id AS id, initiatives.id AS initiative_id, NULL AS parent_page_id,
+    initiatives.name AS title, NULL AS content, 0 AS sort_order,
+    :now AS created_at, :now AS updated_at
 FROM initiatives
 WHERE initiatives.id = :initiative_id
 ON CONFLICT (initiative_id) WHERE parent_page_id IS NULL DO NOTHING;

@@ -79,9 +79,10 @@ WITH RECURSIVE reachable (id) AS (
     UNION
     SELECT edge.depends_on_phase_id
     FROM reachable
-    JOIN phase_dependencies AS edge ON edge.phase_id = reachable.id
+    INNER JOIN phase_dependencies AS edge ON reachable.id = edge.phase_id
 )
-SELECT EXISTS (SELECT 1 FROM reachable WHERE id = :phase_id);
+
+SELECT exists(SELECT 1 FROM reachable WHERE id = :phase_id);
 
 -- name: create_dependency!
 -- Add the edge :phase_id -> :depends_on_phase_id made at :now; an edge that

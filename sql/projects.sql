@@ -64,7 +64,7 @@ RETURNING id;
 -- name: initiative_exists$
 -- 1 when the initiative exists, else 0: set_initiative_projects refuses an
 -- unknown initiative even when it has no project to link.
-SELECT EXISTS (SELECT 1 FROM initiatives WHERE id = :initiative_id);
+SELECT exists(SELECT 1 FROM initiatives WHERE id = :initiative_id);
 
 -- name: missing_project_ids
 -- The ids of :project_ids (a JSON array of text) that name no project, in
@@ -88,7 +88,8 @@ WHERE initiative_id = :initiative_id
 -- links already there keep their row and created_at. (The WHERE is SQLite's
 -- required disambiguation of INSERT ... SELECT ... ON CONFLICT.)
 INSERT INTO initiative_projects (initiative_id, project_id, created_at)
-SELECT :initiative_id, wanted.value, :now
+SELECT
+    :initiative_id AS initiative_id, wanted.value AS project_id, :now AS created_at
 FROM json_each(:project_ids) AS wanted
 WHERE true
 ORDER BY wanted.key
@@ -101,6 +102,6 @@ SELECT
     projects.id, projects.name, projects.url, projects.default_branch,
     projects.last_fetched_at, projects.created_at, projects.updated_at
 FROM initiative_projects AS links
-JOIN projects ON projects.id = links.project_id
+INNER JOIN projects ON links.project_id = projects.id
 WHERE links.initiative_id = :initiative_id
 ORDER BY links.created_at, links.rowid;

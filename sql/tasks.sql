@@ -130,9 +130,10 @@ WITH RECURSIVE reachable (id) AS (
     UNION
     SELECT edge.depends_on_task_id
     FROM reachable
-    JOIN task_dependencies AS edge ON edge.task_id = reachable.id
+    INNER JOIN task_dependencies AS edge ON reachable.id = edge.task_id
 )
-SELECT EXISTS (SELECT 1 FROM reachable WHERE id = :task_id);
+
+SELECT exists(SELECT 1 FROM reachable WHERE id = :task_id);
 
 -- name: create_dependency!
 -- Add the edge :task_id -> :depends_on_task_id made at :now; an edge that

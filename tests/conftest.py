@@ -10,6 +10,8 @@ import pytest
 import cwdb
 from tests.helpers import FakeClock
 
+pytest_plugins = ["tests.tracer"]
+
 
 @pytest.fixture
 def db() -> Iterator[cwdb.Database]:

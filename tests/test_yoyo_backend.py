@@ -23,11 +23,14 @@ import pytest
 from yoyo import get_backend, read_migrations
 
 import cwdb
+from cwdb.adapters.apsw.migrator import shipped_migrations
 from cwdb.adapters.apsw.yoyo_backend import ApswBackend
 
 ROOT = Path(__file__).resolve().parent.parent
 YOYO = Path(sys.executable).parent / "yoyo"
-MIGRATION_ID = "0001_initial_schema"
+#: Every shipped migration, oldest first, and the newest.
+MIGRATION_IDS = [m.id for m in shipped_migrations()]
+LATEST = MIGRATION_IDS[-1]
 YOYO_TABLES = {"_yoyo_migration", "_yoyo_log", "_yoyo_version", "yoyo_lock"}
 #: How yoyo's stock sqlite backend stores a datetime: naive isoformat().
 NAIVE_ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?$")
@@ -111,7 +114,7 @@ def test_yoyo_apply_in_checkout_creates_database_with_full_schema(
     run_yoyo("apply", cwd=checkout)
 
     assert schema(checkout / "cw.db") == reference_schema
-    assert applied_ids(checkout / "cw.db") == [MIGRATION_ID]
+    assert applied_ids(checkout / "cw.db") == MIGRATION_IDS
 
 
 def test_yoyo_apply_creates_database_file_0600(checkout: Path) -> None:
@@ -136,7 +139,7 @@ def test_cwdb_opens_yoyo_applied_database_without_migrating(checkout: Path) -> N
     run_yoyo("apply", cwd=checkout)
 
     with cwdb.connect(checkout / "cw.db", migrate=False) as db:
-        assert db.schema_version == MIGRATION_ID
+        assert db.schema_version == LATEST
         created = db.initiatives.create(name="through yoyo")
         assert db.initiatives.find_by_id(created.id) == created
 
@@ -147,7 +150,7 @@ def test_yoyo_apply_from_subdirectory_migrates_checkout_database(checkout: Path)
 
     run_yoyo("apply", cwd=subdirectory)
 
-    assert applied_ids(checkout / "cw.db") == [MIGRATION_ID]
+    assert applied_ids(checkout / "cw.db") == MIGRATION_IDS
     assert not (subdirectory / "cw.db").exists()
 
 
@@ -163,9 +166,8 @@ def test_yoyo_list_shows_migration_applied_by_ensure_schema(checkout: Path) -> N
 
     listing = run_yoyo("list", cwd=checkout).stdout
 
-    assert [line.split()[:2] for line in listing.splitlines() if MIGRATION_ID in line] == [
-        ["A", MIGRATION_ID]
-    ]
+    applied = [line.split()[:2] for line in listing.splitlines() if "_" in line]
+    assert applied == [["A", migration] for migration in MIGRATION_IDS]
 
 
 def test_yoyo_apply_after_ensure_schema_applies_nothing(checkout: Path) -> None:
@@ -183,7 +185,7 @@ def test_yoyo_rollback_drops_schema_applied_by_ensure_schema(checkout: Path) -> 
     path = checkout / "cw.db"
     cwdb.ensure_schema(path)
 
-    run_yoyo("rollback", cwd=checkout)
+    run_yoyo("rollback", "--all", cwd=checkout)
 
     assert schema(path) == []
     assert applied_ids(path) == []
@@ -192,9 +194,9 @@ def test_yoyo_rollback_drops_schema_applied_by_ensure_schema(checkout: Path) -> 
 def test_cwdb_sees_migration_pending_after_yoyo_rollback(checkout: Path) -> None:
     path = checkout / "cw.db"
     cwdb.ensure_schema(path)
-    run_yoyo("rollback", cwd=checkout)
+    run_yoyo("rollback", "--all", cwd=checkout)
 
-    with pytest.raises(cwdb.MigrationError, match=MIGRATION_ID):
+    with pytest.raises(cwdb.MigrationError, match=MIGRATION_IDS[0]):
         cwdb.connect(path, migrate=False)
 
 
@@ -203,9 +205,9 @@ def test_ensure_schema_reapplies_after_yoyo_rollback(
 ) -> None:
     path = checkout / "cw.db"
     cwdb.ensure_schema(path)
-    run_yoyo("rollback", cwd=checkout)
+    run_yoyo("rollback", "--all", cwd=checkout)
 
-    assert cwdb.ensure_schema(path) == [MIGRATION_ID]
+    assert cwdb.ensure_schema(path) == MIGRATION_IDS
     assert schema(path) == reference_schema
 
 
@@ -213,11 +215,11 @@ def test_yoyo_applies_after_ensure_schema_of_nothing_then_rollback(checkout: Pat
     """ensure_schema's bookkeeping tables, left empty by a rollback, suit yoyo."""
     path = checkout / "cw.db"
     cwdb.ensure_schema(path)
-    run_yoyo("rollback", cwd=checkout)
+    run_yoyo("rollback", "--all", cwd=checkout)
 
     run_yoyo("apply", cwd=checkout)
 
-    assert applied_ids(path) == [MIGRATION_ID]
+    assert applied_ids(path) == MIGRATION_IDS
 
 
 # -- the stock sqlite backend -----------------------------------------------------
@@ -238,7 +240,7 @@ def test_cwdb_accepts_database_migrated_by_stock_sqlite_backend(tmp_path: Path) 
     apply_all(f"sqlite:///{path}", ROOT / "migrations")
 
     with cwdb.connect(path, migrate=False) as db:
-        assert db.schema_version == MIGRATION_ID
+        assert db.schema_version == LATEST
         assert db.initiatives.create(name="through sqlite3").name == "through sqlite3"
 
 
@@ -254,7 +256,7 @@ def test_yoyo_timestamps_are_stored_as_naive_iso_8601_text(tmp_path: Path, schem
         "SELECT installed_at_utc FROM _yoyo_version",
     )
 
-    assert len(stamps) == 3
+    assert len(stamps) == 2 * len(MIGRATION_IDS) + 1
     for (stamp,) in stamps:
         assert isinstance(stamp, str)
         assert NAIVE_ISO.match(stamp), stamp
@@ -267,7 +269,7 @@ def test_ensure_schema_timestamps_match_yoyo_format(tmp_path: Path) -> None:
 
     stamps = query(path, "SELECT applied_at_utc FROM _yoyo_migration")
 
-    assert len(stamps) == 1
+    assert len(stamps) == len(MIGRATION_IDS)
     assert NAIVE_ISO.match(stamps[0][0]), stamps
 
 

@@ -98,19 +98,23 @@ class Cursor:
 
     def __init__(self, cursor: apsw.Cursor) -> None:
         self._cursor = cursor
+        self._description: tuple[tuple[Any, ...], ...] | None = None
 
     def execute(self, sql: str, params: Params | None = None) -> Cursor:
         """Run ``sql`` (several statements allowed when ``params`` is empty)."""
         self._cursor.execute(sql, _bindable(params))
+        # APSW only knows the columns while the statement runs; yoyo asks
+        # after fetching (to print a migration's SELECT), so keep them now.
+        try:
+            self._description = tuple(self._cursor.description)
+        except apsw.ExecutionCompleteError:
+            self._description = None
         return self
 
     @property
     def description(self) -> tuple[tuple[Any, ...], ...] | None:
         """The result's columns, or None when the statement returns no rows."""
-        try:
-            return tuple(self._cursor.description)
-        except apsw.ExecutionCompleteError:
-            return None
+        return self._description
 
     def fetchone(self) -> Row | None:
         row: Row | None = self._cursor.fetchone()
