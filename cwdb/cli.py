@@ -1,18 +1,252 @@
-"""The operator's commands: ``python -m cwdb <command>``."""
+"""The operator's commands: ``python -m cwdb <command>`` (API.md §8).
+
+Exit status: 0 when the command did its job; 1 when it failed at run time,
+with exactly one line on stderr (``cwdb: error: ...``) and no traceback; 2 for
+bad arguments (argparse prints the usage). No command prints a row's
+contents, so credentials stored in the database never reach the terminal.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+
+from cwdb import __version__
+from cwdb.adapters.apsw.database import ensure_schema
+from cwdb.adapters.apsw.migrator import shipped_migrations
+from cwdb.adapters.apsw.operations import Status, backup_file, read_status
+from cwdb.errors import Error
+
+DEFAULT_DATABASE = "cw.db"
+#: Exit status of a command that failed at run time.
+FAILED = 1
+
+Command = Callable[[argparse.Namespace], int]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m cwdb", description=__doc__)
-    parser.add_subparsers(dest="command", metavar="COMMAND")
+def build_parser(prog: str = "python -m cwdb") -> argparse.ArgumentParser:
+    """Every command with its arguments; ``--help`` works at each level."""
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Operate a cwdb database: inspect it, migrate it, back it up.",
+        epilog="Exit status: 0 done, 1 failed (one line on stderr), 2 bad arguments.",
+    )
+    parser.add_argument("--version", action="version", version=f"cwdb {__version__}")
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, title="commands"
+    )
+    _add(
+        commands,
+        "status",
+        _status,
+        "show migrations, row counts per table and file sizes",
+        "Print the applied and pending migrations, the number of rows in each "
+        "table and the sizes of the database file and its -wal file. Reads the "
+        "file without writing to it; a missing file is an error (nothing is "
+        "created), a database with pending migrations is reported as it is.",
+    )
+    _add(
+        commands,
+        "migrate",
+        _migrate,
+        "apply pending migrations (creates the file, 0600, if missing)",
+        "Apply the migrations this version of cwdb ships that the database lacks, "
+        "each in its own transaction, recorded in yoyo's tables. Needs neither a "
+        "checkout nor yoyo.ini. Creates a missing database file with mode 0600.",
+    )
+    backup = _add(
+        commands,
+        "backup",
+        _backup,
+        "copy a live database to a new 0600 file",
+        "Write a consistent copy of SRC to the new file DEST (mode 0600) with "
+        "SQLite's online backup, safe while other processes write. SRC is opened "
+        "read-only and may be at any schema version; DEST must not exist.",
+        database=False,
+    )
+    backup.add_argument("source", metavar="SRC", help="the database file to copy")
+    backup.add_argument("dest", metavar="DEST", help="the new file to write")
+    review = _add(
+        commands,
+        "review",
+        _review,
+        "show every query with its plan, flag unmarked table scans",
+        "Print every statement of sql/ as a DBA reviews it: documentation, SQL, "
+        "parameters, result columns and SQLite's plan; fails (exit status 1) when "
+        "a query reads a whole table without a '-- scan:' reason. Plans use "
+        "production-like statistics unless --database names a file to plan on.",
+        database=False,
+    )
+    review.add_argument(
+        "--database",
+        metavar="PATH",
+        default=None,
+        help="plan on this database file, opened read-only (default: none, "
+        "production-like statistics in memory)",
+    )
     return parser
 
 
-def run(argv: list[str]) -> int:
-    parser = build_parser()
-    parser.parse_args(argv)
-    parser.print_help()
+def _add(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    handler: Command,
+    summary: str,
+    description: str,
+    *,
+    database: bool = True,
+) -> argparse.ArgumentParser:
+    parser = commands.add_parser(name, help=summary, description=description)
+    if database:
+        parser.add_argument(
+            "--database",
+            metavar="PATH",
+            default=DEFAULT_DATABASE,
+            help=f"the database file (default: ./{DEFAULT_DATABASE})",
+        )
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def run(argv: Sequence[str], *, prog: str = "python -m cwdb") -> int:
+    """Run one command; its exit status (never raises, never a traceback)."""
+    parser = build_parser(prog)
+    try:
+        args = parser.parse_args(list(argv))
+    except SystemExit as exit_:  # --help, --version, or bad arguments
+        return exit_.code if isinstance(exit_.code, int) else 2
+    handler: Command = args.handler
+    with _warnings_held() as warnings:
+        try:
+            status = handler(args)
+        except KeyboardInterrupt:
+            return _fail("interrupted", status=130)
+        except Error as error:
+            return _fail(str(error))
+        except Exception as error:  # a bug or an OS failure: still one line, no traceback
+            return _fail(f"{type(error).__name__}: {error}")
+    for warning in warnings:
+        print(f"cwdb: warning: {warning}", file=sys.stderr)
+    return status
+
+
+def _fail(message: str, *, status: int = FAILED) -> int:
+    print(f"cwdb: error: {_one_line(message)}", file=sys.stderr)
+    return status
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+@contextmanager
+def _warnings_held() -> Iterator[list[str]]:
+    """Collect cwdb's warnings (a database readable by others) during a command.
+
+    They are printed after a command that succeeded; a failed command prints
+    its one error line only.
+    """
+    held: list[str] = []
+
+    class Hold(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            held.append(_one_line(record.getMessage()))
+
+    log = logging.getLogger("cwdb")
+    hold = Hold(logging.WARNING)
+    log.addHandler(hold)
+    propagate, log.propagate = log.propagate, False
+    try:
+        yield held
+    finally:
+        log.removeHandler(hold)
+        log.propagate = propagate
+
+
+# -- the commands ---------------------------------------------------------------
+
+
+def _status(args: argparse.Namespace) -> int:
+    path = os.path.abspath(args.database)
+    if not os.path.exists(path):
+        migrations = ", ".join(m.id for m in shipped_migrations())
+        raise Error(
+            f"{path} does not exist (status creates nothing); "
+            f"'python -m cwdb migrate --database {args.database}' creates it and applies "
+            f"{migrations}"
+        )
+    print(format_status(read_status(path)))
     return 0
+
+
+def format_status(status: Status) -> str:
+    """The report of ``status``: migrations, rows per table, file sizes."""
+    lines = [
+        f"database  {status.path}",
+        f"cwdb      {__version__}",
+        f"file      {status.file_bytes:,} bytes",
+        f"wal       {_size(status.wal_bytes)}",
+        "",
+        "migrations",
+    ]
+    lines += [f"  applied  {m}" for m in status.applied if m not in status.unknown]
+    lines += [f"  pending  {m}" for m in status.pending]
+    lines += [f"  unknown  {m} (newer than cwdb {__version__})" for m in status.unknown]
+    if not (status.applied or status.pending):
+        lines.append("  (none)")
+    lines += ["", "rows"]
+    width = max(len(table) for table, _ in status.rows)
+    for table, count in status.rows:
+        shown = "no table (pending migration)" if count is None else f"{count:>12,}"
+        lines.append(f"  {table:<{width}}  {shown}")
+    return "\n".join(lines)
+
+
+def _size(size: int | None) -> str:
+    return "none" if size is None else f"{size:,} bytes"
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    path = os.path.abspath(args.database)
+    existed = os.path.exists(path)
+    applied = ensure_schema(path)
+    if not existed:
+        print(f"created {path} (mode 0600)")
+    for migration_id in applied:
+        print(f"applied {migration_id}")
+    newest = shipped_migrations()[-1].id
+    if applied:
+        print(f"{path} is up to date ({newest})")
+    else:
+        print(f"nothing to apply: {path} is up to date ({newest})")
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    source = os.path.abspath(args.source)
+    dest = os.path.abspath(args.dest)
+    started = time.perf_counter()
+    backup_file(source, dest)
+    took = time.perf_counter() - started
+    size = os.path.getsize(dest)
+    print(f"backed up {source} to {dest} ({size:,} bytes, mode 0600) in {took:.2f} s")
+    return 0
+
+
+def _review(args: argparse.Namespace) -> int:
+    if args.database is not None and not os.path.exists(args.database):
+        raise Error(f"{os.path.abspath(args.database)} does not exist (review creates nothing)")
+    try:
+        review = importlib.import_module("cwdb.review")
+    except ModuleNotFoundError as error:
+        if error.name != "cwdb.review":
+            raise
+        raise Error("the review command is not available in this installation") from error
+    status: int = review.run(args.database)
+    return status

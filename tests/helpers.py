@@ -13,7 +13,7 @@ import cwdb
 
 def raw_connection(db: cwdb.Database) -> apsw.Connection:
     """A new connection to the same database, outside the library's sessions."""
-    return db._runner._open_connection()
+    return db._runner.open_connection()
 
 
 def snapshot(db: cwdb.Database) -> dict[str, list[tuple[Any, ...]]]:

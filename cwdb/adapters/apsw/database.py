@@ -29,6 +29,7 @@ from cwdb.adapters.apsw.initiatives import ApswInitiativeRepository
 from cwdb.adapters.apsw.log_chunks import ApswLogChunkRepository
 from cwdb.adapters.apsw.messages import ApswMessageRepository
 from cwdb.adapters.apsw.migrator import Migrator, shipped_migrations
+from cwdb.adapters.apsw.operations import copy_database
 from cwdb.adapters.apsw.pages import ApswPageRepository
 from cwdb.adapters.apsw.phases import ApswPhaseRepository
 from cwdb.adapters.apsw.projects import ApswProjectRepository
@@ -120,6 +121,36 @@ class Database:
                 return Migrator(session.connection).schema_version()
             except apsw.Error as error:
                 raise Error(f"cannot read the schema version: {error}") from error
+
+    def backup(self, dest_path: str | os.PathLike[str]) -> None:
+        """Write a consistent copy of this database to the new file ``dest_path``.
+
+        SQLite's online backup, from a connection of its own (not the calling
+        thread's, so a ``transaction()`` open on this thread is not copied),
+        in one step: the copy is the database as of one commit, while other
+        threads and processes keep writing. The file is created with mode
+        0600; if it already exists, or the copy fails, ``cwdb.Error`` names
+        the path (and nothing is left at ``dest_path`` that was not there
+        before). Works for ``":memory:"`` databases too, but without WAL
+        there: the copy waits for other threads' writes to commit (up to the
+        busy timeout), and cannot be taken inside this thread's own
+        ``transaction()`` (``cwdb.Error``).
+        """
+        dest = connections.database_path(dest_path)
+        if self._runner.closed:
+            raise Error("the database is closed")
+        if connections.is_memory(self.path) and self._runner.session().depth:
+            raise Error(
+                "cannot back up a ':memory:' database inside a transaction() of the "
+                "same thread: it would wait for itself"
+            )
+        # The wiring's own opener: a new connection to the same database,
+        # outside the per-thread sessions (a memdb is reachable no other way).
+        source = self._runner.open_connection()
+        try:
+            copy_database(source, dest)
+        finally:
+            source.close()
 
     def close(self) -> None:
         """Wait for calls in flight, close every connection; safe to repeat."""

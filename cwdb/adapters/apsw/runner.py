@@ -127,6 +127,16 @@ class Runner:
 
     # -- sessions ---------------------------------------------------------
 
+    def open_connection(self) -> apsw.Connection:
+        """A new connection to the same database, outside every session.
+
+        For work that must not hold a thread's session: an online backup,
+        tools that inspect the database. The caller closes it.
+        """
+        if self.closed:
+            raise Error("the database is closed")
+        return self._open_connection()
+
     def session(self) -> Session:
         try:
             session: Session = self._local.session

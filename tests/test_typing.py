@@ -1,0 +1,86 @@
+"""``mypy --strict`` on caller code: typed create/update and ports (API.md §8).
+
+The files of tests/typing_cases/ are caller code, read by mypy and never run.
+``ok_calls.py`` must pass; in every ``bad_*.py`` each line that mypy must
+refuse ends with ``# E: <error code>``, and mypy must report exactly those
+lines with those codes (so a refusal for the wrong reason fails the test too).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+import cwdb
+from cwdb import ports
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "tests" / "typing_cases"
+CASE_FILES = sorted(p.name for p in CASES.glob("*.py") if p.name != "conftest.py")
+BAD_FILES = [name for name in CASE_FILES if name.startswith("bad_")]
+PORT_CHECK = ROOT / "cwdb" / "adapters" / "apsw" / "_port_check.py"
+
+_EXPECTED = re.compile(r"#\s*E:\s*(?P<code>[a-z-]+)\s*$")
+_REPORTED = re.compile(r"^(?P<file>[^:\s]+):(?P<line>\d+): error: .*\[(?P<code>[a-z-]+)\]$")
+
+Errors = dict[str, set[tuple[int, str]]]
+
+
+@pytest.fixture(scope="module")
+def reported(tmp_path_factory: pytest.TempPathFactory) -> Errors:
+    """mypy --strict run once over every case file: errors by file name."""
+    cache = tmp_path_factory.mktemp("mypy-cache")
+    files = [str((CASES / name).relative_to(ROOT)) for name in CASE_FILES]
+    options = ["--strict", "--no-pretty", "--cache-dir", str(cache)]
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", *options, *files],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    errors: Errors = defaultdict(set)
+    for line in result.stdout.splitlines():
+        found = _REPORTED.match(line)
+        if found:
+            errors[found["file"]].add((int(found["line"]), found["code"]))
+    return errors
+
+
+def expected(name: str) -> set[tuple[int, str]]:
+    lines = (CASES / name).read_text(encoding="utf-8").splitlines()
+    marks = {(n, m["code"]) for n, line in enumerate(lines, 1) if (m := _EXPECTED.search(line))}
+    assert marks, f"{name} marks no line with '# E: <code>'"
+    return marks
+
+
+def test_correct_calls_on_every_repository_pass_mypy_strict(reported: Errors) -> None:
+    assert reported.get("tests/typing_cases/ok_calls.py", set()) == set()
+
+
+@pytest.mark.parametrize("name", BAD_FILES)
+def test_mypy_refuses_exactly_the_marked_lines(reported: Errors, name: str) -> None:
+    assert reported.get(f"tests/typing_cases/{name}", set()) == expected(name)
+
+
+def test_the_package_itself_has_no_error_when_callers_import_it(reported: Errors) -> None:
+    assert {f: e for f, e in reported.items() if not f.startswith("tests/typing_cases/")} == {}
+
+
+def test_the_port_check_covers_every_port() -> None:
+    source = PORT_CHECK.read_text(encoding="utf-8")
+    for port in ports.__all__:
+        assert f"-> ports.{port}:" in source, port
+
+
+def test_the_port_check_module_is_never_imported_at_run_time() -> None:
+    with cwdb.connect(":memory:"):
+        pass
+    assert "cwdb.adapters.apsw._port_check" not in sys.modules
