@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import nanoid.resources
 import pytest
@@ -12,8 +12,6 @@ import cwdb
 from cwdb._ids import ALPHABET, SIZE, new_id
 from cwdb.records._codec import EPOCH, ms_from_time, time_from_ms
 from tests.factories import agent, initiative
-
-UTC = timezone.utc
 
 
 @pytest.mark.parametrize(
@@ -44,7 +42,7 @@ def test_other_timezones_are_stored_as_the_same_instant() -> None:
 
 def test_a_naive_datetime_is_a_validation_error_naming_the_field() -> None:
     with pytest.raises(cwdb.ValidationError, match="user_dismissed_at"):
-        ms_from_time(datetime(2026, 1, 1), "user_dismissed_at")  # noqa: DTZ001
+        ms_from_time(datetime(2026, 1, 1), "user_dismissed_at")
 
 
 def test_booleans_come_back_as_bool(db: cwdb.Database) -> None:
@@ -108,8 +106,8 @@ def test_credentials_never_appear_in_repr() -> None:
 
 
 def test_ids_have_nanoids_format() -> None:
-    assert ALPHABET == nanoid.resources.alphabet
-    assert SIZE == nanoid.resources.size
+    assert nanoid.resources.alphabet == ALPHABET
+    assert nanoid.resources.size == SIZE
     ids = {new_id() for _ in range(2000)}
     assert len(ids) == 2000
     pattern = re.compile(r"^[A-Za-z0-9_-]{21}$")

@@ -47,7 +47,7 @@ def schema() -> dict[str, str]:
         rows = raw_connection(db).execute(
             "SELECT name, sql FROM sqlite_schema WHERE type = 'table'"
         )
-        return {name: sql for name, sql in rows}
+        return dict(rows)
 
 
 def enum_checks(sql: str) -> dict[str, tuple[str, list[str]]]:
@@ -82,7 +82,7 @@ def test_every_enum_field_matches_its_named_check_constraint(
 
 
 def test_change_set_status_matches_its_check(schema: dict[str, str]) -> None:
-    name, values = enum_checks(schema["change_sets"])["status"]
+    _name, values = enum_checks(schema["change_sets"])["status"]
     assert values == [m.value for m in cwdb.ChangeSetStatus]
 
 
@@ -151,7 +151,8 @@ def test_a_dbas_hand_written_insert_with_a_bad_value_is_refused_by_sqlite(db_pat
         )
     with pytest.raises(apsw.ConstraintError):
         connection.execute(
-            "INSERT INTO initiatives (id, name, created_at, updated_at) VALUES ('x', 'n', 'soon', 0)"
+            "INSERT INTO initiatives (id, name, created_at, updated_at) "
+            "VALUES ('x', 'n', 'soon', 0)"
         )
     with pytest.raises(apsw.ConstraintError, match="agents_result_check"):
         connection.execute(

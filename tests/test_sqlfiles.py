@@ -64,7 +64,7 @@ def test_asking_for_an_unknown_query_names_file_and_query() -> None:
 
 
 def test_an_unknown_file_is_refused() -> None:
-    with pytest.raises(QueryFileError, match="sql/nope.sql"):
+    with pytest.raises(QueryFileError, match=r"sql/nope\.sql"):
         query_file("nope")
 
 

@@ -13,7 +13,7 @@ from tests.factories import initiative
 from tests.helpers import raw_connection, snapshot
 
 
-class Boom(Exception):
+class BoomError(Exception):
     pass
 
 
@@ -27,19 +27,19 @@ def test_a_block_commits_everything_together(db: cwdb.Database) -> None:
 def test_an_exception_rolls_the_whole_block_back_and_propagates(db: cwdb.Database) -> None:
     kept = initiative(db)
     before = snapshot(db)
-    with pytest.raises(Boom), db.transaction():
+    with pytest.raises(BoomError), db.transaction():
         initiative(db)
         db.initiatives.update(kept.id, name="changed")
-        raise Boom
+        raise BoomError
     assert snapshot(db) == before
 
 
 def test_a_nested_block_rolls_back_only_itself(db: cwdb.Database) -> None:
     with db.transaction():
         outer = initiative(db)
-        with pytest.raises(Boom), db.transaction():
+        with pytest.raises(BoomError), db.transaction():
             initiative(db, name="inner")
-            raise Boom
+            raise BoomError
         with db.transaction():
             kept = initiative(db, name="kept")
     assert [i.id for i in db.initiatives.find_all()] == [outer.id, kept.id]
@@ -61,9 +61,8 @@ def test_a_failing_call_inside_a_block_writes_nothing_and_keeps_earlier_writes(
 def test_the_outermost_block_takes_the_write_lock_at_once(file_db: cwdb.Database) -> None:
     other = raw_connection(file_db)
     other.set_busy_timeout(0)
-    with file_db.transaction():
-        with pytest.raises(apsw.BusyError):
-            other.execute("BEGIN IMMEDIATE")
+    with file_db.transaction(), pytest.raises(apsw.BusyError):
+        other.execute("BEGIN IMMEDIATE")
     other.execute("BEGIN IMMEDIATE")
     other.execute("ROLLBACK")
     other.close()
@@ -86,7 +85,7 @@ def test_a_writer_waits_for_a_read_then_write_block_instead_of_failing(
         read_done.wait()
         try:
             file_db.initiatives.update(target.id, status="completed")
-        except BaseException as error:  # noqa: BLE001 - recorded for the assertion
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=reader_then_writer), threading.Thread(target=other_writer)]
@@ -96,7 +95,8 @@ def test_a_writer_waits_for_a_read_then_write_block_instead_of_failing(
         thread.join()
     assert errors == []
     final = file_db.initiatives.find_by_id(target.id)
-    assert final is not None and (final.name, final.status) == ("by the block", "completed")
+    assert final is not None
+    assert (final.name, final.status) == ("by the block", "completed")
 
 
 def test_a_lock_held_past_the_busy_timeout_raises_busy_error_naming_it(db_path: Path) -> None:
@@ -123,11 +123,11 @@ def test_blocks_on_different_threads_are_isolated(file_db: cwdb.Database) -> Non
     release = threading.Event()
 
     def slow_block() -> None:
-        with pytest.raises(Boom), file_db.transaction():
+        with pytest.raises(BoomError), file_db.transaction():
             initiative(file_db, name="never seen")
             inside.set()
             release.wait()
-            raise Boom
+            raise BoomError
 
     thread = threading.Thread(target=slow_block)
     thread.start()
