@@ -21,7 +21,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-MIGRATION_ID = "0001_initial_schema"
+#: Every migration of the checkout, and the newest (the installed schema_version).
+MIGRATION_IDS = sorted(
+    p.name[: -len(".sql")]
+    for p in (Path(__file__).resolve().parent.parent / "migrations").glob("*.sql")
+    if not p.name.endswith(".rollback.sql")
+)
+LATEST = MIGRATION_IDS[-1]
 #: Not part of the source a wheel is built from.
 JUNK = (
     ".git",
@@ -120,9 +126,10 @@ def test_wheel_ships_sql_migrations_and_type_marker(wheel: Path) -> None:
         "cwdb/py.typed",
         "cwdb/sql/initiatives.sql",
         "cwdb/sql/_migrations.sql",
-        f"cwdb/migrations/{MIGRATION_ID}.sql",
-        f"cwdb/migrations/{MIGRATION_ID}.rollback.sql",
     } <= names
+    for migration in MIGRATION_IDS:
+        assert f"cwdb/migrations/{migration}.sql" in names
+        assert f"cwdb/migrations/{migration}.rollback.sql" in names
 
 
 def test_wheel_registers_apsw_yoyo_backend(wheel: Path) -> None:
@@ -143,7 +150,7 @@ def test_installed_package_connects_from_another_directory(venv: Path, elsewhere
     assert Path(report["sql"]) == package / "sql"
     assert Path(report["migrations"]) == package / "migrations"
     assert report["found"] == "from the wheel"
-    assert report["schema_version"] == MIGRATION_ID
+    assert report["schema_version"] == LATEST
     assert report["version"] == "0.1.0"
 
 
@@ -165,5 +172,5 @@ def test_installed_yoyo_applies_packaged_migrations(venv: Path, elsewhere: Path)
     )
     result = run(venv / "bin" / "python", "-c", check, cwd=elsewhere)
 
-    assert result.stdout.strip() == MIGRATION_ID
+    assert result.stdout.strip() == LATEST
     assert (elsewhere / "x.db").stat().st_mode & 0o777 == 0o600
