@@ -73,7 +73,8 @@ def work(
         db.accounts.create(email=f"{run}.{email}", credentials="(secret)")
     account = db.accounts.find_next_available()
     assert account is not None
-    say("accounts", f"picked {account.email} (least recently used): {account!r}"[:110] + "...")
+    hidden = "(secret)" not in repr(account)
+    say("accounts", f"picked {account.email} (least recently used); credentials hidden: {hidden}")
 
     agent = db.agents.create(
         name=f"builder-{run}", worktree_id=f"wt-{run}", task_id=tasks[0].id,
