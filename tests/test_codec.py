@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
+import attrs
 import nanoid.resources
 import pytest
 
 import cwdb
 from cwdb._ids import ALPHABET, SIZE, new_id
-from cwdb.records._codec import EPOCH, ms_from_time, time_from_ms
+from cwdb.records._codec import EPOCH, _twin_of, ms_from_time, row_mapper, time_from_ms
+from cwdb.records._columns import Column, Kind, columns_of
 from tests.factories import agent, initiative
 
 
@@ -113,3 +115,45 @@ def test_ids_have_nanoids_format() -> None:
     pattern = re.compile(r"^[A-Za-z0-9_-]{21}$")
     assert all(pattern.match(i) for i in ids)
     assert set("".join(ids)) == set(ALPHABET)
+
+
+RECORDS = [
+    cwdb.Initiative, cwdb.Phase, cwdb.Task, cwdb.Agent, cwdb.Account, cwdb.Proposal, cwdb.Page,
+    cwdb.Project, cwdb.Message, cwdb.LogChunk, cwdb.Conversation, cwdb.ChatSession,
+    cwdb.ChatMessage, cwdb.Errand, cwdb.ReviewComment,
+]  # fmt: skip
+
+
+def _stored_and_expected(column: Column, index: int) -> tuple[object, object]:
+    if column.kind is Kind.TIME:
+        return 1_795_687_139_000 + index, time_from_ms(1_795_687_139_000 + index)
+    if column.kind is Kind.BOOL:
+        return 1, True
+    if column.kind is Kind.JSON:
+        return '{"n": [1, 2]}', {"n": [1, 2]}
+    if column.kind is Kind.INT:
+        return index, index
+    return f"value {index}", f"value {index}"
+
+
+@pytest.mark.parametrize("record", RECORDS, ids=lambda r: r.__name__)
+def test_the_row_mapper_builds_records_equal_to_their_constructor(record: type) -> None:
+    pairs = [_stored_and_expected(c, i) for i, c in enumerate(columns_of(record))]
+    mapped = row_mapper(record)(tuple(stored for stored, _ in pairs))
+    assert type(mapped) is record
+    assert mapped == record(*(expected for _, expected in pairs))
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        mapped.id = "other"
+    assert _twin_of(record) is not None, "the fast mapping path is not in use"
+
+
+@pytest.mark.parametrize("record", RECORDS, ids=lambda r: r.__name__)
+def test_nullable_columns_map_none_to_none(record: type) -> None:
+    columns = columns_of(record)
+    row = tuple(
+        None if c.nullable else _stored_and_expected(c, i)[0] for i, c in enumerate(columns)
+    )
+    mapped = row_mapper(record)(row)
+    for column in columns:
+        if column.nullable:
+            assert getattr(mapped, column.name) is None

@@ -261,17 +261,22 @@ class RecordCodec:
 def row_mapper(record: type[R]) -> Callable[[tuple[Any, ...]], R]:
     """A function turning a row, in record field order, into a record.
 
-    Built once per record class by generating a small function: each row
-    costs one tuple unpack, one ``object.__new__`` and one slot store per
-    field. This is what the frozen class's own ``__init__`` does minus its
-    per-field ``object.__setattr__`` lookups (the record has no validators,
-    converters or post-init hooks to skip), and it is the hot path of every
-    read. Timestamps are looked up in a shared cache first, since rows
-    written together share them.
+    Built once per record class by generating a small function, since this
+    is the hot path of every read. The frozen class's own ``__init__`` pays
+    an ``object.__setattr__`` call per field; instead the row is stored into
+    an instance of a plain twin class with the very same slots (ordinary,
+    fast attribute stores), which then becomes the record by ``__class__``
+    assignment. CPython allows that only between identical layouts, which
+    is why records have no ``__weakref__`` slot; where it is refused, the
+    mapper stores each slot through its descriptor instead. Either way the
+    result is a complete instance of ``record`` (the records have no
+    validators, converters or post-init hooks to skip), equal to one built
+    by ``record(*values)``, which a test checks for every record.
+    Timestamps are looked up in a shared cache first, since rows written
+    together share them.
     """
     columns = columns_of(record)
     names = [f"v{i}" for i in range(len(columns))]
-    stores = []
     namespace: dict[str, Any] = {
         "_record": record,
         "_new": object.__new__,
@@ -279,25 +284,51 @@ def row_mapper(record: type[R]) -> Callable[[tuple[Any, ...]], R]:
         "_time": time_from_ms,
         "_loads": json.loads,
     }
+    twin = _twin_of(record)
+    lines = [f"def map_{record.__name__}(row):", f"    {', '.join(names)}, = row"]
+    if twin is not None:
+        namespace["_twin"] = twin
+        lines.append("    obj = _twin()")
+    else:
+        lines.append("    obj = _new(_record)")
     for index, (name, column) in enumerate(zip(names, columns, strict=True)):
-        namespace[f"_set{index}"] = getattr(record, column.name).__set__
-        expr = name
-        if column.kind is Kind.TIME:
-            expr = f"(_cache.get({name}) or _time({name}))"
-        elif column.kind is Kind.BOOL:
-            expr = f"{name} == 1"
-        elif column.kind is Kind.JSON:
-            expr = f"_loads({name})"
-        if column.nullable and expr != name:
-            expr = f"(None if {name} is None else {expr})"
-        stores.append(f"    _set{index}(obj, {expr})\n")
-    source = (
-        f"def map_{record.__name__}(row):\n"
-        f"    {', '.join(names)}, = row\n"
-        f"    obj = _new(_record)\n"
-        f"{''.join(stores)}"
-        f"    return obj\n"
-    )
+        expr = _decoding(name, column)
+        if twin is not None:
+            lines.append(f"    obj.{column.name} = {expr}")
+        else:
+            namespace[f"_set{index}"] = getattr(record, column.name).__set__
+            lines.append(f"    _set{index}(obj, {expr})")
+    if twin is not None:
+        lines.append("    obj.__class__ = _record")
+    lines.append("    return obj")
+    source = "\n".join(lines) + "\n"
     exec(compile(source, f"<row mapper for {record.__name__}>", "exec"), namespace)  # noqa: S102
     mapper: Callable[[tuple[Any, ...]], R] = namespace[f"map_{record.__name__}"]
     return mapper
+
+
+def _decoding(name: str, column: Column) -> str:
+    """The expression turning stored value ``name`` into the field's value."""
+    if column.kind is Kind.TIME:
+        expr = f"(_cache.get({name}) or _time({name}))"
+    elif column.kind is Kind.BOOL:
+        expr = f"{name} == 1"
+    elif column.kind is Kind.JSON:
+        expr = f"_loads({name})"
+    else:
+        return name
+    return f"(None if {name} is None else {expr})" if column.nullable else expr
+
+
+def _twin_of(record: type) -> type | None:
+    """A plain class with ``record``'s slots, if CPython lets it become one."""
+    slots = getattr(record, "__slots__", None)
+    if slots is None:
+        return None
+    twin = type(f"_{record.__name__}Twin", (), {"__slots__": slots})
+    probe = twin()
+    try:
+        probe.__class__ = record
+    except TypeError:
+        return None
+    return twin

@@ -10,7 +10,7 @@ import attrs
 from cwdb.records._columns import Kind, column, created_at, ident, updated_at
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Account:
     """A provider account; ``find_next_available`` rotates through them.
 

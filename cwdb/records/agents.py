@@ -11,7 +11,7 @@ from cwdb.enums import AgentMode, AgentStatus
 from cwdb.records._columns import Kind, column, created_at, ident, updated_at
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Agent:
     """A coding agent the orchestrator spawned in a git worktree.
 

@@ -11,7 +11,7 @@ from cwdb.enums import ChatMessageRole, ChatSessionStatus, ChatSessionTargetType
 from cwdb.records._columns import Kind, column, created_at, ident, updated_at
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class ChatSession:
     """A chat about a phase or task; at most one is active per target.
 
@@ -36,7 +36,7 @@ class ChatSession:
     updated_at: datetime = updated_at()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class ChatMessage:
     """One message of a chat session.
 

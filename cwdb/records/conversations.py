@@ -10,7 +10,7 @@ from cwdb.enums import ConversationStatus
 from cwdb.records._columns import Kind, column, created_at, ident, updated_at
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Conversation:
     """A question from one agent to another, answered at most once.
 

@@ -11,7 +11,7 @@ from cwdb.enums import ErrandStatus
 from cwdb.records._columns import Kind, column, created_at, updated_at
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Errand:
     """A small job outside the initiative plan; its id comes from the caller.
 

@@ -11,7 +11,7 @@ from cwdb.enums import InitiativeExecutionMode, InitiativeStatus
 from cwdb.records._columns import Kind, column, created_at, ident, updated_at
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Initiative:
     """A unit of work the orchestrator plans and carries out.
 

@@ -9,7 +9,7 @@ import attrs
 from cwdb.records._columns import Kind, column, created_at, ident
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class LogChunk:
     """A piece of an agent's output; chunks outlive their agent row.
 

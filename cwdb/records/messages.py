@@ -16,7 +16,7 @@ from cwdb.enums import (
 from cwdb.records._columns import Kind, column, created_at, ident, updated_at
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Message:
     """A message between agents and the user, possibly a reply to another.
 

@@ -10,7 +10,7 @@ import attrs
 from cwdb.records._columns import Kind, column, created_at, ident, updated_at
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Page:
     """A page of an initiative's documentation tree.
 

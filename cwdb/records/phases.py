@@ -11,7 +11,7 @@ from cwdb.enums import PhaseStatus
 from cwdb.records._columns import Kind, column, created_at, ident, updated_at
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Phase:
     """A stage of an initiative; phases may depend on other phases.
 

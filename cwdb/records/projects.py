@@ -10,7 +10,7 @@ import attrs
 from cwdb.records._columns import Kind, column, created_at, ident, updated_at
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Project:
     """A git repository; linked to initiatives through ``initiative_projects``.
 

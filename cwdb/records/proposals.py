@@ -11,7 +11,7 @@ from cwdb.enums import ProposalStatus, ProposalTargetType
 from cwdb.records._columns import Kind, column, created_at, ident, updated_at
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Proposal:
     """A change an agent proposes to a phase, task or page.
 

@@ -10,7 +10,7 @@ from cwdb.enums import ReviewCommentLineType
 from cwdb.records._columns import Kind, column, created_at, ident, updated_at
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class ReviewComment:
     """A review remark on one line of a phase's diff.
 

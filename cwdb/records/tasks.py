@@ -11,7 +11,7 @@ from cwdb.enums import TaskCategory, TaskPriority, TaskStatus, TaskType
 from cwdb.records._columns import Kind, column, created_at, ident, updated_at
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Task:
     """A piece of work, inside a phase and/or directly under an initiative.
 
