@@ -23,6 +23,9 @@ R = TypeVar("R")
 
 EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_MS: Final = timedelta(milliseconds=1)
+#: The stored range: every millisecond of years 1 to 9999, in UTC.
+_MIN_MS: Final = (datetime(1, 1, 1, tzinfo=UTC) - EPOCH) // _ONE_MS
+_MAX_MS: Final = (datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC) - EPOCH) // _ONE_MS
 _INT64_MIN: Final = -(2**63)
 _INT64_MAX: Final = 2**63 - 1
 
@@ -48,7 +51,10 @@ def ms_from_time(value: datetime, field: str) -> int:
         raise ValidationError(f"{field}: expected an aware datetime, got {_kind(value)}")
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValidationError(f"{field}: naive datetime {value!r}; give a timezone")
-    return (value - EPOCH) // _ONE_MS
+    ms = (value - EPOCH) // _ONE_MS
+    if not _MIN_MS <= ms <= _MAX_MS:
+        raise ValidationError(f"{field}: {value.isoformat()} is outside years 1-9999 in UTC")
+    return ms
 
 
 def json_text(value: object, field: str) -> str | None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import apsw
 
+from cwdb.adapters.apsw.translate import translate
 from cwdb.errors import Error
 
 log = logging.getLogger("cwdb")
@@ -84,6 +85,19 @@ def open_memdb(name: str, *, busy_timeout_ms: int) -> apsw.Connection:
     connection = apsw.Connection(uri, flags=flags, statementcachesize=STATEMENT_CACHE_SIZE)
     configure(connection, busy_timeout_ms=busy_timeout_ms, wal=False)
     return connection
+
+
+def close(connection: apsw.Connection) -> None:
+    """Close a connection; a failure is a ``cwdb.Error``, never a raw apsw one.
+
+    Closing the last connection checkpoints the WAL, which can meet an I/O
+    error or a full disk. SQLite closes the connection all the same, and the
+    committed transactions stay safe in the WAL for the next opener.
+    """
+    try:
+        connection.close()
+    except apsw.Error as error:
+        raise translate(error, busy_timeout_ms=0) from error
 
 
 def configure(connection: apsw.Connection, *, busy_timeout_ms: int, wal: bool) -> None:

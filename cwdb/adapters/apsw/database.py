@@ -150,7 +150,7 @@ class Database:
         try:
             copy_database(source, dest)
         finally:
-            source.close()
+            connections.close(source)
 
     def close(self) -> None:
         """Wait for calls in flight, close every connection; safe to repeat."""

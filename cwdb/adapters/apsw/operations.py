@@ -102,7 +102,7 @@ def backup_file(source_path: str, dest_path: str) -> None:
         _check_readable(source, source_path)
         copy_database(source, dest_path)
     finally:
-        source.close()
+        connections.close(source)
 
 
 def _check_readable(source: apsw.Connection, source_path: str) -> None:

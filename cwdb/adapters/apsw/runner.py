@@ -21,6 +21,7 @@ from typing import Any
 import apsw
 
 from cwdb._ids import new_id
+from cwdb.adapters.apsw.connection import close as close_connection
 from cwdb.adapters.apsw.sqlfiles import Query, QueryFile
 from cwdb.adapters.apsw.translate import translate
 from cwdb.errors import Error
@@ -165,9 +166,15 @@ class Runner:
         with self._sessions_lock:
             self.closed = True
             sessions, self._sessions = self._sessions, []
+        failed: Error | None = None
         for session in sessions:
             with session.lock:
-                session.connection.close()
+                try:
+                    close_connection(session.connection)
+                except Error as error:
+                    failed = failed or error
+        if failed is not None:
+            raise failed
 
     def _error(self, error: BaseException) -> Error:
         return translate(error, busy_timeout_ms=self.busy_timeout_ms)
