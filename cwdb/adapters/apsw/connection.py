@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import os
 import stat
-from pathlib import Path
 
 import apsw
 
@@ -149,7 +148,3 @@ def database_path(path: str | os.PathLike[str]) -> str:
 
 def is_memory(path: str) -> bool:
     return path == ":memory:"
-
-
-def file_exists(path: str) -> bool:
-    return Path(path).exists()

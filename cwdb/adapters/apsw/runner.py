@@ -302,13 +302,6 @@ class Runner:
         mapper = st.mapper
         return mapper(rows[0]) if mapper is not None else rows[0][0]
 
-    def write_all(self, st: Statement, params: Params) -> list[Any]:
-        rows = self.write(st, params)
-        mapper = st.mapper
-        if mapper is not None:
-            return list(map(mapper, rows))
-        return [row[0] for row in rows]
-
     def write_count(self, st: Statement, params: Params) -> int:
         """A write whose result is the number of rows it changed."""
         session = self.session()
