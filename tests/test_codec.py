@@ -14,6 +14,7 @@ from cwdb._ids import ALPHABET, SIZE, new_id
 from cwdb.records._codec import EPOCH, _twin_of, ms_from_time, row_mapper, time_from_ms
 from cwdb.records._columns import Column, Kind, columns_of
 from tests.factories import agent, initiative
+from tests.helpers import snapshot
 
 
 @pytest.mark.parametrize(
@@ -157,3 +158,17 @@ def test_nullable_columns_map_none_to_none(record: type) -> None:
     for column in columns:
         if column.nullable:
             assert getattr(mapped, column.name) is None
+
+
+def test_text_with_a_lone_surrogate_is_a_validation_error_and_writes_nothing(
+    db: cwdb.Database,
+) -> None:
+    before = snapshot(db)
+    with pytest.raises(cwdb.ValidationError, match="not valid Unicode"):
+        db.initiatives.create(name="half a pair \ud800")
+    with pytest.raises(cwdb.ValidationError, match="not valid Unicode"):
+        agent(db, result="\udcff")
+    with pytest.raises(cwdb.ValidationError, match="not valid Unicode"):
+        db.log_chunks.insert_chunks([{"agent_id": "a", "agent_name": "n", "content": "\ud800"}])
+    assert db.agents.find_all() == []
+    assert snapshot(db) == before

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import stat
 import threading
-import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import apsw
 import pytest
 
 import cwdb
-from cwdb.adapters.apsw.migrator import shipped_migrations
+from cwdb.adapters.apsw.migrator import Migrator, shipped_migrations
 from tests.factories import initiative
 from tests.helpers import raw_connection
 
@@ -212,11 +213,84 @@ def test_close_waits_for_a_transaction_in_flight_on_another_thread(file_db: cwdb
         assert again.initiatives.find_by_id(committed[0]) is not None
 
 
-def test_a_fresh_memory_database_is_cheap() -> None:
-    """Not a timing assertion: checks the template path is taken (no re-migration)."""
+def test_a_fresh_memory_database_copies_the_template_instead_of_migrating(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     cwdb.connect(":memory:").close()
-    started = time.perf_counter()
-    for _ in range(20):
-        cwdb.connect(":memory:").close()
-    # 20 re-migrations would take >= 20 x 2 ms; copies take far less. Generous bound.
-    assert (time.perf_counter() - started) < 20 * 0.05
+
+    def refuse(self: Migrator) -> list[str]:
+        raise AssertionError("a fresh :memory: database ran the migrations again")
+
+    monkeypatch.setattr(Migrator, "apply_pending", refuse)
+    with cwdb.connect(":memory:") as db:
+        assert db.schema_version == LATEST
+        assert initiative(db).name
+
+
+def _every_call(db: cwdb.Database) -> list[tuple[str, object]]:
+    """One call of every public method of every repository, with plausible arguments."""
+    from tests.test_ports import PORTS, public_methods
+
+    calls: list[tuple[str, object]] = []
+    samples: dict[str, object] = {
+        "id": "x", "status": "active", "agent_ids": [], "project_ids": [], "chunks": [],
+        "cutoff": datetime.now(UTC), "until": datetime.now(UTC), "provider": "claude",
+    }  # fmt: skip
+    for attribute, port in PORTS.items():
+        repository = getattr(db, attribute)
+        for name in sorted(public_methods(port)):
+            method = getattr(repository, name)
+            parameters = list(inspect.signature(method).parameters.values())
+            arguments = [
+                samples.get(p.name, "x")
+                for p in parameters
+                if p.default is inspect.Parameter.empty
+                and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+            ]
+            calls.append((f"{attribute}.{name}", lambda m=method, a=arguments: m(*a)))
+    return calls
+
+
+def test_every_repository_method_after_close_raises_a_cwdb_error(db: cwdb.Database) -> None:
+    initiative(db)
+    db.close()
+    for name, call in _every_call(db):
+        # A ValidationError of the sample arguments is a cwdb.Error too: what
+        # must never happen is success or a raw apsw exception.
+        with pytest.raises(cwdb.Error):
+            result = call()  # type: ignore[operator]
+            if inspect.isgenerator(result):
+                next(result)
+        assert name
+
+
+def test_connections_of_finished_threads_are_closed(file_db: cwdb.Database) -> None:
+    def use() -> None:
+        file_db.initiatives.find_all()
+
+    for _ in range(50):
+        thread = threading.Thread(target=use)
+        thread.start()
+        thread.join()
+    use()
+    assert len(file_db._runner._sessions) <= 2
+
+
+def test_migrate_false_also_warns_about_a_readable_file(
+    db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cwdb.connect(db_path).close()
+    os.chmod(db_path, 0o640)
+    with caplog.at_level(logging.WARNING, logger="cwdb"), cwdb.connect(db_path, migrate=False):
+        pass
+    assert "640" in caplog.text
+
+
+def test_a_file_only_writable_by_the_group_is_not_called_readable(
+    db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cwdb.connect(db_path).close()
+    os.chmod(db_path, 0o620)
+    with caplog.at_level(logging.WARNING, logger="cwdb"), cwdb.connect(db_path):
+        pass
+    assert "can read" not in caplog.text

@@ -262,3 +262,24 @@ def test_a_process_killed_mid_migration_leaves_nothing_half_done(
     connection = open_file(db_path)
     assert [m.id for m in Migrator(connection, read_migrations(folder)).pending()] == ["0002_dies"]
     connection.close()
+
+
+def test_a_migration_with_a_statement_that_returns_rows_runs_to_its_end(
+    tmp_path: Path, db_path: Path
+) -> None:
+    cwdb.ensure_schema(db_path)
+    folder = migrations_with(
+        tmp_path,
+        **{
+            "0099_data": """
+                CREATE TABLE before_select (x INTEGER) STRICT;
+                SELECT count(*) FROM initiatives;
+                CREATE TABLE after_select (x INTEGER) STRICT;
+            """
+        },
+    )
+    connection = open_file(db_path)
+    Migrator(connection, read_migrations(folder)).apply_pending()
+    connection.close()
+    names = {name for name, _ in schema_of(db_path)}
+    assert {"before_select", "after_select"} <= names

@@ -26,8 +26,9 @@ _ONE_MS: Final = timedelta(milliseconds=1)
 #: The stored range: every millisecond of years 1 to 9999, in UTC.
 _MIN_MS: Final = (datetime(1, 1, 1, tzinfo=UTC) - EPOCH) // _ONE_MS
 _MAX_MS: Final = (datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC) - EPOCH) // _ONE_MS
-_INT64_MIN: Final = -(2**63)
-_INT64_MAX: Final = 2**63 - 1
+#: SQLite's INTEGER range.
+INT64_MIN: Final = -(2**63)
+INT64_MAX: Final = 2**63 - 1
 
 # Rows made in the same millisecond share their timestamps: reusing the
 # datetime object saves most of the conversion cost when reading log chunks.
@@ -100,7 +101,7 @@ def _enum(column: Column, value: object) -> object:
 
 def _int(column: Column, value: object) -> object:
     if isinstance(value, int) and not isinstance(value, bool):
-        if _INT64_MIN <= value <= _INT64_MAX:
+        if INT64_MIN <= value <= INT64_MAX:
             return int(value)
         raise ValidationError(f"{column.name}: {value} does not fit in 64 bits")
     raise _wrong_type(column, value)
@@ -169,7 +170,7 @@ def make_encoder(column: Column) -> Encoder:
         allowed = frozenset(m.value for m in column.enum)
         return lambda v: v if type(v) is str and v in allowed else slow(v)
     if kind is Kind.INT:
-        return lambda v: v if type(v) is int and _INT64_MIN <= v <= _INT64_MAX else slow(v)
+        return lambda v: v if type(v) is int and INT64_MIN <= v <= INT64_MAX else slow(v)
     if kind is Kind.BOOL:
         return lambda v: 1 if v is True else 0 if v is False else slow(v)
     return slow

@@ -7,6 +7,7 @@ would change other libraries' connections too).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import stat
@@ -47,7 +48,7 @@ def warn_if_readable_by_others(path: str) -> None:
         mode = os.stat(path).st_mode
     except OSError:
         return
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+    if mode & (stat.S_IRGRP | stat.S_IROTH):
         log.warning(
             "database %s has mode %o: group or others can read it, and it stores "
             "credentials (chmod 600 it)",
@@ -68,7 +69,7 @@ def open_file(path: str, *, busy_timeout_ms: int, create: bool) -> apsw.Connecti
     try:
         configure(connection, busy_timeout_ms=busy_timeout_ms, wal=True)
     except apsw.Error as error:
-        connection.close()
+        close_after_failure(connection)
         raise Error(f"cannot use database {path!r}: {error}") from error
     return connection
 
@@ -97,6 +98,12 @@ def close(connection: apsw.Connection) -> None:
         connection.close()
     except apsw.Error as error:
         raise translate(error, busy_timeout_ms=0) from error
+
+
+def close_after_failure(connection: apsw.Connection) -> None:
+    """Close a connection while another error propagates: that error is the news."""
+    with contextlib.suppress(apsw.Error):
+        connection.close()
 
 
 def configure(connection: apsw.Connection, *, busy_timeout_ms: int, wal: bool) -> None:

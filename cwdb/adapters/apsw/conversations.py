@@ -73,6 +73,7 @@ class ApswConversationRepository:
     def count_by_from_agent_ids(self, agent_ids: Iterable[str]) -> dict[str, int]:
         ids = id_list(agent_ids, "agent_ids")
         if not ids:
+            self._run.check_open()
             return {}
         counts = dict.fromkeys(ids, 0)
         params = {"agent_ids": json.dumps(ids)}

@@ -185,7 +185,11 @@ def connect(
         runner = _memory_runner(busy_timeout_ms, clock, migrate=migrate)
     else:
         runner = _file_runner(where, busy_timeout_ms, clock, migrate=migrate)
-    return Database(runner, where)
+    try:
+        return Database(runner, where)
+    except BaseException:
+        runner.close()
+        raise
 
 
 def ensure_schema(path: str | os.PathLike[str]) -> list[str]:
@@ -197,7 +201,7 @@ def ensure_schema(path: str | os.PathLike[str]) -> list[str]:
     try:
         return _migrate(connection, where)
     finally:
-        connection.close()
+        connections.close(connection)
 
 
 def _migrate(connection: apsw.Connection, where: str) -> list[str]:
@@ -213,7 +217,7 @@ def _file_runner(where: str, busy_timeout_ms: int, clock: Clock | None, *, migra
         try:
             _migrate(first, where)
         except BaseException:
-            first.close()
+            connections.close_after_failure(first)
             raise
     else:
         first = _open_existing(where, busy_timeout_ms)
@@ -231,11 +235,12 @@ def _open_existing(where: str, busy_timeout_ms: int) -> apsw.Connection:
     if not os.path.exists(where):
         missing = ", ".join(m.id for m in shipped_migrations())
         raise MigrationError(f"{where!r} does not exist; missing migrations: {missing}")
+    connections.warn_if_readable_by_others(where)
     connection = connections.open_file(where, busy_timeout_ms=busy_timeout_ms, create=False)
     try:
         _check_current(connection, where)
     except BaseException:
-        connection.close()
+        connections.close_after_failure(connection)
         raise
     return connection
 
@@ -286,7 +291,7 @@ def _memory_runner(busy_timeout_ms: int, clock: Clock | None, *, migrate: bool) 
         try:
             _check_current(first, ":memory:")
         except BaseException:
-            first.close()
+            connections.close_after_failure(first)
             raise
 
     def open_connection() -> apsw.Connection:

@@ -19,15 +19,13 @@ from cwdb._ids import SIZE, new_ids
 from cwdb.adapters.apsw.crud import codec_for
 from cwdb.adapters.apsw.runner import Queries, Runner
 from cwdb.errors import ValidationError
-from cwdb.records._codec import id_list, ms_from_time, row_mapper
+from cwdb.records._codec import INT64_MAX, INT64_MIN, id_list, ms_from_time, row_mapper
 from cwdb.records.log_chunks import LogChunk
 
 #: Rows per transaction of ``delete_older_than``: short enough that other
 #: writers wait milliseconds, long enough to amortise the commit.
 DELETE_BATCH: Final = 5000
 
-_INT64_MIN: Final = -(2**63)
-_INT64_MAX: Final = 2**63 - 1
 #: Maps the LogChunk columns of an ``iter_page`` row (after its rowid).
 _MAP_ROW: Final = row_mapper(LogChunk)
 
@@ -64,6 +62,7 @@ class ApswLogChunkRepository:
     def insert_chunks(self, chunks: Iterable[Mapping[str, object]]) -> int:
         items = chunks if type(chunks) is list else list(chunks)
         if not items:
+            self._run.check_open()
             return 0
         now = self._run.now()
         ids = new_ids(len(items))
@@ -89,7 +88,7 @@ class ApswLogChunkRepository:
                     and type(agent_name) is str
                     and type(content) is str
                     and type(session_number) is int
-                    and _INT64_MIN <= session_number <= _INT64_MAX
+                    and INT64_MIN <= session_number <= INT64_MAX
                 ):
                     append(
                         {
@@ -122,6 +121,7 @@ class ApswLogChunkRepository:
     def find_by_agent_ids(self, agent_ids: Iterable[str]) -> list[LogChunk]:
         ids = id_list(agent_ids, "agent_ids")
         if not ids:
+            self._run.check_open()
             return []
         return self._run.all(self._find_by_agent_ids, {"agent_ids": json.dumps(ids)})
 
@@ -135,6 +135,7 @@ class ApswLogChunkRepository:
     def iter_by_agent_id(self, agent_id: str, batch_size: int = 1000) -> Iterator[LogChunk]:
         if type(batch_size) is not int or batch_size < 1:
             raise ValidationError(f"batch_size: expected a positive int, got {batch_size!r}")
+        self._run.check_open()
         return self._iterate(agent_id, batch_size)
 
     def _iterate(self, agent_id: str, batch_size: int) -> Iterator[LogChunk]:
@@ -142,7 +143,7 @@ class ApswLogChunkRepository:
         map_row = _MAP_ROW
         params: dict[str, object] = {
             "agent_id": agent_id,
-            "after": _INT64_MIN,
+            "after": INT64_MIN,
             "limit": batch_size,
         }
         while True:

@@ -232,7 +232,9 @@ class Migrator:
     def _run_migration(self, migration: Migration) -> None:
         connection = self._connection
         try:
-            connection.execute(migration.apply_sql())
+            # fetchall: APSW runs a script's statements as it is read, and stops
+            # at the first one that returns rows until those rows are consumed.
+            connection.execute(migration.apply_sql()).fetchall()
             if not migration.transactional:
                 problems = connection.execute("PRAGMA foreign_key_check").fetchall()
                 if problems:

@@ -81,7 +81,7 @@ def _copy_pages(source: apsw.Connection, dest_path: str) -> None:
         with dest.backup("main", source, "main") as backup:
             backup.step(-1)
     finally:
-        dest.close()
+        connections.close(dest)
 
 
 def backup_file(source_path: str, dest_path: str) -> None:
@@ -153,7 +153,7 @@ def read_status(path: str) -> Status:
     except apsw.Error as error:
         raise Error(f"cannot read the status of {path!r}: {error}") from error
     finally:
-        connection.close()
+        connections.close(connection)
     return Status(
         path=path,
         applied=applied,

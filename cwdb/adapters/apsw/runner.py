@@ -1,11 +1,12 @@
 """Running named statements: the hot path every adapter shares.
 
 The runner owns the per-thread connections of one ``Database`` and knows how
-to run a :class:`Statement` for each result shape. Every write is its own
-``BEGIN IMMEDIATE`` transaction, or a savepoint when the thread is inside
-``Database.transaction()``; every cursor is drained before the call returns
-(an undrained ``RETURNING`` cursor would keep the write lock); every apsw
-exception is translated at this one boundary.
+to run a :class:`~cwdb.adapters.apsw.statements.Statement` for each result
+shape. Every write is its own ``BEGIN IMMEDIATE`` transaction, or a
+savepoint when the thread is inside ``Database.transaction()``; every cursor
+is drained before the call returns (an undrained ``RETURNING`` cursor would
+keep the write lock); every driver exception is translated at this one
+boundary (``translate.DRIVER_ERRORS``).
 """
 
 from __future__ import annotations
@@ -22,78 +23,20 @@ import apsw
 
 from cwdb._ids import new_id
 from cwdb.adapters.apsw.connection import close as close_connection
-from cwdb.adapters.apsw.sqlfiles import Query, QueryFile
-from cwdb.adapters.apsw.translate import translate
+from cwdb.adapters.apsw.statements import Queries, Row, Statement
+from cwdb.adapters.apsw.translate import DRIVER_ERRORS, translate
 from cwdb.errors import Error
-from cwdb.records._codec import ms_from_time, row_mapper
-from cwdb.records._columns import columns_of
+from cwdb.records._codec import ms_from_time
+
+__all__ = ["Queries", "Runner", "Statement"]
 
 Params = Mapping[str, object]
-Row = tuple[Any, ...]
-
-
-class Statement:
-    """A query bound to the record its rows become (or to its first column)."""
-
-    __slots__ = ("expected", "mapper", "query", "sql", "verified")
-
-    def __init__(self, query: Query, record: type | None) -> None:
-        self.query = query
-        self.sql = query.sql
-        self.mapper: Callable[[Row], Any] | None = None
-        self.expected: tuple[str, ...] | None = None
-        if record is not None:
-            self.mapper = _mapper_for(record)
-            self.expected = tuple(c.name for c in columns_of(record))
-        self.verified = record is None
-
-    def verify(self, cursor: apsw.Cursor) -> None:
-        """Check, once per statement, that the columns come in record order.
-
-        The description is only known while the statement runs; a call that
-        returned no rows leaves the check to the next one.
-        """
-        try:
-            description = cursor.get_description()
-        except apsw.ExecutionCompleteError:
-            return
-        names = tuple(d[0] for d in description)
-        if names != self.expected:
-            raise Error(
-                f"{self.query.qualified_name} returns columns {names}, "
-                f"but its record expects {self.expected}"
-            )
-        self.verified = True
-
-
-_MAPPERS: dict[type, Callable[[Row], Any]] = {}
-
-
-def _mapper_for(record: type) -> Callable[[Row], Any]:
-    mapper = _MAPPERS.get(record)
-    if mapper is None:
-        mapper = _MAPPERS[record] = row_mapper(record)
-    return mapper
-
-
-class Queries:
-    """One ``sql/`` file, handing out statements by name to one adapter."""
-
-    def __init__(self, file: QueryFile, used: set[str] | None = None) -> None:
-        self._file = file
-        self._used = used
-
-    def bind(self, name: str, record: type | None = None) -> Statement:
-        query = self._file[name]
-        if self._used is not None:
-            self._used.add(query.qualified_name)
-        return Statement(query, record)
 
 
 class Session:
     """One thread's connection, its reusable cursor and its transaction depth."""
 
-    __slots__ = ("connection", "cursor", "depth", "lock")
+    __slots__ = ("connection", "cursor", "depth", "lock", "thread")
 
     def __init__(self, connection: apsw.Connection) -> None:
         self.connection = connection
@@ -102,6 +45,7 @@ class Session:
         # that close() can wait for calls in flight on other threads.
         self.lock = threading.RLock()
         self.depth = 0
+        self.thread = threading.current_thread()
 
 
 class Runner:
@@ -128,14 +72,18 @@ class Runner:
 
     # -- sessions ---------------------------------------------------------
 
+    def check_open(self) -> None:
+        """Raise ``cwdb.Error`` when the database is closed (for calls that skip SQL)."""
+        if self.closed:
+            raise Error("the database is closed")
+
     def open_connection(self) -> apsw.Connection:
         """A new connection to the same database, outside every session.
 
         For work that must not hold a thread's session: an online backup,
         tools that inspect the database. The caller closes it.
         """
-        if self.closed:
-            raise Error("the database is closed")
+        self.check_open()
         return self._open_connection()
 
     def session(self) -> Session:
@@ -147,12 +95,23 @@ class Runner:
 
     def _new_session(self) -> Session:
         with self._sessions_lock:
-            if self.closed:
-                raise Error("the database is closed")
+            self.check_open()
+            self._close_sessions_of_finished_threads()
             session = Session(self._open_connection())
             self._sessions.append(session)
         self._local.session = session
         return session
+
+    def _close_sessions_of_finished_threads(self) -> None:
+        """A thread's connection dies with it, so thread churn leaks no files."""
+        live = []
+        for session in self._sessions:
+            if session.thread.is_alive():
+                live.append(session)
+            else:
+                with contextlib.suppress(Error):
+                    close_connection(session.connection)
+        self._sessions = live
 
     def adopt(self, connection: apsw.Connection) -> None:
         """Use an already opened connection as the calling thread's session."""
@@ -188,7 +147,7 @@ class Runner:
         would keep its read snapshot (and, for RETURNING, the write lock).
         """
         if not st.verified:
-            return self._first(self._verified_rows(st, params), st)
+            return st.first(self._verified_rows(st, params))
         try:
             session: Session = self._local.session
         except AttributeError:
@@ -196,31 +155,9 @@ class Runner:
         with session.lock:
             try:
                 rows = session.cursor.execute(st.sql, params).fetchall()
-            except apsw.Error as error:
+            except DRIVER_ERRORS as error:
                 raise self._error(error) from error
-        if not rows:
-            return None
-        mapper = st.mapper
-        return mapper(rows[0]) if mapper is not None else rows[0][0]
-
-    @staticmethod
-    def _first(rows: list[Row], st: Statement) -> Any:
-        if not rows:
-            return None
-        mapper = st.mapper
-        return mapper(rows[0]) if mapper is not None else rows[0][0]
-
-    def _verified_rows(self, st: Statement, params: Params) -> list[Row]:
-        """Run a read whose columns were not checked yet, and check them."""
-        session = self.session()
-        with session.lock:
-            cursor = session.cursor
-            try:
-                cursor.execute(st.sql, params)
-                st.verify(cursor)
-                return cursor.fetchall()
-            except apsw.Error as error:
-                raise self._error(error) from error
+        return st.first(rows)
 
     def all(self, st: Statement, params: Params) -> list[Any]:
         """Every row, as records (or as their first column)."""
@@ -234,12 +171,24 @@ class Runner:
             with session.lock:
                 try:
                     rows = session.cursor.execute(st.sql, params).fetchall()
-                except apsw.Error as error:
+                except DRIVER_ERRORS as error:
                     raise self._error(error) from error
         mapper = st.mapper
         if mapper is not None:
             return list(map(mapper, rows))
         return [row[0] for row in rows]
+
+    def _verified_rows(self, st: Statement, params: Params) -> list[Row]:
+        """Run a read whose columns were not checked yet, and check them."""
+        session = self.session()
+        with session.lock:
+            cursor = session.cursor
+            try:
+                cursor.execute(st.sql, params)
+                st.verify(cursor)
+                return cursor.fetchall()
+            except DRIVER_ERRORS as error:
+                raise self._error(error) from error
 
     def rows(self, st: Statement, params: Params) -> list[Row]:
         """Every row as a plain tuple (for results that are not records)."""
@@ -247,68 +196,75 @@ class Runner:
         with session.lock:
             try:
                 return session.cursor.execute(st.sql, params).fetchall()
-            except apsw.Error as error:
+            except DRIVER_ERRORS as error:
                 raise self._error(error) from error
 
     # -- writes -------------------------------------------------------------
 
     def write(self, st: Statement, params: Params) -> list[Row]:
         """Run one write statement atomically and return its drained rows."""
-        session = self.session()
-        with session.lock:
-            cursor = session.cursor
-            if session.depth:
-                return self._write_in_savepoint(session, st, params)
-            try:
-                cursor.execute("BEGIN IMMEDIATE")
-            except apsw.Error as error:
-                raise self._error(error) from error
-            try:
-                cursor.execute(st.sql, params)
-                if not st.verified:
-                    st.verify(cursor)
-                rows = cursor.fetchall()
-                cursor.execute("COMMIT")
-            except BaseException as error:
-                self._abandon(session)
-                if isinstance(error, apsw.Error):
-                    raise self._error(error) from error
-                raise
-        return rows
-
-    def _write_in_savepoint(self, session: Session, st: Statement, params: Params) -> list[Row]:
-        cursor = session.cursor
-        try:
-            cursor.execute("SAVEPOINT cwdb_call")
-            try:
-                cursor.execute(st.sql, params)
-                if not st.verified:
-                    st.verify(cursor)
-                rows = cursor.fetchall()
-            except BaseException:
-                cursor.execute("ROLLBACK TO cwdb_call")
-                cursor.execute("RELEASE cwdb_call")
-                raise
-            cursor.execute("RELEASE cwdb_call")
-        except apsw.Error as error:
-            raise self._error(error) from error
-        return rows
+        return self._write(st, params)[0]
 
     def write_one(self, st: Statement, params: Params) -> Any:
         """A write returning one row (``RETURNING``): the record, or None."""
-        rows = self.write(st, params)
-        if not rows:
-            return None
-        mapper = st.mapper
-        return mapper(rows[0]) if mapper is not None else rows[0][0]
+        return st.first(self._write(st, params)[0])
 
     def write_count(self, st: Statement, params: Params) -> int:
-        """A write whose result is the number of rows it changed."""
+        """A write whose result is the number of rows it changed itself.
+
+        SQLite's ``changes()``, read right after the statement: rows that
+        foreign-key actions cascaded to are not counted.
+        """
+        return self._write(st, params)[1]
+
+    def _write(self, st: Statement, params: Params) -> tuple[list[Row], int]:
         session = self.session()
         with session.lock:
-            before = session.connection.total_changes()
-            self.write(st, params)
-            return session.connection.total_changes() - before
+            if session.depth:
+                return self._write_in_savepoint(session, st, params)
+            cursor = session.cursor
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+            except DRIVER_ERRORS as error:
+                raise self._error(error) from error
+            try:
+                rows = self._run_write(session, st, params)
+                changed = session.connection.changes()
+                cursor.execute("COMMIT")
+            except BaseException as error:
+                self._abandon(session)
+                if isinstance(error, DRIVER_ERRORS):
+                    raise self._error(error) from error
+                raise
+        return rows, changed
+
+    @staticmethod
+    def _run_write(session: Session, st: Statement, params: Params) -> list[Row]:
+        cursor = session.cursor
+        cursor.execute(st.sql, params)
+        if not st.verified:
+            st.verify(cursor)
+        return cursor.fetchall()
+
+    def _write_in_savepoint(
+        self, session: Session, st: Statement, params: Params
+    ) -> tuple[list[Row], int]:
+        """Inside a transaction block: a failed call undoes only itself."""
+        cursor = session.cursor
+        try:
+            cursor.execute("SAVEPOINT cwdb_call")
+        except DRIVER_ERRORS as error:
+            raise self._error(error) from error
+        try:
+            rows = self._run_write(session, st, params)
+            changed = session.connection.changes()
+            cursor.execute("RELEASE cwdb_call")
+        except BaseException as error:
+            self._undo_savepoint(session, "cwdb_call")
+            if isinstance(error, DRIVER_ERRORS):
+                raise self._error(error) from error
+            raise
+        return rows, changed
 
     def write_batch(self, st: Statement, param_sets: Iterable[Params]) -> int:
         """Run one statement per parameter set, all in one transaction."""
@@ -319,17 +275,24 @@ class Runner:
             try:
                 for _ in session.cursor.executemany(st.sql, param_sets):
                     pass
-            except apsw.Error as error:
+            except DRIVER_ERRORS as error:
                 raise self._error(error) from error
             return connection.total_changes() - before
 
     @staticmethod
     def _abandon(session: Session) -> None:
-        if not session.connection.in_transaction:
-            return
-        # SQLite may already have rolled the transaction back itself.
+        """Roll back after a failure; keeps the failure, not a cleanup error."""
+        # SQLite may already have rolled back itself, or the connection closed.
         with contextlib.suppress(apsw.Error):
-            session.cursor.execute("ROLLBACK")
+            if session.connection.in_transaction:
+                session.cursor.execute("ROLLBACK")
+
+    @staticmethod
+    def _undo_savepoint(session: Session, name: str) -> None:
+        """Undo a savepoint after a failure; keeps the failure, not a cleanup error."""
+        with contextlib.suppress(apsw.Error):
+            session.cursor.execute(f"ROLLBACK TO {name}")
+            session.cursor.execute(f"RELEASE {name}")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -341,7 +304,7 @@ class Runner:
                 return
             try:
                 session.cursor.execute("BEGIN IMMEDIATE")
-            except apsw.Error as error:
+            except DRIVER_ERRORS as error:
                 raise self._error(error) from error
             session.depth = 1
             try:
@@ -353,7 +316,7 @@ class Runner:
             session.depth = 0
             try:
                 session.cursor.execute("COMMIT")
-            except apsw.Error as error:
+            except DRIVER_ERRORS as error:
                 self._abandon(session)
                 raise self._error(error) from error
 
@@ -361,23 +324,19 @@ class Runner:
         cursor = session.cursor
         try:
             cursor.execute("SAVEPOINT cwdb_nested")
-        except apsw.Error as error:
+        except DRIVER_ERRORS as error:
             raise self._error(error) from error
         session.depth += 1
         try:
             yield
         except BaseException:
             session.depth -= 1
-            try:
-                cursor.execute("ROLLBACK TO cwdb_nested")
-                cursor.execute("RELEASE cwdb_nested")
-            except apsw.Error as error:
-                raise self._error(error) from error
+            self._undo_savepoint(session, "cwdb_nested")
             raise
         session.depth -= 1
         try:
             cursor.execute("RELEASE cwdb_nested")
-        except apsw.Error as error:
+        except DRIVER_ERRORS as error:
             raise self._error(error) from error
 
 

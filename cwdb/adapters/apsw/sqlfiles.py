@@ -27,6 +27,7 @@ from typing import Final
 import attrs
 
 from cwdb._resources import resource_dir
+from cwdb.errors import Error
 
 
 class Shape(enum.Enum):
@@ -39,7 +40,7 @@ class Shape(enum.Enum):
     MANY = "*!"
 
 
-class QueryFileError(Exception):
+class QueryFileError(Error):
     """A ``sql/`` file is malformed or does not hold a query asked for."""
 
 

@@ -13,7 +13,12 @@ from typing import Final
 
 import apsw
 
-from cwdb.errors import BusyError, ConflictError, Error, IntegrityError
+from cwdb.errors import BusyError, ConflictError, Error, IntegrityError, ValidationError
+
+#: What the driver can raise while binding or running a statement: apsw's
+#: errors, and the codec's refusal of a str that is not valid Unicode (a lone
+#: surrogate cannot be encoded as UTF-8).
+DRIVER_ERRORS: Final = (apsw.Error, UnicodeEncodeError)
 
 _CONFLICT_CODES: Final = frozenset(
     {apsw.SQLITE_CONSTRAINT_UNIQUE, apsw.SQLITE_CONSTRAINT_PRIMARYKEY}
@@ -21,8 +26,10 @@ _CONFLICT_CODES: Final = frozenset(
 
 
 def translate(error: BaseException, *, busy_timeout_ms: int) -> Error:
-    """The cwdb error for an apsw exception (to be raised ``from`` it)."""
+    """The cwdb error for a driver exception (to be raised ``from`` it)."""
     message = str(error)
+    if isinstance(error, UnicodeEncodeError):
+        return ValidationError(f"text cannot be stored: it is not valid Unicode ({message})")
     if isinstance(error, apsw.ConstraintError):
         code = getattr(error, "extendedresult", None)
         if code in _CONFLICT_CODES:
@@ -35,6 +42,4 @@ def translate(error: BaseException, *, busy_timeout_ms: int) -> Error:
         )
     if isinstance(error, (apsw.ConnectionClosedError, apsw.CursorClosedError)):
         return Error("the database is closed")
-    if isinstance(error, Error):
-        return error
     return Error(f"{type(error).__name__}: {message}")
