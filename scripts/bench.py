@@ -1,6 +1,6 @@
 """cwdb against raw APSW on the orchestrator's workload (issue: performance).
 
-Usage: python scripts/bench.py [--runs 3] [--scale 1.0] [--only W2,W6]
+Usage: python scripts/bench.py [--runs 3] [--scale 1.0] [--only W2,W6] [--peers]
 
 Each workload runs on a fresh WAL database file, once through cwdb and once
 through raw APSW executing the SAME SQL text (loaded from sql/) with the same
@@ -18,6 +18,12 @@ ratio cwdb/raw is exactly the library's own cost. Figures are the median of
 | W5 | 50,000 ~300-byte log chunks via insert_chunks, 100 per call, 50 agents | rows |
 | W6 | 100 x log_chunks.find_by_agent_ids for 10 agents (~10,000 rows per call) | rows |
 | W7 | 20 accounts; 10,000 x accounts.find_next_available() | picks |
+
+--scale shrinks the counts (initiatives, lookups, insert calls, read calls,
+picks) for a quick run, keeping every check exact. --peers also runs the
+other stacks of scripts/bench_peers.py (stdlib sqlite3, naive APSW mapping,
+aiosql, SQLAlchemy ORM; needs `pip install -e '.[bench]'`) and prints every
+stack as a ratio to raw APSW measured in the same run.
 """
 
 from __future__ import annotations
@@ -31,8 +37,11 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import apsw
 
@@ -41,9 +50,109 @@ from cwdb._ids import new_id
 from cwdb.adapters.apsw import connection as connections
 from cwdb.adapters.apsw.sqlfiles import query_file
 
-INITIATIVES, PHASES, TASKS = 50, 5, 20
-AGENTS, CHUNKS, PER_CALL = 50, 50_000, 100
 CHUNK_TEXT = ("log line: compiling module and running tests ... ok\n" * 6)[:300]
+WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6", "W7")
+#: What each workload needs run before it (its data).
+NEEDS = {"W2": "W1", "W3": "W1", "W4": "W1", "W6": "W5"}
+PEERS_MISSING = (
+    "--peers needs the optional extra 'bench' (sqlalchemy, aiosql): pip install -e '.[bench]'"
+)
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How much each workload does; the defaults are the documented workload."""
+
+    initiatives: int = 50
+    phases: int = 5  # per initiative
+    tasks: int = 20  # per phase
+    lookups: int = 10_000  # W2
+    passes: int = 3  # W3
+    agents: int = 50  # W5: each call writes 100 // 50 = 2 chunks per agent
+    calls: int = 500  # W5 insert_chunks calls
+    per_call: int = 100
+    groups: int = 100  # W6 find_by_agent_ids calls
+    group: int = 10  # agents per W6 call
+    accounts: int = 20
+    rounds: int = 500  # W7: picks = accounts x rounds
+
+    @classmethod
+    def scaled(cls, scale: float) -> Sizes:
+        base = cls()
+
+        def shrink(n: int) -> int:
+            return max(1, round(n * scale))
+
+        return cls(
+            initiatives=shrink(base.initiatives),
+            lookups=shrink(base.lookups),
+            calls=shrink(base.calls),
+            groups=shrink(base.groups),
+            rounds=shrink(base.rounds),
+        )
+
+    @property
+    def seeded(self) -> tuple[int, int, int]:
+        """W1's rows per table: initiatives, phases, tasks."""
+        phases = self.initiatives * self.phases
+        return self.initiatives, phases, phases * self.tasks
+
+    @property
+    def chunks(self) -> int:
+        return self.calls * self.per_call
+
+    @property
+    def picks(self) -> int:
+        return self.accounts * self.rounds
+
+
+class Stack(Protocol):
+    """One way of running the workloads on one database file.
+
+    Each method runs one workload's whole loop (so that timing it adds no
+    call per operation); the harness (``w1`` ... ``w7``) times and checks it.
+    """
+
+    #: The status W4 gives every task.
+    new_status: str
+
+    def key(self, item: Any) -> str:
+        """The id of a task or account as this stack returns it."""
+        ...
+
+    def seed(self, sizes: Sizes) -> int:
+        """W1: every initiative, phase and task, one transaction each; rows made."""
+        ...
+
+    def find_tasks(self, ids: list[str]) -> list[Any]:
+        """W2: each task by id, in order."""
+        ...
+
+    def count_phase_tasks(self, phase_ids: list[str]) -> int:
+        """W3: the tasks of each phase; how many rows came back."""
+        ...
+
+    def update_tasks(self, ids: list[str], status: str) -> None:
+        """W4: set each task's status, one transaction each."""
+        ...
+
+    def insert_chunks(self, batches: list[list[dict[str, Any]]]) -> int:
+        """W5: each batch of chunks in one transaction; chunks written."""
+        ...
+
+    def count_agent_chunks(self, groups: list[list[str]]) -> int:
+        """W6: the chunks of each group of agents; how many rows came back."""
+        ...
+
+    def pick_accounts(self, count: int) -> list[Any]:
+        """W7: ``count`` x find_next_available, one transaction each."""
+        ...
+
+    def close(self) -> None: ...
+
+
+#: Builds a stack on a migrated file; ``db`` is a cwdb connection to it.
+StackFactory = Callable[[str, cwdb.Database], Stack]
 
 
 class Raw:
@@ -63,6 +172,9 @@ class Raw:
         cur.execute("COMMIT")
         return rows
 
+    def value(self, sql: str) -> Any:
+        return self.cur.execute(sql).fetchall()[0][0]
+
 
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
@@ -75,221 +187,312 @@ def update_template(columns: list[str]) -> dict[str, Any]:
     return params
 
 
+def update_columns(file: str) -> list[str]:
+    """The value parameters of ``<file>.update`` (not the flags, id or now)."""
+    params = query_file(file)["update"].params
+    return [p for p in params if not p.startswith("set_") and p not in ("id", "now")]
+
+
+# Parameters of the statements, every column given as the library gives them
+# (shared with the stacks of bench_peers.py that run the same SQL).
+
+
+def initiative_params(i: int) -> dict[str, Any]:
+    return {"id": new_id(), "name": f"initiative {i}", "status": "active",
+            "execution_mode": "review_per_phase", "quality_review": 0, "branch": None,
+            "now": now_ms()}  # fmt: skip
+
+
+def phase_params(initiative_id: str, j: int) -> dict[str, Any]:
+    return {"id": new_id(), "initiative_id": initiative_id, "name": f"phase {j}",
+            "content": None, "status": "pending", "merge_base": None, "now": now_ms()}  # fmt: skip
+
+
+def task_params(phase_id: str, k: int) -> dict[str, Any]:
+    return {"id": new_id(), "phase_id": phase_id, "initiative_id": None,
+            "parent_task_id": None, "name": f"task {k}", "description": None, "type": "auto",
+            "category": "execute", "priority": "medium", "status": "pending", "order": k,
+            "summary": None, "retry_count": 0, "now": now_ms()}  # fmt: skip
+
+
+def status_change(template: dict[str, Any], task_id: str, status: str) -> dict[str, Any]:
+    """``tasks.update`` parameters that change the status only."""
+    params = template.copy()
+    params.update(status=status, set_status=1, id=task_id, now=now_ms())
+    return params
+
+
+def chunk_params(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``insert_chunks`` parameter sets: a new id each, one :now for the call."""
+    now = now_ms()
+    return [{**chunk, "id": new_id(), "now": now} for chunk in batch]
+
+
+def pick_params() -> dict[str, Any]:
+    return {"provider": "claude", "now": now_ms()}
+
+
+# -- the stacks measured by default ------------------------------------------
+
+
+class CwdbStack:
+    """The library, through its public API."""
+
+    new_status = "in_progress"
+
+    def __init__(self, path: str, db: cwdb.Database) -> None:
+        self.db = db
+
+    def key(self, item: Any) -> str:
+        return str(item.id)
+
+    def seed(self, sizes: Sizes) -> int:
+        db, rows = self.db, 0
+        for i in range(sizes.initiatives):
+            initiative = db.initiatives.create(name=f"initiative {i}")
+            rows += 1
+            for j in range(sizes.phases):
+                phase = db.phases.create(initiative_id=initiative.id, name=f"phase {j}")
+                rows += 1
+                for k in range(sizes.tasks):
+                    db.tasks.create(phase_id=phase.id, name=f"task {k}", order=k)
+                    rows += 1
+        return rows
+
+    def find_tasks(self, ids: list[str]) -> list[Any]:
+        find = self.db.tasks.find_by_id
+        return [find(i) for i in ids]
+
+    def count_phase_tasks(self, phase_ids: list[str]) -> int:
+        find = self.db.tasks.find_by_phase_id
+        return sum(len(find(phase_id)) for phase_id in phase_ids)
+
+    def update_tasks(self, ids: list[str], status: str) -> None:
+        update = self.db.tasks.update
+        for task_id in ids:
+            update(task_id, status=status)
+
+    def insert_chunks(self, batches: list[list[dict[str, Any]]]) -> int:
+        insert = self.db.log_chunks.insert_chunks
+        return sum(insert(batch) for batch in batches)
+
+    def count_agent_chunks(self, groups: list[list[str]]) -> int:
+        find = self.db.log_chunks.find_by_agent_ids
+        return sum(len(find(group)) for group in groups)
+
+    def pick_accounts(self, count: int) -> list[Any]:
+        pick = self.db.accounts.find_next_available
+        return [pick() for _ in range(count)]
+
+    def close(self) -> None:
+        """The harness closes ``db``."""
+
+
+class RawStack:
+    """Raw APSW (see ``Raw``): the 1.00 every ratio is measured against."""
+
+    new_status = "completed"
+
+    def __init__(self, path: str, db: cwdb.Database) -> None:
+        self.raw = raw = Raw(path)
+        self.create_initiative = raw.sql("initiatives", "create")
+        self.create_phase = raw.sql("phases", "create")
+        self.create_task = raw.sql("tasks", "create")
+        self.find_task = raw.sql("tasks", "find_by_id")
+        self.find_phase_tasks = raw.sql("tasks", "find_by_phase_id")
+        self.update_task = raw.sql("tasks", "update")
+        self.update_params = update_template(update_columns("tasks"))
+        self.insert_chunk = raw.sql("log_chunks", "insert_chunks")
+        self.find_agent_chunks = raw.sql("log_chunks", "find_by_agent_ids")
+        self.next_account = raw.sql("accounts", "find_next_available")
+
+    def key(self, item: Any) -> str:
+        return str(item[0])
+
+    def seed(self, sizes: Sizes) -> int:
+        raw, rows = self.raw, 0
+        for i in range(sizes.initiatives):
+            iid = raw.write(self.create_initiative, initiative_params(i))[0][0]
+            rows += 1
+            for j in range(sizes.phases):
+                pid = raw.write(self.create_phase, phase_params(iid, j))[0][0]
+                rows += 1
+                for k in range(sizes.tasks):
+                    raw.write(self.create_task, task_params(pid, k))
+                    rows += 1
+        return rows
+
+    def find_tasks(self, ids: list[str]) -> list[Any]:
+        cur, sql = self.raw.cur, self.find_task
+        return [cur.execute(sql, {"id": i}).fetchall()[0] for i in ids]
+
+    def count_phase_tasks(self, phase_ids: list[str]) -> int:
+        cur, sql = self.raw.cur, self.find_phase_tasks
+        return sum(len(cur.execute(sql, {"phase_id": p}).fetchall()) for p in phase_ids)
+
+    def update_tasks(self, ids: list[str], status: str) -> None:
+        raw, sql, template = self.raw, self.update_task, self.update_params
+        for task_id in ids:
+            raw.write(sql, status_change(template, task_id, status))
+
+    def insert_chunks(self, batches: list[list[dict[str, Any]]]) -> int:
+        cur, sql, written = self.raw.cur, self.insert_chunk, 0
+        for batch in batches:
+            cur.execute("BEGIN IMMEDIATE")
+            cur.executemany(sql, chunk_params(batch))
+            cur.execute("COMMIT")
+            written += len(batch)
+        return written
+
+    def count_agent_chunks(self, groups: list[list[str]]) -> int:
+        cur, sql = self.raw.cur, self.find_agent_chunks
+        return sum(len(cur.execute(sql, {"agent_ids": json.dumps(g)}).fetchall()) for g in groups)
+
+    def pick_accounts(self, count: int) -> list[Any]:
+        raw, sql = self.raw, self.next_account
+        return [raw.write(sql, pick_params())[0] for _ in range(count)]
+
+    def close(self) -> None:
+        self.raw.conn.close()
+
+
 # -- workloads: each returns (units, seconds) and checks its result ----------
 
 
-def seed(db: cwdb.Database) -> tuple[list[str], list[str]]:
-    phases, tasks = [], []
-    for i in range(INITIATIVES):
-        initiative = db.initiatives.create(name=f"initiative {i}")
-        for j in range(PHASES):
-            phase = db.phases.create(initiative_id=initiative.id, name=f"phase {j}")
-            phases.append(phase.id)
-            tasks += [
-                db.tasks.create(phase_id=phase.id, name=f"task {k}", order=k).id
-                for k in range(TASKS)
-            ]
-    return phases, tasks
+@dataclass
+class Bench:
+    """One stack on its own file, with what the workloads pass between them."""
+
+    name: str
+    stack: Stack
+    db: cwdb.Database  # cwdb on the same file: seeds W7's accounts
+    check: Raw  # raw APSW on the same file: reads the results back
+    phases: list[str]
+    tasks: list[str]
 
 
-def w1_cwdb(db: cwdb.Database, raw: Raw) -> tuple[int, float]:
+def w1(bench: Bench, sizes: Sizes) -> tuple[int, float]:
     started = time.perf_counter()
-    phases, tasks = seed(db)
+    rows = bench.stack.seed(sizes)
     took = time.perf_counter() - started
-    assert len(tasks) == INITIATIVES * PHASES * TASKS
-    return INITIATIVES + len(phases) + len(tasks), took
-
-
-def w1_raw(db: cwdb.Database, raw: Raw) -> tuple[int, float]:
-    ins_i = raw.sql("initiatives", "create")
-    ins_p = raw.sql("phases", "create")
-    ins_t = raw.sql("tasks", "create")
-    rows = 0
-    started = time.perf_counter()
-    for i in range(INITIATIVES):
-        iid = raw.write(ins_i, {"id": new_id(), "name": f"initiative {i}", "status": "active",
-                                "execution_mode": "review_per_phase", "quality_review": 0,
-                                "branch": None, "now": now_ms()})[0][0]  # fmt: skip
-        rows += 1
-        for j in range(PHASES):
-            pid = raw.write(ins_p, {"id": new_id(), "initiative_id": iid, "name": f"phase {j}",
-                                    "content": None, "status": "pending", "merge_base": None,
-                                    "now": now_ms()})[0][0]  # fmt: skip
-            rows += 1
-            for k in range(TASKS):
-                raw.write(ins_t, {"id": new_id(), "phase_id": pid, "initiative_id": None,
-                                  "parent_task_id": None, "name": f"task {k}", "description": None,
-                                  "type": "auto", "category": "execute", "priority": "medium",
-                                  "status": "pending", "order": k, "summary": None,
-                                  "retry_count": 0, "now": now_ms()})  # fmt: skip
-                rows += 1
-    took = time.perf_counter() - started
-    assert rows == 5300
+    assert rows == sum(sizes.seeded)
+    tables = ("initiatives", "phases", "tasks")
+    counts = tuple(bench.check.value(f"SELECT count(*) FROM {table}") for table in tables)
+    assert counts == sizes.seeded, counts
+    bench.phases = [r[0] for r in bench.check.cur.execute("SELECT id FROM phases")]
+    bench.tasks = [r[0] for r in bench.check.cur.execute("SELECT id FROM tasks")]
     return rows, took
 
 
-def w2(db: cwdb.Database, raw: Raw, ids: list[str], *, library: bool) -> tuple[int, float]:
-    picks = random.Random(2).choices(ids, k=10_000)
-    sql = raw.sql("tasks", "find_by_id")
+def w2(bench: Bench, sizes: Sizes) -> tuple[int, float]:
+    picks = random.Random(2).choices(bench.tasks, k=sizes.lookups)
     started = time.perf_counter()
-    if library:
-        found = [db.tasks.find_by_id(i) for i in picks]
-        took = time.perf_counter() - started
-        assert all(t is not None and t.id == i for t, i in zip(found, picks, strict=True))
-    else:
-        cur = raw.cur
-        got = [cur.execute(sql, {"id": i}).fetchall()[0] for i in picks]
-        took = time.perf_counter() - started
-        assert all(row[0] == i for row, i in zip(got, picks, strict=True))
+    found = bench.stack.find_tasks(picks)
+    took = time.perf_counter() - started
+    key = bench.stack.key
+    assert all(key(t) == i for t, i in zip(found, picks, strict=True))
     return len(picks), took
 
 
-def w3(db: cwdb.Database, raw: Raw, phases: list[str], *, library: bool) -> tuple[int, float]:
-    sql = raw.sql("tasks", "find_by_phase_id")
-    total = 0
+def w3(bench: Bench, sizes: Sizes) -> tuple[int, float]:
+    calls = bench.phases * sizes.passes
     started = time.perf_counter()
-    for _ in range(3):
-        for phase_id in phases:
-            if library:
-                total += len(db.tasks.find_by_phase_id(phase_id))
-            else:
-                total += len(raw.cur.execute(sql, {"phase_id": phase_id}).fetchall())
+    total = bench.stack.count_phase_tasks(calls)
     took = time.perf_counter() - started
-    assert total == 3 * len(phases) * TASKS
-    return 3 * len(phases), took
+    assert total == len(calls) * sizes.tasks
+    return len(calls), took
 
 
-def w4(db: cwdb.Database, raw: Raw, ids: list[str], *, library: bool) -> tuple[int, float]:
-    order = ids[:]
+def w4(bench: Bench, sizes: Sizes) -> tuple[int, float]:
+    order = bench.tasks[:]
     random.Random(4).shuffle(order)
-    sql = raw.sql("tasks", "update")
-    columns = [c for c in query_file("tasks")["update"].params if not c.startswith("set_")]
-    columns = [c for c in columns if c not in ("id", "now")]
-    template = update_template(columns)
+    status = bench.stack.new_status
     started = time.perf_counter()
-    if library:
-        for task_id in order:
-            db.tasks.update(task_id, status="in_progress")
-    else:
-        for task_id in order:
-            params = template.copy()
-            params.update(status="completed", set_status=1, id=task_id, now=now_ms())
-            raw.write(sql, params)
+    bench.stack.update_tasks(order, status)
     took = time.perf_counter() - started
-    expected = "in_progress" if library else "completed"
-    assert raw.cur.execute("SELECT count(*) FROM tasks WHERE status = ?", (expected,)).fetchall()[
-        0
-    ][0] == len(ids)
+    updated = bench.check.cur.execute("SELECT count(*) FROM tasks WHERE status = ?", (status,))
+    assert updated.fetchall()[0][0] == len(order)
     return len(order), took
 
 
-def agents_of(run: str) -> list[str]:
-    return [f"{run}-agent-{i}" for i in range(AGENTS)]
+def agents_of(run: str, sizes: Sizes) -> list[str]:
+    return [f"{run}-agent-{i}" for i in range(sizes.agents)]
 
 
-def w5(db: cwdb.Database, raw: Raw, run: str, *, library: bool) -> tuple[int, float]:
-    agents = agents_of(run)
+def w5(bench: Bench, sizes: Sizes) -> tuple[int, float]:
+    agents = agents_of("r", sizes)
     batches = [
         [
-            {"agent_id": agents[(call + n) % AGENTS], "agent_name": "builder",
+            {"agent_id": agents[(call + n) % sizes.agents], "agent_name": "builder",
              "content": CHUNK_TEXT, "session_number": 1}
-            for n in range(PER_CALL)
+            for n in range(sizes.per_call)
         ]
-        for call in range(CHUNKS // PER_CALL)
+        for call in range(sizes.calls)
     ]  # fmt: skip
-    written = 0
     started = time.perf_counter()
-    if library:
-        for batch in batches:
-            written += db.log_chunks.insert_chunks(batch)
-    else:
-        sql = raw.sql("log_chunks", "insert_chunks")
-        cur = raw.cur
-        for batch in batches:
-            now = now_ms()
-            cur.execute("BEGIN IMMEDIATE")
-            cur.executemany(sql, [{**chunk, "id": new_id(), "now": now} for chunk in batch])
-            cur.execute("COMMIT")
-            written += len(batch)
+    written = bench.stack.insert_chunks(batches)
     took = time.perf_counter() - started
-    assert written == CHUNKS
+    assert written == sizes.chunks
+    assert bench.check.value("SELECT count(*) FROM agent_log_chunks") == sizes.chunks
     return written, took
 
 
-def w6(db: cwdb.Database, raw: Raw, run: str, *, library: bool) -> tuple[int, float]:
-    agents = agents_of(run)
-    groups = [agents[(i * 10) % AGENTS : (i * 10) % AGENTS + 10] for i in range(100)]
-    sql = raw.sql("log_chunks", "find_by_agent_ids")
-    rows = 0
+def w6(bench: Bench, sizes: Sizes) -> tuple[int, float]:
+    agents = agents_of("r", sizes)
+    n = sizes.group
+    starts = [(i * n) % sizes.agents for i in range(sizes.groups)]
+    groups = [agents[start : start + n] for start in starts]
     started = time.perf_counter()
-    for group in groups:
-        if library:
-            rows += len(db.log_chunks.find_by_agent_ids(group))
-        else:
-            rows += len(raw.cur.execute(sql, {"agent_ids": json.dumps(group)}).fetchall())
+    rows = bench.stack.count_agent_chunks(groups)
     took = time.perf_counter() - started
-    assert rows == 100 * 10 * (CHUNKS // AGENTS)
+    assert rows == sizes.groups * n * (sizes.chunks // sizes.agents)
     return rows, took
 
 
-def w7(db: cwdb.Database, raw: Raw, *, library: bool) -> tuple[int, float]:
-    raw.cur.execute("DELETE FROM accounts")
-    for i in range(20):
-        db.accounts.create(email=f"user{i}@example.com", sort_order=i)
-    sql = raw.sql("accounts", "find_next_available")
-    picked: dict[str, int] = {}
+def w7(bench: Bench, sizes: Sizes) -> tuple[int, float]:
+    bench.check.cur.execute("DELETE FROM accounts")
+    for i in range(sizes.accounts):
+        bench.db.accounts.create(email=f"user{i}@example.com", sort_order=i)
     started = time.perf_counter()
-    for _ in range(10_000):
-        if library:
-            account = db.accounts.find_next_available()
-            assert account is not None
-            key = account.id
-        else:
-            key = raw.write(sql, {"provider": "claude", "now": now_ms()})[0][0]
-        picked[key] = picked.get(key, 0) + 1
+    picked = bench.stack.pick_accounts(sizes.picks)
     took = time.perf_counter() - started
-    assert sorted(picked.values()) == [500] * 20
-    return 10_000, took
+    counts = Counter(bench.stack.key(account) for account in picked)
+    assert sorted(counts.values()) == [sizes.rounds] * sizes.accounts
+    return len(picked), took
 
 
-def run_once(workdir: Path) -> dict[str, tuple[float, float]]:
-    """One run of every workload: {id: (cwdb ops/s, raw ops/s)}."""
-    results: dict[str, tuple[float, float]] = {}
-    lib_path, raw_path = str(workdir / "lib.db"), str(workdir / "raw.db")
-    for path in (lib_path, raw_path):
+RUN = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W7": w7}
+
+
+def run_once(
+    workdir: Path, stacks: dict[str, StackFactory], sizes: Sizes, only: list[str]
+) -> dict[str, dict[str, float]]:
+    """One run of the workloads: {workload: {stack: ops/s}}, stacks in turn.
+
+    Each stack gets its own fresh, migrated file. Workloads that ``only``
+    needs for their data run too, but are not reported.
+    """
+    needed = set(only) | {NEEDS[w] for w in only if w in NEEDS}
+    benches = []
+    for n, (name, factory) in enumerate(stacks.items()):
+        path = str(workdir / f"stack{n}.db")
         for suffix in ("", "-wal", "-shm"):
             Path(path + suffix).unlink(missing_ok=True)
         cwdb.ensure_schema(path)
-    with cwdb.connect(lib_path) as lib, cwdb.connect(raw_path) as other:
-        raw_lib, raw = Raw(lib_path), Raw(raw_path)
-        results["W1"] = rate(w1_cwdb(lib, raw_lib)), rate(w1_raw(other, raw))
-        phases = [r[0] for r in raw.cur.execute("SELECT id FROM phases")]
-        tasks = [r[0] for r in raw.cur.execute("SELECT id FROM tasks")]
-        lib_phases = [r[0] for r in raw_lib.cur.execute("SELECT id FROM phases")]
-        lib_tasks = [r[0] for r in raw_lib.cur.execute("SELECT id FROM tasks")]
-        results["W2"] = (
-            rate(w2(lib, raw_lib, lib_tasks, library=True)),
-            rate(w2(other, raw, tasks, library=False)),
-        )
-        results["W3"] = (
-            rate(w3(lib, raw_lib, lib_phases, library=True)),
-            rate(w3(other, raw, phases, library=False)),
-        )
-        results["W4"] = (
-            rate(w4(lib, raw_lib, lib_tasks, library=True)),
-            rate(w4(other, raw, tasks, library=False)),
-        )
-        results["W5"] = (
-            rate(w5(lib, raw_lib, "r", library=True)),
-            rate(w5(other, raw, "r", library=False)),
-        )
-        results["W6"] = (
-            rate(w6(lib, raw_lib, "r", library=True)),
-            rate(w6(other, raw, "r", library=False)),
-        )
-        results["W7"] = rate(w7(lib, raw_lib, library=True)), rate(w7(other, raw, library=False))
-        raw_lib.conn.close()
-        raw.conn.close()
+        db = cwdb.connect(path)
+        benches.append(Bench(name, factory(path, db), db, Raw(path), [], []))
+    results: dict[str, dict[str, float]] = {}
+    try:
+        for workload in WORKLOADS:
+            if workload in needed:
+                rates = {b.name: rate(RUN[workload](b, sizes)) for b in benches}
+                if workload in only:
+                    results[workload] = rates
+    finally:
+        for bench in benches:
+            bench.stack.close()
+            bench.check.conn.close()
+            bench.db.close()
     return results
 
 
@@ -298,32 +501,93 @@ def rate(result: tuple[int, float]) -> float:
     return units / seconds
 
 
+def geomean(values: list[float]) -> float:
+    return math.exp(sum(math.log(v) for v in values) / len(values))
+
+
+def print_default(runs: list[dict[str, dict[str, float]]]) -> None:
+    """cwdb and raw ops/s and their ratio, per workload."""
+    print(f"{'':4} {'cwdb ops/s':>12} {'raw ops/s':>12} {'ratio':>7}")
+    ratios = []
+    for workload in runs[0]:
+        lib = statistics.median(r[workload]["cwdb"] for r in runs)
+        raw = statistics.median(r[workload]["raw"] for r in runs)
+        ratio = statistics.median(r[workload]["cwdb"] / r[workload]["raw"] for r in runs)
+        ratios.append(ratio)
+        print(f"{workload:4} {lib:12,.0f} {raw:12,.0f} {ratio:7.2f}")
+    print(f"geometric mean of ratios: {geomean(ratios):.2f}")
+
+
+def print_ratios(runs: list[dict[str, dict[str, float]]], names: list[str]) -> None:
+    """Every stack as a ratio to raw APSW in the same run; then everyone's ops/s."""
+
+    def row(label: str, cells: list[str], columns: list[str]) -> None:
+        widths = [max(10, len(name)) for name in columns]
+        print(f"{label:8} " + " ".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True)))
+
+    row("ratio", names, names)
+    ratios: dict[str, list[float]] = {name: [] for name in names}
+    for workload in runs[0]:
+        for name in names:
+            ratio = statistics.median(r[workload][name] / r[workload]["raw"] for r in runs)
+            ratios[name].append(ratio)
+        row(workload, [f"{ratios[name][-1]:.2f}" for name in names], names)
+    row("geomean", [f"{geomean(ratios[name]):.2f}" for name in names], names)
+    print()
+    everyone = ["raw", *names]
+    row("ops/s", everyone, everyone)
+    for workload in runs[0]:
+        rates = [statistics.median(r[workload][name] for r in runs) for name in everyone]
+        row(workload, [f"{rate:,.0f}" for rate in rates], everyone)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="workload size factor (0.02: quick)"
+    )
+    parser.add_argument(
+        "--only", default=",".join(WORKLOADS), help="workloads to report, e.g. W2,W6"
+    )
+    parser.add_argument("--peers", action="store_true", help="also run scripts/bench_peers.py")
     args = parser.parse_args(argv)
+    only = [w for w in WORKLOADS if w in args.only.upper().split(",")]
+    if not only or args.scale <= 0 or args.runs < 1:
+        parser.error(f"--only takes some of {','.join(WORKLOADS)}; --scale and --runs must be > 0")
+    stacks: dict[str, StackFactory] = {"cwdb": CwdbStack, "raw": RawStack}
+    versions = ""
+    if args.peers:
+        try:
+            import bench_peers
+        except ModuleNotFoundError as error:
+            if error.name not in ("sqlalchemy", "aiosql"):
+                raise
+            print(PEERS_MISSING, file=sys.stderr)
+            return 1
+        stacks.update(bench_peers.STACKS)
+        versions = f", {bench_peers.versions()}"
+    sizes = Sizes.scaled(args.scale)
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(args.runs):
-            runs.append(run_once(Path(tmp)))
+            runs.append(run_once(Path(tmp), stacks, sizes, only))
+    scaled = "" if args.scale == 1 else f" at scale {args.scale:g}"
     print(
         f"cwdb {cwdb.__version__}, apsw {apsw.apsw_version()}, SQLite {apsw.sqlite_lib_version()}, "
-        f"Python {sys.version.split()[0]}, {os.cpu_count()} cores; median of {args.runs} runs"
+        f"Python {sys.version.split()[0]}{versions}, {os.cpu_count()} cores; "
+        f"median of {args.runs} runs{scaled}"
     )
-    print(f"{'':4} {'cwdb ops/s':>12} {'raw ops/s':>12} {'ratio':>7}")
-    ratios = []
-    for workload in runs[0]:
-        lib = statistics.median(r[workload][0] for r in runs)
-        raw = statistics.median(r[workload][1] for r in runs)
-        ratio = statistics.median(r[workload][0] / r[workload][1] for r in runs)
-        ratios.append(ratio)
-        print(f"{workload:4} {lib:12,.0f} {raw:12,.0f} {ratio:7.2f}")
-    geomean = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
-    print(f"geometric mean of ratios: {geomean:.2f}")
+    if args.peers:
+        print_ratios(runs, [name for name in stacks if name != "raw"])
+    else:
+        print_default(runs)
     return 0
 
 
 if __name__ == "__main__":
+    # bench_peers imports this module as `bench`: let it find this copy.
+    sys.modules.setdefault("bench", sys.modules[__name__])
     sys.exit(main(sys.argv[1:]))

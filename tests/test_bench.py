@@ -1,0 +1,60 @@
+"""scripts/bench.py runs its workloads at a small scale and prints its table.
+
+No timing thresholds: the point is that every workload runs and passes its
+own result checks. --peers is not run here (its extra is optional).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "scripts" / "bench.py"
+ROW = r"^{} +[\d,]+ +[\d,]+ +\d+\.\d\d$"
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_small_scale_run_prints_every_workload_and_the_geometric_mean() -> None:
+    result = run(str(BENCH), "--runs", "1", "--scale", "0.02")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert re.match(r"cwdb \S+, apsw \S+, SQLite \S+, .*median of 1 runs at scale 0.02$", lines[0])
+    assert lines[1].split() == ["cwdb", "ops/s", "raw", "ops/s", "ratio"]
+    for workload, line in zip(["W1", "W2", "W3", "W4", "W5", "W6", "W7"], lines[2:9], strict=True):
+        assert re.match(ROW.format(workload), line), line
+    assert re.match(r"^geometric mean of ratios: \d+\.\d\d$", lines[9])
+    assert len(lines) == 10
+
+
+def test_only_reports_the_workloads_asked_for() -> None:
+    result = run(str(BENCH), "--runs", "1", "--scale", "0.02", "--only", "W3,W6")
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = [line.split()[0] for line in result.stdout.splitlines()[2:-1]]
+    assert rows == ["W3", "W6"]
+
+
+def test_peers_without_the_extra_exit_with_the_install_command() -> None:
+    hide_extra = (
+        "import runpy, sys; sys.path.insert(0, 'scripts'); "
+        "sys.modules['aiosql'] = sys.modules['sqlalchemy'] = None; "
+        "sys.argv = ['bench.py', '--peers']; "
+        "runpy.run_path('scripts/bench.py', run_name='__main__')"
+    )
+    result = run("-c", hide_extra)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert "pip install -e '.[bench]'" in result.stderr
