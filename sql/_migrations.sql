@@ -54,17 +54,11 @@ VALUES (2, :now);
 SELECT count(*) FROM sqlite_schema
 WHERE type = 'table' AND name = '_yoyo_migration';
 
--- name: applied_hashes
--- The hashes of every applied migration, in the order they were applied.
+-- name: applied
+-- (hash, id) of every applied migration, in the order they were applied.
 -- scan: yoyo's bookkeeping table holds one row per migration.
-SELECT "migration_hash" FROM "_yoyo_migration"
-ORDER BY "applied_at_utc";
-
--- name: applied_ids
--- The ids of every applied migration, in the order they were applied.
--- scan: yoyo's bookkeeping table holds one row per migration.
-SELECT "migration_id" FROM "_yoyo_migration"
-ORDER BY "applied_at_utc";
+SELECT "migration_hash", "migration_id" FROM "_yoyo_migration"
+ORDER BY "applied_at_utc", rowid;
 
 -- name: record_applied!
 -- Mark one migration applied; runs in the migration's own transaction.

@@ -51,10 +51,6 @@ class Column:
     enum: type[enum.StrEnum] | None
     managed: bool
 
-    @property
-    def required(self) -> bool:
-        return self.default is REQUIRED and not self.managed
-
 
 _KEY: Final = "cwdb.column"
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from cwdb.adapters.apsw.crud import codec_for
+from cwdb.adapters.apsw.crud import codec_for, update_row
 from cwdb.adapters.apsw.runner import Queries, Runner
-from cwdb.errors import NotFoundError
 from cwdb.records._codec import check_enum
 from cwdb.records.chat_sessions import ChatMessage, ChatSession
 
@@ -57,16 +56,9 @@ class ApswChatSessionRepository:
         return found
 
     def update_session(self, id: str, /, **changes: Any) -> ChatSession:
-        run = self._run
-        found: ChatSession | None
-        if not changes:
-            found = run.one(self._find_by_id, {"id": id})
-        else:
-            params = self._sessions.update_params(id, changes, now=run.now())
-            found = run.write_one(self._update_session, params)
-        if found is None:
-            raise NotFoundError(f"ChatSession {id!r} does not exist")
-        return found
+        statements = (self._find_by_id, self._update_session)
+        updated: ChatSession = update_row(self._run, self._sessions, statements, id, changes)
+        return updated
 
     def create_message(
         self,

@@ -8,9 +8,10 @@ statements ``create``, ``find_by_id``, ``find_all``, ``update`` and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
-from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.adapters.apsw.runner import Queries, Runner, Statement
 from cwdb.errors import NotFoundError
 from cwdb.records._codec import RecordCodec, check_enum
 
@@ -19,12 +20,45 @@ R = TypeVar("R")
 _CODECS: dict[type, RecordCodec] = {}
 
 
-def codec_for(record: type, *, caller_ids: bool = False) -> RecordCodec:
+def codec_for(record: type) -> RecordCodec:
     """The (cached) write codec of a record class."""
     codec = _CODECS.get(record)
     if codec is None:
-        codec = _CODECS[record] = RecordCodec(record, caller_ids=caller_ids)
+        codec = _CODECS[record] = RecordCodec(record)
     return codec
+
+
+def missing(record: type, id: str) -> NotFoundError:
+    """The error for an id that the call is about and that does not exist."""
+    return NotFoundError(f"{record.__name__} {id!r} does not exist")
+
+
+def update_row(
+    runner: Runner,
+    codec: RecordCodec,
+    statements: tuple[Statement, Statement],
+    id: str,
+    changes: Mapping[str, object],
+) -> Any:
+    """``update(id, /, **changes)`` for any table following the flag convention.
+
+    ``statements`` are the table's ``find_by_id`` and ``update``: no changes
+    return the row as stored; an unknown id is a NotFoundError.
+    """
+    find_by_id, update = statements
+    if not changes:
+        found = runner.one(find_by_id, {"id": id})
+    else:
+        found = runner.write_one(update, codec.update_params(id, changes, now=runner.now()))
+    if found is None:
+        raise missing(codec.record, id)
+    return found
+
+
+def delete_row(runner: Runner, record: type, delete: Statement, id: str) -> None:
+    """``delete(id)``: the statement returns the id, or no row when unknown."""
+    if runner.write_one(delete, {"id": id}) is None:
+        raise missing(record, id)
 
 
 class CrudAdapter(Generic[R]):
@@ -37,7 +71,7 @@ class CrudAdapter(Generic[R]):
     def __init__(self, runner: Runner, queries: Queries) -> None:
         record = self.record
         self._run = runner
-        self._codec = codec_for(record, caller_ids=self.caller_ids)
+        self._codec = codec_for(record)
         self._create = queries.bind("create", record)
         self._find_by_id = queries.bind("find_by_id", record)
         self._find_all = queries.bind("find_all", record)
@@ -59,23 +93,16 @@ class CrudAdapter(Generic[R]):
         return self._run.all(self._find_all, {})
 
     def update(self, id: str, /, **changes: Any) -> R:
-        run = self._run
-        if not changes:
-            found = self.find_by_id(id)
-        else:
-            params = self._codec.update_params(id, changes, now=run.now())
-            found = run.write_one(self._update, params)
-        if found is None:
-            raise self._missing(id)
-        return found
+        statements = (self._find_by_id, self._update)
+        updated: R = update_row(self._run, self._codec, statements, id, changes)
+        return updated
 
     def delete(self, id: str) -> None:
-        if self._run.write_one(self._delete, {"id": id}) is None:
-            raise self._missing(id)
+        delete_row(self._run, self.record, self._delete, id)
 
     def _enum(self, field: str, value: object) -> str:
         """A filter argument checked against its column's enum."""
         return check_enum(self._codec.column(field), value)
 
     def _missing(self, id: str) -> NotFoundError:
-        return NotFoundError(f"{self.record.__name__} {id!r} does not exist")
+        return missing(self.record, id)

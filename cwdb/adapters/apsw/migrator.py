@@ -118,15 +118,17 @@ class Migrator:
 
     # -- inspection -------------------------------------------------------
 
-    def applied_hashes(self) -> list[str]:
+    def applied(self) -> list[tuple[str, str]]:
+        """(hash, id) of every applied migration, in the order applied."""
         if not self._run("has_migration_table")[0][0]:
             return []
-        return [str(row[0]) for row in self._run("applied_hashes")]
+        return [(str(row[0]), str(row[1])) for row in self._run("applied")]
+
+    def applied_hashes(self) -> list[str]:
+        return [migration_hash for migration_hash, _ in self.applied()]
 
     def applied_ids(self) -> list[str]:
-        if not self._run("has_migration_table")[0][0]:
-            return []
-        return [str(row[0]) for row in self._run("applied_ids")]
+        return [migration_id for _, migration_id in self.applied()]
 
     def pending(self) -> list[Migration]:
         applied = set(self.applied_hashes())
@@ -135,8 +137,7 @@ class Migrator:
     def unknown(self) -> list[str]:
         """Applied migrations this version of cwdb does not ship (it is behind)."""
         known = {m.hash for m in self._migrations}
-        applied = zip(self.applied_hashes(), self.applied_ids(), strict=True)
-        return [migration_id for h, migration_id in applied if h not in known]
+        return [migration_id for h, migration_id in self.applied() if h not in known]
 
     def check_not_ahead(self) -> None:
         unknown = self.unknown()

@@ -20,12 +20,6 @@ class ApswProposalRepository(CrudAdapter[Proposal]):
         self._count_by_agent_id_and_status = queries.bind("count_by_agent_id_and_status")
         self._count_by_agent_id = queries.bind("count_by_agent_id")
         self._update_many_by_agent_id = queries.bind("update_many_by_agent_id")
-        # Every mutable column unflagged: the bulk update starts from this.
-        self._no_changes: dict[str, object] = {}
-        for column in self._codec.columns:
-            if not column.managed:
-                self._no_changes[column.name] = None
-                self._no_changes["set_" + column.name] = 0
 
     def find_by_agent_id_and_status(self, agent_id: str, status: str) -> list[Proposal]:
         params = {"agent_id": agent_id, "status": self._enum("status", status)}
@@ -42,15 +36,12 @@ class ApswProposalRepository(CrudAdapter[Proposal]):
         The statement returns one id per matched row, so the count is exact
         even where a value did not differ.
         """
-        encoded = self._codec.validate_changes(changes)
         run = self._run
-        if not encoded:
+        # The same :set_<column> parameters as update(); the statement reads
+        # the agent from :where_agent_id, since agent_id may be a change.
+        params = self._codec.update_params(agent_id, changes, now=run.now())
+        params["where_agent_id"] = params.pop("id")
+        if not changes:
             count: int = run.one(self._count_by_agent_id, {"agent_id": agent_id})
             return count
-        params = self._no_changes.copy()
-        for name, value in encoded.items():
-            params[name] = value
-            params["set_" + name] = 1
-        params["where_agent_id"] = agent_id
-        params["now"] = run.now()
         return len(run.write(self._update_many_by_agent_id, params))

@@ -6,9 +6,8 @@ subclass ``CrudAdapter``; it validates with the same record codec.
 
 from __future__ import annotations
 
-from cwdb.adapters.apsw.crud import codec_for
+from cwdb.adapters.apsw.crud import codec_for, delete_row, missing
 from cwdb.adapters.apsw.runner import Queries, Runner
-from cwdb.errors import NotFoundError
 from cwdb.records.review_comments import ReviewComment
 
 
@@ -55,17 +54,12 @@ class ApswReviewCommentRepository:
         return self._set(id, resolved=False)
 
     def delete(self, id: str) -> None:
-        if self._run.write_one(self._delete, {"id": id}) is None:
-            raise _missing(id)
+        delete_row(self._run, ReviewComment, self._delete, id)
 
     def _set(self, id: str, *, resolved: bool) -> ReviewComment:
         run = self._run
         params = {"id": id, "resolved": int(resolved), "now": run.now()}
         found: ReviewComment | None = run.write_one(self._set_resolved, params)
         if found is None:
-            raise _missing(id)
+            raise missing(ReviewComment, id)
         return found
-
-
-def _missing(id: str) -> NotFoundError:
-    return NotFoundError(f"ReviewComment {id!r} does not exist")
