@@ -243,9 +243,9 @@ def _review(args: argparse.Namespace) -> int:
     if args.database is not None and not os.path.exists(args.database):
         raise Error(f"{os.path.abspath(args.database)} does not exist (review creates nothing)")
     try:
-        review = importlib.import_module("cwdb.review")
+        review = importlib.import_module("cwdb.adapters.apsw.review")
     except ModuleNotFoundError as error:
-        if error.name != "cwdb.review":
+        if error.name != "cwdb.adapters.apsw.review":
             raise
         raise Error("the review command is not available in this installation") from error
     status: int = review.run(args.database)

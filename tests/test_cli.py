@@ -341,7 +341,7 @@ def test_review_delegates_to_cwdb_review_with_the_database_path(
         calls.append(database)
         return 3
 
-    monkeypatch.setitem(sys.modules, "cwdb.review", types.SimpleNamespace(run=run))
+    monkeypatch.setitem(sys.modules, "cwdb.adapters.apsw.review", types.SimpleNamespace(run=run))
     assert cli.run(["review", "--database", "cw.db"]) == 3
     assert cli.run(["review"]) == 3
     assert calls == ["cw.db", None]

@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 
 from cwdb._resources import resource_dir
-from cwdb.review_schema import LANDED_FILE, landed_problems, landing_lines, read_landed
+from cwdb.adapters.apsw.review_schema import (
+    LANDED_FILE,
+    landed_problems,
+    landing_lines,
+    read_landed,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "land_migrations.py"

@@ -22,11 +22,11 @@ import apsw.ext
 import pytest
 
 import cwdb
-from cwdb import cli, review
+from cwdb import cli
 from cwdb.adapters.apsw import database as wiring
-from cwdb.adapters.apsw import sqlfiles
+from cwdb.adapters.apsw import review, sqlfiles
+from cwdb.adapters.apsw.review_schema import current_schema_text
 from cwdb.adapters.apsw.sqlfiles import Query, QueryFileError, load_all, parse_file
-from cwdb.review_schema import current_schema_text
 from tests import factories, tracer
 from tests.factories import CRUD_CASES
 from tests.helpers import raw_connection, unique
@@ -36,7 +36,7 @@ ALL_QUERIES = [query for file in load_all().values() for query in file.values()]
 MACHINERY = {
     "_migrations": "cwdb/adapters/apsw/migrator.py (ensure_schema, connect)",
     "_status": "cwdb/adapters/apsw/operations.py (python -m cwdb status)",
-    "_review": "cwdb/review*.py (python -m cwdb review, schema.sql)",
+    "_review": "cwdb/adapters/apsw/review*.py (python -m cwdb review, schema.sql)",
 }
 
 

@@ -28,8 +28,8 @@ import apsw
 import apsw.ext
 import attrs
 
+from cwdb.adapters.apsw.review_schema import migrated_connection
 from cwdb.adapters.apsw.sqlfiles import Query, query_file
-from cwdb.review_schema import migrated_connection
 
 #: Rows per table in a busy orchestrator's database (a year of work).
 PRODUCTION_ROWS: Final[Mapping[str, int]] = {
