@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import stat
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -179,3 +180,33 @@ def test_backup_of_a_closed_database_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(cwdb.Error, match="closed"):
         db.backup(tmp_path / "copy.db")
     assert not (tmp_path / "copy.db").exists()
+
+
+def test_close_waits_for_a_backup_in_flight_on_another_thread(
+    file_db: cwdb.Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cwdb.adapters.apsw import database as wiring
+
+    copying = threading.Event()
+    release = threading.Event()
+    real_copy = wiring.copy_database
+
+    def slow_copy(source: Any, dest: str) -> None:
+        copying.set()
+        release.wait()
+        real_copy(source, dest)
+
+    monkeypatch.setattr(wiring, "copy_database", slow_copy)
+    file_db.initiatives.create(name="copied")
+    backup = threading.Thread(target=file_db.backup, args=(tmp_path / "copy.db",))
+    backup.start()
+    copying.wait()
+    closer = threading.Thread(target=file_db.close)
+    closer.start()
+    closer.join(timeout=0.2)
+    assert closer.is_alive(), "close() returned while a backup was in flight"
+    release.set()
+    backup.join()
+    closer.join()
+    with cwdb.connect(tmp_path / "copy.db", migrate=False) as copy:
+        assert [i.name for i in copy.initiatives.find_all()] == ["copied"]

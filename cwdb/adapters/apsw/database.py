@@ -137,20 +137,21 @@ class Database:
         ``transaction()`` (``cwdb.Error``).
         """
         dest = connections.database_path(dest_path)
-        if self._runner.closed:
-            raise Error("the database is closed")
-        if connections.is_memory(self.path) and self._runner.session().depth:
+        session = self._runner.session()
+        if connections.is_memory(self.path) and session.depth:
             raise Error(
                 "cannot back up a ':memory:' database inside a transaction() of the "
                 "same thread: it would wait for itself"
             )
-        # The wiring's own opener: a new connection to the same database,
-        # outside the per-thread sessions (a memdb is reachable no other way).
-        source = self._runner.open_connection()
-        try:
-            copy_database(source, dest)
-        finally:
-            connections.close(source)
+        # Holding this thread's session makes close() wait for the backup like
+        # any call in flight. The copy reads through a new connection to the
+        # same database, outside the sessions (a memdb is reachable no other way).
+        with session.lock:
+            source = self._runner.open_connection()
+            try:
+                copy_database(source, dest)
+            finally:
+                connections.close(source)
 
     def close(self) -> None:
         """Wait for calls in flight, close every connection; safe to repeat."""
