@@ -157,7 +157,10 @@ class Runner:
                 rows = session.cursor.execute(st.sql, params).fetchall()
             except DRIVER_ERRORS as error:
                 raise self._error(error) from error
-        return st.first(rows)
+        if not rows:
+            return None
+        mapper = st.mapper
+        return mapper(rows[0]) if mapper is not None else rows[0][0]
 
     def all(self, st: Statement, params: Params) -> list[Any]:
         """Every row, as records (or as their first column)."""
