@@ -43,8 +43,8 @@ ORDER BY rowid;
 -- name: iter_page
 -- One page of an agent's chunks for streaming: up to :limit chunks whose
 -- rowid is greater than :after (the first column of the previous page's last
--- row; the smallest 64-bit integer to start), in insertion order. Rows are (rowid, then the LogChunk
--- columns). Keyset paging: chunks deleted between pages shift nothing, so
+-- row; the smallest 64-bit integer to start), in insertion order. Rows are
+-- (rowid, then the LogChunk columns). Keyset paging: chunks deleted between pages shift nothing, so
 -- nothing is returned twice or skipped; each page seeks straight to its
 -- first row through agent_log_chunks_agent_order_idx.
 SELECT
