@@ -75,8 +75,18 @@ def column(
     return attrs.field(repr=not secret, metadata={_KEY: info})
 
 
+_COLUMNS: dict[type, tuple[Column, ...]] = {}
+
+
 def columns_of(record: type) -> tuple[Column, ...]:
-    """The columns of a record class, in field order."""
+    """The columns of a record class, in field order (computed once per class)."""
+    found = _COLUMNS.get(record)
+    if found is None:
+        found = _COLUMNS[record] = _read_columns(record)
+    return found
+
+
+def _read_columns(record: type) -> tuple[Column, ...]:
     found = []
     for field in attrs.fields(record):
         info: ColumnInfo = field.metadata[_KEY]
