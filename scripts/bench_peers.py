@@ -130,8 +130,11 @@ class SqlPeer:
     """
 
     new_status = "in_progress"
+    #: How this stack turns a row into a record: by position or by column name.
+    mapping: type[ByPosition | ByName]
 
     def __init__(self) -> None:
+        self.mappers: dict[type, ByPosition | ByName] = {}
         st = self.statement
         self.create_initiative = st("initiatives", "create")
         self.create_phase = st("phases", "create")
@@ -147,6 +150,13 @@ class SqlPeer:
     def statement(self, file: str, name: str) -> Any:
         """The query ``file.name`` in the form ``one`` / ``write`` take it."""
         return query_file(file)[name].sql
+
+    def mapper(self, record: type) -> Any:
+        """This stack's row mapper for ``record``, made once."""
+        found = self.mappers.get(record)
+        if found is None:
+            found = self.mappers[record] = self.mapping(record)
+        return found
 
     def one(self, statement: Any, record: type, params: dict[str, Any]) -> Any:
         """The first row, mapped (outside any explicit transaction)."""
@@ -223,16 +233,11 @@ def open_sqlite3(path: str) -> sqlite3.Connection:
 class Sqlite3Stack(SqlPeer):
     """Stdlib sqlite3, cwdb's SQL text, ``Record(*converted values)``."""
 
+    mapping = ByPosition
+
     def __init__(self, path: str, db: cwdb.Database) -> None:
         self.conn = open_sqlite3(path)
-        self.mappers: dict[type, ByPosition] = {}
         super().__init__()
-
-    def mapper(self, record: type) -> ByPosition:
-        found = self.mappers.get(record)
-        if found is None:
-            found = self.mappers[record] = ByPosition(record)
-        return found
 
     def one(self, statement: Any, record: type, params: dict[str, Any]) -> Any:
         return self.mapper(record)(self.conn.execute(statement, params).fetchone())
@@ -299,16 +304,11 @@ class AiosqlStack(Sqlite3Stack):
 class NaiveApswStack(SqlPeer):
     """APSW exactly as the raw side, rows mapped by column name, per row."""
 
+    mapping = ByName
+
     def __init__(self, path: str, db: cwdb.Database) -> None:
         self.raw = Raw(path)
-        self.mappers: dict[type, ByName] = {}
         super().__init__()
-
-    def mapper(self, record: type) -> ByName:
-        found = self.mappers.get(record)
-        if found is None:
-            found = self.mappers[record] = ByName(record)
-        return found
 
     def fetch(self, statement: str, params: dict[str, Any]) -> tuple[list[str], list[Any]]:
         cursor = self.raw.cur.execute(statement, params)

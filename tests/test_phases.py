@@ -163,33 +163,27 @@ def test_repeating_an_edge_keeps_its_place_in_the_order(
 
 
 @graphs
-def test_get_dependencies_is_in_link_order_within_a_millisecond(
-    clocked_db: cwdb.Database, clock: FakeClock, graph: Graph
+@pytest.mark.parametrize("outgoing", [True, False], ids=["dependencies", "dependents"])
+def test_links_are_listed_in_link_order_within_a_millisecond(
+    clocked_db: cwdb.Database, clock: FakeClock, graph: Graph, outgoing: bool
 ) -> None:
-    a, *targets = graph.nodes(clocked_db, 7)
+    node, *others = graph.nodes(clocked_db, 7)
     repo = graph.repo(clocked_db)
-    linked = [*targets[3:], *targets[:3]]
-    for target in linked[:5]:
-        repo.create_dependency(a, target)
-    clock.advance(milliseconds=1)
-    for target in linked[5:]:
-        repo.create_dependency(a, target)
-    assert repo.get_dependencies(a) == linked
+    linked = [*others[3:], *others[:3]]
 
+    def link(other: str) -> None:
+        if outgoing:
+            repo.create_dependency(node, other)
+        else:
+            repo.create_dependency(other, node)
 
-@graphs
-def test_get_dependents_is_in_link_order_within_a_millisecond(
-    clocked_db: cwdb.Database, clock: FakeClock, graph: Graph
-) -> None:
-    b, *sources = graph.nodes(clocked_db, 7)
-    repo = graph.repo(clocked_db)
-    linked = [*sources[3:], *sources[:3]]
-    for source in linked[:5]:
-        repo.create_dependency(source, b)
+    for other in linked[:5]:
+        link(other)
     clock.advance(milliseconds=1)
-    for source in linked[5:]:
-        repo.create_dependency(source, b)
-    assert repo.get_dependents(b) == linked
+    for other in linked[5:]:
+        link(other)
+    listed = repo.get_dependencies(node) if outgoing else repo.get_dependents(node)
+    assert listed == linked
 
 
 @graphs
