@@ -8,7 +8,7 @@ for all; each stack here implements ``bench.Stack``:
 * ``sqlite3+attrs``: stdlib sqlite3 running the SAME SQL text as cwdb (from
   sql/), rows mapped naively to cwdb's attrs records, ``Record(*values)``
   with the datetimes converted; explicit BEGIN IMMEDIATE / COMMIT per write.
-* ``naive apsw+attrs``: APSW with the same SQL and connection settings as the
+* ``apsw+attrs by name``: APSW with the same SQL and connection settings as the
   raw side, rows mapped by name, ``Record(**dict(zip(columns, row)))``, with
   per-row conversions: the naive attrs mapper cwdb's generated one replaces.
 * ``aiosql``: aiosql on stdlib sqlite3, loading cwdb's sql/ files as they
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import version
 from typing import Any, ClassVar
@@ -47,13 +47,14 @@ from bench import (
     update_columns,
     update_template,
 )
+from bench_hand import ByPosition, conversions, from_ms
 from sqlalchemy import ForeignKey, Integer, TypeDecorator, and_, event, func, or_, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 import cwdb
 from cwdb._ids import new_id
 from cwdb.adapters.apsw.sqlfiles import query_file
-from cwdb.records._columns import Kind, columns_of
+from cwdb.records._columns import columns_of
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ONE_MS = timedelta(milliseconds=1)
@@ -78,29 +79,6 @@ def utc_now() -> datetime:
 
 
 # -- naive row mapping ---------------------------------------------------------
-
-
-def from_ms(ms: int | None) -> datetime | None:
-    """A stored millisecond count as an aware UTC datetime (exact)."""
-    return None if ms is None else EPOCH + timedelta(milliseconds=ms)
-
-
-def conversions(record: type) -> list[Callable[[Any], Any] | None]:
-    """Per field of ``record``: how the stored value becomes the field's (None: as is)."""
-    by_kind: dict[Kind, Callable[[Any], Any]] = {Kind.TIME: from_ms, Kind.BOOL: bool}
-    return [by_kind.get(column.kind) for column in columns_of(record)]
-
-
-class ByPosition:
-    """``Record(*values)``, each value converted on the way (sqlite3, aiosql)."""
-
-    def __init__(self, record: type) -> None:
-        self.record = record
-        self.convert = conversions(record)
-
-    def __call__(self, row: Iterable[Any]) -> Any:
-        values = [c(v) if c else v for c, v in zip(self.convert, row, strict=True)]
-        return self.record(*values)
 
 
 class ByName:
@@ -595,7 +573,7 @@ class SqlAlchemyStack:
 
 STACKS: dict[str, StackFactory] = {
     "sqlite3+attrs": Sqlite3Stack,
-    "naive apsw+attrs": NaiveApswStack,
+    "apsw+attrs by name": NaiveApswStack,
     "aiosql": AiosqlStack,
     "sqlalchemy-orm": SqlAlchemyStack,
 }

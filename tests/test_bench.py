@@ -13,7 +13,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "scripts" / "bench.py"
-ROW = r"^{} +[\d,]+ +[\d,]+ +\d+\.\d\d$"
+#: A workload's row: ops/s of cwdb, raw, hand, naive, then cwdb's three ratios.
+ROW = r"^{}" + r" +[\d,]+" * 4 + r" +\d+\.\d\d" * 3 + "$"
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -32,10 +33,13 @@ def test_small_scale_run_prints_every_workload_and_the_geometric_mean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert re.match(r"cwdb \S+, apsw \S+, SQLite \S+, .*median of 1 runs at scale 0.02$", lines[0])
-    assert lines[1].split() == ["cwdb", "ops/s", "raw", "ops/s", "ratio"]
+    assert lines[1].split() == [
+        *("cwdb", "ops/s", "raw", "ops/s", "hand", "ops/s", "naive", "ops/s"),
+        *("cwdb/raw", "cwdb/hand", "cwdb/naive"),
+    ]
     for workload, line in zip(["W1", "W2", "W3", "W4", "W5", "W6", "W7"], lines[2:9], strict=True):
         assert re.match(ROW.format(workload), line), line
-    assert re.match(r"^geometric mean of ratios: \d+\.\d\d$", lines[9])
+    assert re.match(r"^geomean +\d+\.\d\d +\d+\.\d\d +\d+\.\d\d$", lines[9])
     assert len(lines) == 10
 
 
