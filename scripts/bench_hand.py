@@ -147,8 +147,8 @@ class HandStack:
                 rows += 1
                 for k in range(sizes.tasks):
                     now = now_ms()
-                    params = (new_id(), self.key(phase), f"task {k}", k, now, now)
-                    to_task(write(CREATE_TASK, params))
+                    task = (new_id(), self.key(phase), f"task {k}", k, now, now)
+                    to_task(write(CREATE_TASK, task))
                     rows += 1
         return rows
 

@@ -108,6 +108,7 @@ class SqlPeer:
     """
 
     new_status = "in_progress"
+    strict_rotation = True
     #: How this stack turns a row into a record: by position or by column name.
     mapping: type[ByPosition | ByName]
 
@@ -449,6 +450,7 @@ class SqlAlchemyStack:
     """
 
     new_status = "in_progress"
+    strict_rotation = True
 
     def __init__(self, path: str, db: cwdb.Database) -> None:
         self.engine = orm_engine(path)
