@@ -9,7 +9,7 @@ wrong answer fails. The stacks:
 
 * ``cwdb``: the library, through its public API.
 * ``raw`` (same SQL): raw APSW executing the SAME SQL text as cwdb (loaded
-  from sql/, always the generic statement of each call) with the same
+  from sql/: the statement cwdb picks for each call) with the same
   parameters and the same BEGIN IMMEDIATE / COMMIT per write, returning
   plain tuples: no records, no validation, no datetimes. cwdb/raw is the
   library's own Python overhead.
@@ -195,19 +195,6 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-def update_template(columns: list[str]) -> dict[str, Any]:
-    """Every :column NULL and every :set_column flag 0: copied per raw update."""
-    params: dict[str, Any] = dict.fromkeys(columns)
-    params.update({f"set_{c}": 0 for c in columns})
-    return params
-
-
-def update_columns(file: str) -> list[str]:
-    """The value parameters of ``<file>.update`` (not the flags, id or now)."""
-    params = query_file(file)["update"].params
-    return [p for p in params if not p.startswith("set_") and p not in ("id", "now")]
-
-
 # Parameters of the statements, every column given as the library gives them
 # (shared with the stacks of bench_peers.py that run the same SQL).
 
@@ -230,11 +217,13 @@ def task_params(phase_id: str, k: int) -> dict[str, Any]:
             "summary": None, "retry_count": 0, "now": now_ms()}  # fmt: skip
 
 
-def status_change(template: dict[str, Any], task_id: str, status: str) -> dict[str, Any]:
-    """``tasks.update`` parameters that change the status only."""
-    params = template.copy()
-    params.update(status=status, set_status=1, id=task_id, now=now_ms())
-    return params
+#: The statement cwdb runs for ``tasks.update(id, status=...)``.
+STATUS_UPDATE = ("tasks", "update__status")
+
+
+def status_change(task_id: str, status: str) -> dict[str, Any]:
+    """Parameters of ``STATUS_UPDATE``."""
+    return {"status": status, "id": task_id, "now": now_ms()}
 
 
 def chunk_params(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -317,8 +306,7 @@ class RawStack:
         self.create_task = raw.sql("tasks", "create")
         self.find_task = raw.sql("tasks", "find_by_id")
         self.find_phase_tasks = raw.sql("tasks", "find_by_phase_id")
-        self.update_task = raw.sql("tasks", "update")
-        self.update_params = update_template(update_columns("tasks"))
+        self.update_task = raw.sql(*STATUS_UPDATE)
         self.insert_chunk = raw.sql("log_chunks", "insert_chunks")
         self.find_agent_chunks = raw.sql("log_chunks", "find_by_agent_ids")
         self.next_account = raw.sql("accounts", "find_next_available")
@@ -348,9 +336,9 @@ class RawStack:
         return sum(len(cur.execute(sql, {"phase_id": p}).fetchall()) for p in phase_ids)
 
     def update_tasks(self, ids: list[str], status: str) -> None:
-        raw, sql, template = self.raw, self.update_task, self.update_params
+        raw, sql = self.raw, self.update_task
         for task_id in ids:
-            raw.write(sql, status_change(template, task_id, status))
+            raw.write(sql, status_change(task_id, status))
 
     def insert_chunks(self, batches: list[list[dict[str, Any]]]) -> int:
         cur, sql, written = self.raw.cur, self.insert_chunk, 0

@@ -34,6 +34,7 @@ import aiosql
 import apsw
 import sqlalchemy
 from bench import (
+    STATUS_UPDATE,
     Raw,
     Sizes,
     StackFactory,
@@ -44,8 +45,6 @@ from bench import (
     pick_params,
     status_change,
     task_params,
-    update_columns,
-    update_template,
 )
 from bench_hand import ByPosition, conversions, from_ms
 from sqlalchemy import ForeignKey, Integer, TypeDecorator, and_, event, func, or_, select
@@ -120,8 +119,7 @@ class SqlPeer:
         self.create_task = st("tasks", "create")
         self.find_task = st("tasks", "find_by_id")
         self.find_phase_tasks = st("tasks", "find_by_phase_id")
-        self.update_task = st("tasks", "update")
-        self.update_params = update_template(update_columns("tasks"))
+        self.update_task = st(*STATUS_UPDATE)
         self.insert_chunk = st("log_chunks", "insert_chunks")
         self.find_agent_chunks = st("log_chunks", "find_by_agent_ids")
         self.next_account = st("accounts", "find_next_available")
@@ -178,9 +176,9 @@ class SqlPeer:
         return sum(len(every(sql, cwdb.Task, {"phase_id": p})) for p in phase_ids)
 
     def update_tasks(self, ids: list[str], status: str) -> None:
-        write, sql, template = self.write, self.update_task, self.update_params
+        write, sql = self.write, self.update_task
         for task_id in ids:
-            write(sql, cwdb.Task, status_change(template, task_id, status))
+            write(sql, cwdb.Task, status_change(task_id, status))
 
     def insert_chunks(self, batches: list[list[dict[str, Any]]]) -> int:
         written = 0

@@ -118,3 +118,36 @@ RETURNING
 DELETE FROM agents
 WHERE id = :id
 RETURNING id;
+
+-- name: update__status^
+-- update for a change of status alone. Only these columns and updated_at are
+-- written, so SQLite rewrites only agents_status_idx and checks no foreign
+-- key (update names every column: it rewrites every index of the row and
+-- checks every foreign key). updated_at moves to :now but never backwards.
+-- No row: the id is unknown.
+UPDATE agents SET
+    status = :status,
+    updated_at = max(updated_at, :now)
+WHERE id = :id
+RETURNING
+    id, name, task_id, initiative_id, session_id, worktree_id, provider,
+    account_id, status, mode, pid, exit_code, prompt, output_file_path,
+    result, pending_questions, user_dismissed_at, created_at, updated_at;
+
+-- name: update__status__pid__exit_code^
+-- update for a change of any of status, pid and exit_code (an agent starting
+-- or exiting). Only these columns and updated_at are written, so SQLite
+-- rewrites only agents_status_idx and checks no foreign key (update names
+-- every column: it rewrites every index of the row and checks every foreign
+-- key). Each column changes only when its :set_<column> flag is 1.
+-- updated_at moves to :now but never backwards. No row: the id is unknown.
+UPDATE agents SET
+    status = iif(:set_status, :status, status),
+    pid = iif(:set_pid, :pid, pid),
+    exit_code = iif(:set_exit_code, :exit_code, exit_code),
+    updated_at = max(updated_at, :now)
+WHERE id = :id
+RETURNING
+    id, name, task_id, initiative_id, session_id, worktree_id, provider,
+    account_id, status, mode, pid, exit_code, prompt, output_file_path,
+    result, pending_questions, user_dismissed_at, created_at, updated_at;

@@ -80,3 +80,18 @@ SELECT
 FROM chat_messages
 WHERE chat_session_id = :chat_session_id
 ORDER BY created_at, rowid;
+
+-- name: update_session__status^
+-- update_session for a change of status alone. Only status and updated_at
+-- are written, so SQLite rewrites only the three indexes holding status and
+-- checks no foreign key (update_session names every column: it rewrites
+-- every index of the row and checks every foreign key). At most one active
+-- session per target still holds (chat_sessions_one_active_per_target).
+-- updated_at moves to :now but never backwards. No row: the id is unknown.
+UPDATE chat_sessions SET
+    status = :status,
+    updated_at = max(updated_at, :now)
+WHERE id = :id
+RETURNING
+    id, target_type, target_id, initiative_id, agent_id, status,
+    created_at, updated_at;

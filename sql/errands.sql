@@ -88,3 +88,17 @@ RETURNING
 DELETE FROM errands
 WHERE id = :id
 RETURNING id;
+
+-- name: update__status^
+-- update for a change of status alone. Only these columns and updated_at are
+-- written, so SQLite rewrites only the two indexes holding status and checks
+-- no foreign key (update names every column: it rewrites every index of the
+-- row and checks every foreign key). updated_at moves to :now but never
+-- backwards. No row: the id is unknown.
+UPDATE errands SET
+    status = :status,
+    updated_at = max(updated_at, :now)
+WHERE id = :id
+RETURNING
+    id, description, branch, base_branch, agent_id, project_id, status,
+    created_at, updated_at;

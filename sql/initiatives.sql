@@ -63,3 +63,17 @@ RETURNING
 DELETE FROM initiatives
 WHERE id = :id
 RETURNING id;
+
+-- name: update__status^
+-- update for a change of status alone. Only these columns and updated_at are
+-- written, so SQLite rewrites only initiatives_status_idx and checks no
+-- foreign key (update names every column: it rewrites every index of the row
+-- and checks every foreign key). updated_at moves to :now but never
+-- backwards. No row: the id is unknown.
+UPDATE initiatives SET
+    status = :status,
+    updated_at = max(updated_at, :now)
+WHERE id = :id
+RETURNING
+    id, name, status, execution_mode, quality_review, branch,
+    created_at, updated_at;

@@ -87,3 +87,17 @@ RETURNING
 DELETE FROM messages
 WHERE id = :id
 RETURNING id;
+
+-- name: update__status^
+-- update for a change of status alone. Only these columns and updated_at are
+-- written, so SQLite rewrites only the two indexes holding status and checks
+-- no foreign key (update names every column: it rewrites every index of the
+-- row and checks every foreign key). updated_at moves to :now but never
+-- backwards. No row: the id is unknown.
+UPDATE messages SET
+    status = :status,
+    updated_at = max(updated_at, :now)
+WHERE id = :id
+RETURNING
+    id, sender_type, sender_id, recipient_type, recipient_id, type, content,
+    requires_response, status, parent_message_id, created_at, updated_at;

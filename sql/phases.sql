@@ -106,3 +106,17 @@ SELECT phase_id
 FROM phase_dependencies
 WHERE depends_on_phase_id = :phase_id
 ORDER BY created_at, rowid;
+
+-- name: update__status^
+-- update for a change of status alone. Only these columns and updated_at are
+-- written, so SQLite rewrites no index and checks no foreign key (update
+-- names every column: it rewrites every index of the row and checks every
+-- foreign key). updated_at moves to :now but never backwards. No row: the id
+-- is unknown.
+UPDATE phases SET
+    status = :status,
+    updated_at = max(updated_at, :now)
+WHERE id = :id
+RETURNING
+    id, initiative_id, name, content, status, merge_base,
+    created_at, updated_at;

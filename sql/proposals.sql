@@ -99,3 +99,28 @@ RETURNING id;
 DELETE FROM proposals
 WHERE id = :id
 RETURNING id;
+
+-- name: update__status^
+-- update for a change of status alone. Only these columns and updated_at are
+-- written, so SQLite rewrites only proposals_agent_id_idx and checks no
+-- foreign key (update names every column: it rewrites every index of the row
+-- and checks every foreign key). updated_at moves to :now but never
+-- backwards. No row: the id is unknown.
+UPDATE proposals SET
+    status = :status,
+    updated_at = max(updated_at, :now)
+WHERE id = :id
+RETURNING
+    id, agent_id, initiative_id, target_type, target_id, title, summary,
+    content, metadata, status, sort_order, created_at, updated_at;
+
+-- name: update_many_by_agent_id__status
+-- update_many_by_agent_id for a change of status alone. Only status and
+-- updated_at are written, so SQLite rewrites only proposals_agent_id_idx and
+-- checks no foreign key. updated_at moves to :now on each, never backwards.
+-- One id per matched row.
+UPDATE proposals SET
+    status = :status,
+    updated_at = max(updated_at, :now)
+WHERE agent_id = :where_agent_id
+RETURNING id;

@@ -157,3 +157,18 @@ SELECT task_id
 FROM task_dependencies
 WHERE depends_on_task_id = :task_id
 ORDER BY created_at, rowid;
+
+-- name: update__status^
+-- update for a change of status alone. Only these columns and updated_at are
+-- written, so SQLite rewrites no index and checks no foreign key (update
+-- names every column: it rewrites every index of the row and checks every
+-- foreign key). updated_at moves to :now but never backwards. No row: the id
+-- is unknown.
+UPDATE tasks SET
+    status = :status,
+    updated_at = max(updated_at, :now)
+WHERE id = :id
+RETURNING
+    id, phase_id, initiative_id, parent_task_id, name, description,
+    type, category, priority, status, "order", summary, retry_count,
+    created_at, updated_at;

@@ -16,6 +16,7 @@ import io
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import apsw
 import apsw.ext
@@ -25,6 +26,7 @@ import cwdb
 from cwdb import cli
 from cwdb.adapters.apsw import database as wiring
 from cwdb.adapters.apsw import review, sqlfiles
+from cwdb.adapters.apsw.crud import codec_for
 from cwdb.adapters.apsw.review_schema import current_schema_text
 from cwdb.adapters.apsw.sqlfiles import Query, QueryFileError, load_all, parse_file
 from tests import factories, tracer
@@ -94,6 +96,17 @@ def test_two_statements_under_one_name_are_caught(
 # -- every query is used, bound as written -----------------------------------
 
 
+def run_every_update(repository: Any, file: str, row: Any) -> None:
+    """The generic update (a change of every field) and each specialised variant.
+
+    Each sets the fields to the values they have, so the row stays valid.
+    """
+    every = codec_for(type(row)).mutable
+    repository.update(row.id, **{name: getattr(row, name) for name in every})
+    for columns in sqlfiles.query_file(file).variants("update").values():
+        repository.update(row.id, **{name: getattr(row, name) for name in columns})
+
+
 def run_every_repository_method(db: cwdb.Database) -> None:
     """Call every method of every repository (API.md §4, §8) at least once."""
     for case in CRUD_CASES:
@@ -103,6 +116,7 @@ def run_every_repository_method(db: cwdb.Database) -> None:
         assert row in repository.find_all()
         field, value = case.change
         repository.update(row.id, **{field: value})
+        run_every_update(repository, case.repository, row)
         repository.delete(row.id)
     now = datetime.now(UTC)
     owner = factories.initiative(db)
@@ -171,6 +185,7 @@ def run_every_repository_method(db: cwdb.Database) -> None:
     db.proposals.find_by_agent_id_and_status(worker.id, "pending")
     db.proposals.update_many_by_agent_id(worker.id, status="accepted")
     db.proposals.update_many_by_agent_id(worker.id)
+    db.proposals.update_many_by_agent_id(worker.id, sort_order=1)
     db.proposals.count_by_agent_id_and_status(worker.id, "accepted")
 
     db.log_chunks.insert_chunk(worker.id, worker.name, "line 1\n")
@@ -199,6 +214,7 @@ def run_every_repository_method(db: cwdb.Database) -> None:
     db.chat_sessions.create_message(chat.id, "user", "hello")
     db.chat_sessions.find_messages_by_session_id(chat.id)
     db.chat_sessions.update_session(chat.id)
+    db.chat_sessions.update_session(chat.id, agent_id=worker.id)
     db.chat_sessions.update_session(chat.id, status="closed")
 
     comment = db.review_comments.create(first.id, "a.py", 3, "added", "why this?")

@@ -72,3 +72,38 @@ def test_every_shipped_query_is_documented() -> None:
     for file in load_all().values():
         for query in file.values():
             assert query.doc, f"{query.qualified_name} has no documentation"
+
+
+# -- specialised variants (<base>__<column>...) --------------------------------------
+
+BASE = (
+    "-- name: update^\n-- Generic.\n"
+    "UPDATE things SET a = iif(:set_a, :a, a), b = iif(:set_b, :b, b), t = :now\n"
+    "WHERE id = :id RETURNING id;\n"
+)
+
+
+def test_variants_are_listed_with_the_columns_their_name_gives(tmp_path: Path) -> None:
+    variant = "-- name: update__b__a^\n-- Fast.\nUPDATE things SET a = :a, b = :b WHERE id = :id;\n"
+    file = parse_file(write(tmp_path, BASE + variant))
+    assert file.variants("update") == {"update__b__a": ("b", "a")}
+    assert file.variants("find_by_id") == {}
+
+
+@pytest.mark.parametrize(
+    ("block", "error"),
+    [
+        ("-- name: other__a^\n-- x\nUPDATE things SET a = :a;\n", "has no base query 'other'"),
+        ("-- name: update__a\n-- x\nUPDATE things SET a = :a WHERE id = :id;\n", "returns"),
+        ("-- name: update__a__a^\n-- x\nUPDATE things SET a = :a;\n", "names a column twice"),
+        ("-- name: update__c^\n-- x\nUPDATE things SET c = :c;\n", r"names \['c'\]: not columns"),
+        ("-- name: update__a^\n-- x\nUPDATE things SET t = :now;\n", "does not bind"),
+        ("-- name: update__a^\n-- x\nUPDATE things SET a = :a, b = :b;\n", r"binds \['b'\]"),
+        ("-- name: update__a^\n-- x\nUPDATE things SET a = :a WHERE k = :k;\n", r"binds \['k'\]"),
+    ],
+)
+def test_a_variant_that_does_not_fit_its_base_is_refused(
+    tmp_path: Path, block: str, error: str
+) -> None:
+    with pytest.raises(QueryFileError, match=r"things\.sql: variant '.*' " + error):
+        parse_file(write(tmp_path, BASE + block))

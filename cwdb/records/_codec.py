@@ -1,7 +1,7 @@
 """Conversions between record values and SQLite values.
 
-Writes go through :class:`RecordCodec.insert_params` and
-:meth:`RecordCodec.update_params`, which validate every value (type, enum,
+Writes go through :class:`RecordCodec.insert_params` and the encoders of
+:attr:`RecordCodec.mutable`, which validate every value (type, enum,
 nullability, awareness of datetimes, finiteness of JSON) before anything
 reaches the database. Reads go through :func:`row_mapper`, built once per
 record class, which does no validation because the schema already did: the
@@ -195,13 +195,8 @@ class RecordCodec:
         self._defaults = {
             c.name: _encode(c, c.default) for c in settable if c.default is not REQUIRED
         }
-        mutable = [c.name for c in settable if c.name != "id"]
-        self._mutable = {name: self._encoders[name] for name in mutable}
-        self._set_flag = {name: "set_" + name for name in mutable}
-        self._update_template: dict[str, object] = {}
-        for name in mutable:
-            self._update_template[name] = None
-            self._update_template["set_" + name] = 0
+        #: The encoder of every field an update may change, in column order.
+        self.mutable = {c.name: self._encoders[c.name] for c in settable if c.name != "id"}
 
     def column(self, name: str) -> Column:
         return self.by_name[name]
@@ -220,7 +215,7 @@ class RecordCodec:
         for name, value in fields.items():
             encode = encoders.get(name)
             if encode is None:
-                raise self._refused(name)
+                raise self.refused(name)
             params[name] = encode(value)
         for name in self._required:
             if name not in fields:
@@ -230,39 +225,19 @@ class RecordCodec:
             params["id"] = new_id
         return params
 
-    def update_params(
-        self, row_id: str, changes: Mapping[str, object], *, now: int
-    ) -> dict[str, object]:
-        """Named parameters for the table's ``update`` statement.
-
-        Every mutable column has a ``:set_<column>`` flag; only flagged
-        columns change, so one reviewed statement serves every update.
-        """
-        params = self._update_template.copy()
-        mutable = self._mutable
-        flags = self._set_flag
-        for name, value in changes.items():
-            encode = mutable.get(name)
-            if encode is None:
-                raise self._refused(name)
-            params[name] = encode(value)
-            params[flags[name]] = 1
-        params["id"] = row_id
-        params["now"] = now
-        return params
-
     def validate_changes(self, changes: Mapping[str, object]) -> dict[str, object]:
         """Encode a subset of mutable fields (for bulk updates)."""
-        mutable = self._mutable
+        mutable = self.mutable
         encoded: dict[str, object] = {}
         for name, value in changes.items():
             encode = mutable.get(name)
             if encode is None:
-                raise self._refused(name)
+                raise self.refused(name)
             encoded[name] = encode(value)
         return encoded
 
-    def _refused(self, name: str) -> ValidationError:
+    def refused(self, name: str) -> ValidationError:
+        """The error for a field that is unknown or set by the library only."""
         if name in self.by_name:
             return ValidationError(f"{name}: immutable field, set by the library only")
         known = ", ".join(c.name for c in self.columns if not c.managed)

@@ -6,6 +6,7 @@ from typing import Any
 
 from cwdb.adapters.apsw.crud import codec_for, update_row
 from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.adapters.apsw.updates import UpdateStatements
 from cwdb.records._codec import check_enum
 from cwdb.records.chat_sessions import ChatMessage, ChatSession
 
@@ -21,7 +22,9 @@ class ApswChatSessionRepository:
         self._find_by_id = queries.bind("find_by_id", ChatSession)
         self._find_active_session = queries.bind("find_active_session", ChatSession)
         self._find_active_by_agent = queries.bind("find_active_session_by_agent_id", ChatSession)
-        self._update_session = queries.bind("update_session", ChatSession)
+        self._update_session = UpdateStatements(
+            queries, "update_session", self._sessions, returns=ChatSession
+        )
         self._create_message = queries.bind("create_message", ChatMessage)
         self._find_messages = queries.bind("find_messages_by_session_id", ChatMessage)
 
@@ -56,8 +59,9 @@ class ApswChatSessionRepository:
         return found
 
     def update_session(self, id: str, /, **changes: Any) -> ChatSession:
-        statements = (self._find_by_id, self._update_session)
-        updated: ChatSession = update_row(self._run, self._sessions, statements, id, changes)
+        updated: ChatSession = update_row(
+            self._run, self._find_by_id, self._update_session, id, changes
+        )
         return updated
 
     def create_message(

@@ -3,7 +3,8 @@
 A CRUD adapter names its record and its ``sql/`` file; the file provides the
 statements ``create``, ``find_by_id``, ``find_all``, ``update`` and
 ``delete`` with the parameter conventions of :class:`RecordCodec`
-(``:now`` for timestamps, a ``:set_<column>`` flag per mutable column).
+(``:now`` for timestamps, a ``:set_<column>`` flag per mutable column), and
+may add specialised variants of ``update`` (see ``updates.py``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
 from cwdb.adapters.apsw.runner import Queries, Runner, Statement
+from cwdb.adapters.apsw.updates import UpdateStatements
 from cwdb.errors import NotFoundError
 from cwdb.records._codec import RecordCodec, check_enum
 
@@ -35,23 +37,25 @@ def missing(record: type, id: str) -> NotFoundError:
 
 def update_row(
     runner: Runner,
-    codec: RecordCodec,
-    statements: tuple[Statement, Statement],
+    find_by_id: Statement,
+    updates: UpdateStatements,
     id: str,
     changes: Mapping[str, object],
 ) -> Any:
     """``update(id, /, **changes)`` for any table following the flag convention.
 
-    ``statements`` are the table's ``find_by_id`` and ``update``: no changes
-    return the row as stored; an unknown id is a NotFoundError.
+    No changes return the row as stored (``find_by_id``); otherwise the most
+    specific statement of ``updates`` runs; an unknown id is a NotFoundError.
     """
-    find_by_id, update = statements
     if not changes:
         found = runner.one(find_by_id, {"id": id})
     else:
-        found = runner.write_one(update, codec.update_params(id, changes, now=runner.now()))
+        statement, params = updates.params(changes)
+        params["id"] = id
+        params["now"] = runner.now()
+        found = runner.write_one(statement, params)
     if found is None:
-        raise missing(codec.record, id)
+        raise missing(updates.record, id)
     return found
 
 
@@ -75,7 +79,7 @@ class CrudAdapter(Generic[R]):
         self._create = queries.bind("create", record)
         self._find_by_id = queries.bind("find_by_id", record)
         self._find_all = queries.bind("find_all", record)
-        self._update = queries.bind("update", record)
+        self._updates = UpdateStatements(queries, "update", self._codec, returns=record)
         self._delete = queries.bind("delete")
 
     def create(self, **fields: Any) -> R:
@@ -93,8 +97,7 @@ class CrudAdapter(Generic[R]):
         return self._run.all(self._find_all, {})
 
     def update(self, id: str, /, **changes: Any) -> R:
-        statements = (self._find_by_id, self._update)
-        updated: R = update_row(self._run, self._codec, statements, id, changes)
+        updated: R = update_row(self._run, self._find_by_id, self._updates, id, changes)
         return updated
 
     def delete(self, id: str) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from cwdb.adapters.apsw.crud import CrudAdapter
 from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.adapters.apsw.updates import UpdateStatements
 from cwdb.records.proposals import Proposal
 
 
@@ -19,7 +20,9 @@ class ApswProposalRepository(CrudAdapter[Proposal]):
         self._find_by_agent_id_and_status = queries.bind("find_by_agent_id_and_status", Proposal)
         self._count_by_agent_id_and_status = queries.bind("count_by_agent_id_and_status")
         self._count_by_agent_id = queries.bind("count_by_agent_id")
-        self._update_many_by_agent_id = queries.bind("update_many_by_agent_id")
+        self._update_many_by_agent_id = UpdateStatements(
+            queries, "update_many_by_agent_id", self._codec, returns=None
+        )
 
     def find_by_agent_id_and_status(self, agent_id: str, status: str) -> list[Proposal]:
         params = {"agent_id": agent_id, "status": self._enum("status", status)}
@@ -39,9 +42,10 @@ class ApswProposalRepository(CrudAdapter[Proposal]):
         run = self._run
         # The same :set_<column> parameters as update(); the statement reads
         # the agent from :where_agent_id, since agent_id may be a change.
-        params = self._codec.update_params(agent_id, changes, now=run.now())
-        params["where_agent_id"] = params.pop("id")
+        statement, params = self._update_many_by_agent_id.params(changes)
         if not changes:
             count: int = run.one(self._count_by_agent_id, {"agent_id": agent_id})
             return count
-        return len(run.write(self._update_many_by_agent_id, params))
+        params["where_agent_id"] = agent_id
+        params["now"] = run.now()
+        return len(run.write(statement, params))

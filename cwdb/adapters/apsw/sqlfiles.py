@@ -13,6 +13,12 @@ line ``-- scan: <reason>`` declares that the query reads a whole table on
 purpose. Duplicate names, empty blocks and unknown suffixes are refused when
 the file is loaded, naming the file and query; asking a file for a name it
 does not hold is refused the same way.
+
+A name ``<base>__<column>[__<column>...]`` declares a specialised variant of
+the statement ``<base>`` of the same file, written for a change of the listed
+columns only (``update__status``): it binds ``:<column>`` for each of them,
+and nothing that ``<base>`` does not bind (see ``updates.py`` for how the
+library picks one). A variant breaking these rules is refused at load too.
 """
 
 from __future__ import annotations
@@ -67,6 +73,8 @@ _NAME_LINE: Final = re.compile(r"^--\s*name:\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)(
 _SCAN_LINE: Final = re.compile(r"^--\s*scan:\s*(?P<reason>.+)$")
 _PARAM: Final = re.compile(r"(?<!:):([A-Za-z_][A-Za-z0-9_]*)")
 _SHAPES: Final = {shape.value: shape for shape in Shape}
+#: Separates a variant's base name from the columns it is written for.
+VARIANT_SEPARATOR: Final = "__"
 
 
 class QueryFile(Mapping[str, Query]):
@@ -89,6 +97,47 @@ class QueryFile(Mapping[str, Query]):
     def __len__(self) -> int:
         return len(self._queries)
 
+    def variants(self, base: str) -> dict[str, tuple[str, ...]]:
+        """The specialised variants of ``base``: name -> the columns it is for."""
+        found = {}
+        for name in self._queries:
+            of, columns = split_variant(name)
+            if of == base and columns:
+                found[name] = columns
+        return found
+
+
+def split_variant(name: str) -> tuple[str, tuple[str, ...]]:
+    """``"update__status__pid"`` -> ``("update", ("status", "pid"))``; no columns: not a variant."""
+    base, *columns = name.split(VARIANT_SEPARATOR)
+    return base, tuple(columns)
+
+
+def _check_variant(path: Path, query: Query, queries: Mapping[str, Query]) -> None:
+    """Refuse a variant whose base is missing or whose parameters do not fit it."""
+    base_name, columns = split_variant(query.name)
+    base = queries.get(base_name)
+    where = f"{path.name}: variant {query.name!r}"
+    if base is None:
+        raise QueryFileError(f"{where} has no base query {base_name!r}")
+    if base.shape is not query.shape:
+        raise QueryFileError(f"{where} returns {query.shape} but {base_name!r} {base.shape}")
+    if len(set(columns)) != len(columns):
+        raise QueryFileError(f"{where} names a column twice")
+    unknown = [c for c in columns if f"set_{c}" not in base.params]
+    if unknown:
+        raise QueryFileError(f"{where} names {unknown}: not columns {base_name!r} sets")
+    unbound = [c for c in columns if c not in query.params]
+    if unbound:
+        raise QueryFileError(f"{where} does not bind {unbound}")
+    listed = {*columns, *(f"set_{c}" for c in columns)}
+    # Another column's value (its base has a :set_ flag for it) or flag.
+    other_column = {p for p in base.params if f"set_{p}" in base.params}
+    other_column |= {f"set_{p}" for p in other_column}
+    foreign = [p for p in query.params if p not in base.params or p in other_column - listed]
+    if foreign:
+        raise QueryFileError(f"{where} binds {foreign}: not columns of its name")
+
 
 def parse_file(path: Path) -> QueryFile:
     """Parse one file into its named queries (see the module docstring)."""
@@ -107,6 +156,9 @@ def parse_file(path: Path) -> QueryFile:
         if suffix not in _SHAPES:
             raise QueryFileError(f"{path.name}: query {name!r} has unknown suffix {suffix!r}")
         queries[name] = _make_query(path, file, name, _SHAPES[suffix], lines)
+    for query in queries.values():
+        if VARIANT_SEPARATOR in query.name:
+            _check_variant(path, query, queries)
     return QueryFile(file, path, queries)
 
 

@@ -79,6 +79,10 @@ class Queries:
         self._file = file
         self._used = used
 
+    def variants(self, name: str) -> dict[str, tuple[str, ...]]:
+        """The specialised variants of ``name`` in the file: name -> its columns."""
+        return self._file.variants(name)
+
     def bind(self, name: str, record: type | None = None) -> Statement:
         query = self._file[name]
         if self._used is not None:
