@@ -11,7 +11,14 @@ import pytest
 
 import cwdb
 from cwdb._ids import ALPHABET, SIZE, new_id
-from cwdb.records._codec import EPOCH, _twin_of, ms_from_time, row_mapper, time_from_ms
+from cwdb.records._codec import (
+    EPOCH,
+    _twin_of,
+    ms_from_time,
+    row_mapper,
+    rows_mapper,
+    time_from_ms,
+)
 from cwdb.records._columns import Column, Kind, columns_of
 from tests.factories import agent, initiative
 from tests.helpers import snapshot
@@ -146,6 +153,19 @@ def test_the_row_mapper_builds_records_equal_to_their_constructor(record: type) 
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         mapped.id = "other"
     assert _twin_of(record) is not None, "the fast mapping path is not in use"
+
+
+@pytest.mark.parametrize("record", RECORDS, ids=lambda r: r.__name__)
+def test_the_rows_mapper_maps_each_row_as_the_row_mapper_does(record: type) -> None:
+    columns = columns_of(record)
+    full = tuple(_stored_and_expected(c, i)[0] for i, c in enumerate(columns))
+    nulls = tuple(None if c.nullable else value for c, value in zip(columns, full, strict=True))
+    rows = [full, nulls, full]
+    mapped = rows_mapper(record)(rows)
+    assert mapped == [row_mapper(record)(row) for row in rows]
+    assert all(type(item) is record for item in mapped)
+    assert rows_mapper(record, skip=1)([(7, *row) for row in rows]) == mapped
+    assert rows_mapper(record)([]) == []
 
 
 @pytest.mark.parametrize("record", RECORDS, ids=lambda r: r.__name__)

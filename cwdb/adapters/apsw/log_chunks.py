@@ -19,15 +19,15 @@ from cwdb._ids import SIZE, new_ids
 from cwdb.adapters.apsw.crud import codec_for
 from cwdb.adapters.apsw.runner import Queries, Runner
 from cwdb.errors import ValidationError
-from cwdb.records._codec import INT64_MAX, INT64_MIN, id_list, ms_from_time, row_mapper
+from cwdb.records._codec import INT64_MAX, INT64_MIN, id_list, ms_from_time, rows_mapper
 from cwdb.records.log_chunks import LogChunk
 
 #: Rows per transaction of ``delete_older_than``: short enough that other
 #: writers wait milliseconds, long enough to amortise the commit.
 DELETE_BATCH: Final = 5000
 
-#: Maps the LogChunk columns of an ``iter_page`` row (after its rowid).
-_MAP_ROW: Final = row_mapper(LogChunk)
+#: Maps ``iter_page`` rows, skipping the rowid in front of the LogChunk columns.
+_MAP_PAGE: Final = rows_mapper(LogChunk, skip=1)
 
 
 class ApswLogChunkRepository:
@@ -140,7 +140,6 @@ class ApswLogChunkRepository:
 
     def _iterate(self, agent_id: str, batch_size: int) -> Iterator[LogChunk]:
         rows_of = self._run.rows
-        map_row = _MAP_ROW
         params: dict[str, object] = {
             "agent_id": agent_id,
             "after": INT64_MIN,
@@ -148,8 +147,7 @@ class ApswLogChunkRepository:
         }
         while True:
             rows = rows_of(self._iter_page, params)
-            for row in rows:
-                yield map_row(row[1:])
+            yield from _MAP_PAGE(rows)
             if len(rows) < batch_size:
                 return
             params["after"] = rows[-1][0]

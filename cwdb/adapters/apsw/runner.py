@@ -176,9 +176,9 @@ class Runner:
                     rows = session.cursor.execute(st.sql, params).fetchall()
                 except DRIVER_ERRORS as error:
                     raise self._error(error) from error
-        mapper = st.mapper
-        if mapper is not None:
-            return list(map(mapper, rows))
+        map_rows = st.map_rows
+        if map_rows is not None:
+            return map_rows(rows)
         return [row[0] for row in rows]
 
     def _verified_rows(self, st: Statement, params: Params) -> list[Row]:

@@ -15,7 +15,7 @@ import apsw
 
 from cwdb.adapters.apsw.sqlfiles import Query, QueryFile
 from cwdb.errors import Error
-from cwdb.records._codec import row_mapper
+from cwdb.records._codec import row_mapper, rows_mapper
 from cwdb.records._columns import columns_of
 
 Row = tuple[Any, ...]
@@ -24,15 +24,17 @@ Row = tuple[Any, ...]
 class Statement:
     """A query bound to the record its rows become (or to its first column)."""
 
-    __slots__ = ("expected", "mapper", "query", "sql", "verified")
+    __slots__ = ("expected", "map_rows", "mapper", "query", "sql", "verified")
 
     def __init__(self, query: Query, record: type | None) -> None:
         self.query = query
         self.sql = query.sql
         self.mapper: Callable[[Row], Any] | None = None
+        #: The same mapping for a whole result, in one generated loop.
+        self.map_rows: Callable[[list[Row]], list[Any]] | None = None
         self.expected: tuple[str, ...] | None = None
         if record is not None:
-            self.mapper = _mapper_for(record)
+            self.mapper, self.map_rows = _mappers_for(record)
             self.expected = tuple(c.name for c in columns_of(record))
         self.verified = record is None
 
@@ -62,14 +64,15 @@ class Statement:
         return mapper(rows[0]) if mapper is not None else rows[0][0]
 
 
-_MAPPERS: dict[type, Callable[[Row], Any]] = {}
+Mappers = tuple[Callable[[Row], Any], Callable[[list[Row]], list[Any]]]
+_MAPPERS: dict[type, Mappers] = {}
 
 
-def _mapper_for(record: type) -> Callable[[Row], Any]:
-    mapper = _MAPPERS.get(record)
-    if mapper is None:
-        mapper = _MAPPERS[record] = row_mapper(record)
-    return mapper
+def _mappers_for(record: type) -> Mappers:
+    mappers = _MAPPERS.get(record)
+    if mappers is None:
+        mappers = _MAPPERS[record] = (row_mapper(record), rows_mapper(record))
+    return mappers
 
 
 class Queries:
