@@ -217,6 +217,9 @@ def task_params(phase_id: str, k: int) -> dict[str, Any]:
             "summary": None, "retry_count": 0, "now": now_ms()}  # fmt: skip
 
 
+#: The statement cwdb runs for ``accounts.find_next_available()`` when no
+#: account's exhaustion has to be cleared (W7 never exhausts one).
+PICK = ("accounts", "find_next_available_unexpired")
 #: The statement cwdb runs for ``tasks.update(id, status=...)``.
 STATUS_UPDATE = ("tasks", "update__status")
 
@@ -309,7 +312,7 @@ class RawStack:
         self.update_task = raw.sql(*STATUS_UPDATE)
         self.insert_chunk = raw.sql("log_chunks", "insert_chunks")
         self.find_agent_chunks = raw.sql("log_chunks", "find_by_agent_ids")
-        self.next_account = raw.sql("accounts", "find_next_available")
+        self.next_account = raw.sql(*PICK)
 
     def key(self, item: Any) -> str:
         return str(item[0])

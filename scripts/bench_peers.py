@@ -34,6 +34,7 @@ import aiosql
 import apsw
 import sqlalchemy
 from bench import (
+    PICK,
     STATUS_UPDATE,
     Raw,
     Sizes,
@@ -122,7 +123,7 @@ class SqlPeer:
         self.update_task = st(*STATUS_UPDATE)
         self.insert_chunk = st("log_chunks", "insert_chunks")
         self.find_agent_chunks = st("log_chunks", "find_by_agent_ids")
-        self.next_account = st("accounts", "find_next_available")
+        self.next_account = st(*PICK)
 
     def statement(self, file: str, name: str) -> Any:
         """The query ``file.name`` in the form ``one`` / ``write`` take it."""

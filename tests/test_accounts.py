@@ -232,6 +232,30 @@ def test_picking_an_account_whose_time_passed_clears_its_exhaustion(
     assert db.accounts.find_by_id(made.id) == picked
 
 
+def test_picking_an_available_account_with_a_passed_until_clears_the_until(
+    clocked_db: cwdb.Database, clock: FakeClock
+) -> None:
+    """Not exhausted, but an exhausted_until left behind: the pick clears it too."""
+    db = clocked_db
+    made = factories.account(db, exhausted_until=clock.now)
+    clock.advance(milliseconds=1)
+    picked = db.accounts.find_next_available()
+    assert picked is not None
+    assert (picked.id, picked.is_exhausted, picked.exhausted_until) == (made.id, False, None)
+    assert db.accounts.find_by_id(made.id) == picked
+
+
+def test_an_available_account_with_a_later_until_keeps_it_when_picked(
+    clocked_db: cwdb.Database, clock: FakeClock
+) -> None:
+    db = clocked_db
+    later = clock.now + timedelta(minutes=5)
+    made = factories.account(db, exhausted_until=later)
+    picked = db.accounts.find_next_available()
+    assert picked is not None
+    assert (picked.id, picked.is_exhausted, picked.exhausted_until) == (made.id, False, later)
+
+
 def test_an_account_one_millisecond_before_its_time_is_not_picked(
     clocked_db: cwdb.Database, clock: FakeClock
 ) -> None:

@@ -23,15 +23,25 @@ class ApswAccountRepository(CrudAdapter[Account]):
     def __init__(self, runner: Runner, queries: Queries) -> None:
         super().__init__(runner, queries)
         self._find_next_available = queries.bind("find_next_available", Account)
+        self._find_next_unexpired = queries.bind("find_next_available_unexpired", Account)
         self._mark_exhausted = queries.bind("mark_exhausted", Account)
         self._clear_expired = queries.bind("clear_expired_exhaustion")
 
     def find_next_available(self, provider: str = "claude") -> Account | None:
-        """Pick and mark the least recently used available account (one statement)."""
+        """Pick and mark the least recently used available account (one statement).
+
+        Usually ``find_next_available_unexpired`` does it alone; when the
+        account to pick has an ``exhausted_until`` that has passed (or
+        nothing is available), it writes nothing and ``find_next_available``
+        picks it and clears its exhaustion, in one statement of its own.
+        """
         if not isinstance(provider, str):
             raise ValidationError(f"provider: expected text, got {type(provider).__name__}")
-        params = {"provider": provider, "now": self._run.now()}
-        picked: Account | None = self._run.write_one(self._find_next_available, params)
+        run = self._run
+        params = {"provider": provider, "now": run.now()}
+        picked: Account | None = run.write_one(self._find_next_unexpired, params)
+        if picked is None:
+            picked = run.write_one(self._find_next_available, params)
         return picked
 
     def mark_exhausted(self, id: str, until: datetime) -> Account:
