@@ -29,10 +29,10 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bench import Raw, Sizes, now_ms
+from bench import Raw, Sizes, chunk_rows, now_ms
 
 import cwdb
-from cwdb._ids import new_id, new_ids
+from cwdb._ids import new_id
 from cwdb.records._columns import Kind, columns_of
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -175,13 +175,7 @@ class HandStack:
     def insert_chunks(self, batches: list[list[dict[str, Any]]]) -> int:
         cur, written = self.raw.cur, 0
         for batch in batches:
-            now = now_ms()
-            ids = new_ids(len(batch))
-            rows = [
-                (ids[21 * n : 21 * n + 21], c["agent_id"], c["agent_name"], c["content"],
-                 c["session_number"], now)
-                for n, c in enumerate(batch)
-            ]  # fmt: skip
+            rows = chunk_rows(batch)
             cur.execute("BEGIN IMMEDIATE")
             cur.executemany(INSERT_CHUNK, rows)
             cur.execute("COMMIT")

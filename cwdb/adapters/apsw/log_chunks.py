@@ -5,7 +5,9 @@ it checks and encodes every chunk in one tight loop, with a fast path for the
 common shape (plain ``dict`` of plain ``str`` and ``int`` values) and the
 record codec as the slow path, which also writes the error messages; the ids
 of the whole batch come from one ``os.urandom`` call; then the batch goes to
-one ``executemany`` in one transaction.
+one ``executemany`` in one transaction, each chunk bound as a tuple in the
+statement's parameter order (SQLite numbers ``:name`` parameters in order of
+first appearance), which binds faster than a dict looked up by name.
 """
 
 from __future__ import annotations
@@ -18,13 +20,16 @@ from typing import Final
 from cwdb._ids import SIZE, new_ids
 from cwdb.adapters.apsw.crud import codec_for
 from cwdb.adapters.apsw.runner import Queries, Runner
-from cwdb.errors import ValidationError
+from cwdb.errors import Error, ValidationError
 from cwdb.records._codec import INT64_MAX, INT64_MIN, id_list, ms_from_time, rows_mapper
 from cwdb.records.log_chunks import LogChunk
 
 #: Rows per transaction of ``delete_older_than``: short enough that other
 #: writers wait milliseconds, long enough to amortise the commit.
 DELETE_BATCH: Final = 5000
+
+#: The parameters of ``insert_chunks``, in the order its SQL names them.
+_CHUNK_PARAMS: Final = ("id", "agent_id", "agent_name", "content", "session_number", "now")
 
 #: Maps ``iter_page`` rows, skipping the rowid in front of the LogChunk columns.
 _MAP_PAGE: Final = rows_mapper(LogChunk, skip=1)
@@ -38,6 +43,8 @@ class ApswLogChunkRepository:
         self._codec = codec_for(LogChunk)
         self._insert_chunk = queries.bind("insert_chunk", LogChunk)
         self._insert_chunks = queries.bind("insert_chunks")
+        if self._insert_chunks.query.params != _CHUNK_PARAMS:
+            raise Error(f"insert_chunks must bind {_CHUNK_PARAMS}, in that order")
         self._find_by_agent_id = queries.bind("find_by_agent_id", LogChunk)
         self._find_by_agent_ids = queries.bind("find_by_agent_ids", LogChunk)
         self._iter_page = queries.bind("iter_page")
@@ -66,7 +73,7 @@ class ApswLogChunkRepository:
             return 0
         now = self._run.now()
         ids = new_ids(len(items))
-        batch: list[Mapping[str, object]] = []
+        batch: list[tuple[object, ...]] = []
         append = batch.append
         start = 0
         for chunk in items:
@@ -90,19 +97,11 @@ class ApswLogChunkRepository:
                     and type(session_number) is int
                     and INT64_MIN <= session_number <= INT64_MAX
                 ):
-                    append(
-                        {
-                            "id": ids[start:end],
-                            "agent_id": agent_id,
-                            "agent_name": agent_name,
-                            "content": content,
-                            "session_number": session_number,
-                            "now": now,
-                        }
-                    )
+                    append((ids[start:end], agent_id, agent_name, content, session_number, now))
                     start = end
                     continue
-            append(self._encode_slowly(chunk, len(batch), ids[start:end], now))
+            params = self._encode_slowly(chunk, len(batch), ids[start:end], now)
+            append(tuple(params[name] for name in _CHUNK_PARAMS))
             start = end
         return self._run.write_batch(self._insert_chunks, batch)
 

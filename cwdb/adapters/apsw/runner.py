@@ -269,8 +269,12 @@ class Runner:
             raise
         return rows, changed
 
-    def write_batch(self, st: Statement, param_sets: Iterable[Params]) -> int:
-        """Run one statement per parameter set, all in one transaction."""
+    def write_batch(self, st: Statement, param_sets: Iterable[Params | tuple[object, ...]]) -> int:
+        """Run one statement per parameter set, all in one transaction.
+
+        A set is a mapping by name, or a tuple in the order in which the
+        statement first names its parameters (``st.query.params``).
+        """
         session = self.session()
         with session.lock, self.transaction():
             connection = session.connection
