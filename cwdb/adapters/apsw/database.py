@@ -182,6 +182,7 @@ def connect(
 ) -> Database:
     """Open (and by default migrate) a cwdb database; see API.md §1."""
     where = connections.database_path(path)
+    connections.check_busy_timeout(busy_timeout_ms)
     if connections.is_memory(where):
         runner = _memory_runner(busy_timeout_ms, clock, migrate=migrate)
     else:
@@ -224,9 +225,11 @@ def _file_runner(where: str, busy_timeout_ms: int, clock: Clock | None, *, migra
         first = _open_existing(where, busy_timeout_ms)
 
     def open_connection() -> apsw.Connection:
-        return connections.open_file(where, busy_timeout_ms=busy_timeout_ms, create=False)
+        return connections.open_file(
+            where, busy_timeout_ms=busy_timeout_ms, create=False, warn=False
+        )
 
-    runner = Runner(open_connection, busy_timeout_ms=busy_timeout_ms, clock=clock)
+    runner = Runner(open_connection, busy_timeout_ms=busy_timeout_ms, clock=clock, database=where)
     runner.adopt(first)
     return runner
 
@@ -236,7 +239,6 @@ def _open_existing(where: str, busy_timeout_ms: int) -> apsw.Connection:
     if not os.path.exists(where):
         missing = ", ".join(m.id for m in shipped_migrations())
         raise MigrationError(f"{where!r} does not exist; missing migrations: {missing}")
-    connections.warn_if_readable_by_others(where)
     connection = connections.open_file(where, busy_timeout_ms=busy_timeout_ms, create=False)
     try:
         _check_current(connection, where)
@@ -298,6 +300,8 @@ def _memory_runner(busy_timeout_ms: int, clock: Clock | None, *, migrate: bool) 
     def open_connection() -> apsw.Connection:
         return connections.open_memdb(name, busy_timeout_ms=busy_timeout_ms)
 
-    runner = Runner(open_connection, busy_timeout_ms=busy_timeout_ms, clock=clock)
+    runner = Runner(
+        open_connection, busy_timeout_ms=busy_timeout_ms, clock=clock, database=":memory:"
+    )
     runner.adopt(first)
     return runner
