@@ -24,6 +24,7 @@ from cwdb.adapters.apsw.accounts import ApswAccountRepository
 from cwdb.adapters.apsw.agents import ApswAgentRepository
 from cwdb.adapters.apsw.chat_sessions import ApswChatSessionRepository
 from cwdb.adapters.apsw.conversations import ApswConversationRepository
+from cwdb.adapters.apsw.documented import document_from_port
 from cwdb.adapters.apsw.errands import ApswErrandRepository
 from cwdb.adapters.apsw.initiatives import ApswInitiativeRepository
 from cwdb.adapters.apsw.log_chunks import ApswLogChunkRepository
@@ -57,6 +58,26 @@ from cwdb.ports import (
 )
 
 Clock = Callable[[], datetime]
+
+#: Each adapter and the port whose documentation and signatures it shows.
+ADAPTERS: tuple[tuple[type, type], ...] = (
+    (ApswInitiativeRepository, InitiativeRepository),
+    (ApswPhaseRepository, PhaseRepository),
+    (ApswTaskRepository, TaskRepository),
+    (ApswAgentRepository, AgentRepository),
+    (ApswMessageRepository, MessageRepository),
+    (ApswPageRepository, PageRepository),
+    (ApswProjectRepository, ProjectRepository),
+    (ApswAccountRepository, AccountRepository),
+    (ApswProposalRepository, ProposalRepository),
+    (ApswLogChunkRepository, LogChunkRepository),
+    (ApswConversationRepository, ConversationRepository),
+    (ApswChatSessionRepository, ChatSessionRepository),
+    (ApswReviewCommentRepository, ReviewCommentRepository),
+    (ApswErrandRepository, ErrandRepository),
+)
+for _adapter, _port in ADAPTERS:
+    document_from_port(_adapter, _port)
 
 #: Filled with the qualified names of the queries adapters ask for (tests).
 USED_QUERIES: set[str] = set()
