@@ -165,9 +165,7 @@ def test_text_with_a_lone_surrogate_is_a_validation_error_and_writes_nothing(
     db: cwdb.Database,
 ) -> None:
     before = snapshot(db)
-    with pytest.raises(
-        cwdb.ValidationError, match=r"^name: text cannot be stored: it is not"
-    ):
+    with pytest.raises(cwdb.ValidationError, match=r"^name: text cannot be stored: it is not"):
         db.initiatives.create(name="half a pair \ud800")
     with pytest.raises(cwdb.ValidationError, match=r"^result: text cannot be stored"):
         agent(db, result="\udcff")
@@ -210,3 +208,20 @@ def test_a_value_over_sqlites_length_limit_is_a_validation_error_naming_field_an
     with pytest.raises(cwdb.ValidationError, match=r"^content: 20,000 bytes"):
         db.log_chunks.insert_chunk("a", "n", "é" * 10_000)
     assert snapshot(db) == before
+
+
+def test_a_records_repr_shows_iso_timestamps_and_cuts_long_text_showing_its_length(
+    db: cwdb.Database,
+) -> None:
+    chunk = db.log_chunks.insert_chunk("agent", "builder", "line of output\n" * 1000)
+    shown = repr(chunk)
+    assert "datetime.datetime" not in shown
+    assert f"created_at={chunk.created_at.isoformat(timespec='milliseconds')}" in shown
+    assert "'line of output\\nline of output\\n" in shown
+    assert "... (15,000 chars)" in shown
+    assert len(shown) < 400
+    made = agent(db, result={"steps": list(range(1000))})
+    assert "... (" in repr(made)
+    assert len(repr(made)) < 800
+    short = initiative(db)
+    assert f"name={short.name!r}," in repr(short)
