@@ -1,4 +1,4 @@
-"""The operator's commands: ``python -m cwdb <command>`` (API.md §8).
+"""The operator's commands: ``python -m cwdb <command>`` (docs/reference.md §8).
 
 Exit status: 0 when the command did its job; 1 when it failed at run time,
 with exactly one line on stderr (``cwdb: error: ...``) and no traceback; 2 for

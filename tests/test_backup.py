@@ -1,4 +1,4 @@
-"""db.backup(dest): one consistent 0600 copy of a live database (API.md §8)."""
+"""db.backup(dest): one consistent 0600 copy of a live database (docs/reference.md §8)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``python -m cwdb``: status, migrate, backup, review (API.md §8).
+"""``python -m cwdb``: status, migrate, backup, review (docs/reference.md §8).
 
 The commands run as subprocesses in a temporary folder outside the checkout
 (no ``yoyo.ini`` there): the installed package must find its migrations and

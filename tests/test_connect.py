@@ -98,7 +98,7 @@ def test_migrate_false_on_an_empty_database_raises_migration_error(db_path: Path
     db_path.touch(mode=0o600)
     with pytest.raises(cwdb.MigrationError, match=r"behind.*0001_initial_schema"):
         cwdb.connect(db_path, migrate=False)
-    # Switching to WAL may write a header (API.md §7), but no schema appears.
+    # Switching to WAL may write a header (docs/reference.md §7), but no schema appears.
     connection = apsw.Connection(str(db_path))
     assert connection.execute("SELECT count(*) FROM sqlite_schema").fetchall() == [(0,)]
     connection.close()

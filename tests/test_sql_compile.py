@@ -96,7 +96,7 @@ def test_two_statements_under_one_name_are_caught(
 
 
 def run_every_repository_method(db: cwdb.Database) -> None:
-    """Call every method of every repository (API.md §4, §8) at least once."""
+    """Call every method of every repository (docs/reference.md §4, §8) at least once."""
     for case in CRUD_CASES:
         repository = getattr(db, case.repository)
         row = repository.create(**case.fields(db))

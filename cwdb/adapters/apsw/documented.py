@@ -68,6 +68,4 @@ def _check_shape(
         (p.name, p.kind, p.default) for p in inspect.signature(port_method).parameters.values()
     ]
     if real != promised:
-        raise TypeError(
-            f"{adapter.__name__}.{name} takes {real}, but its port promises {promised}"
-        )
+        raise TypeError(f"{adapter.__name__}.{name} takes {real}, but its port promises {promised}")
