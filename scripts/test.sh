@@ -9,6 +9,7 @@ echo "== ruff"
 .venv/bin/ruff format --check cwdb tests scripts
 echo "== mypy --strict cwdb"
 .venv/bin/mypy cwdb
+echo "== sqlfluff sql migrations"
 .venv/bin/sqlfluff lint sql migrations
 echo "== pytest"
 .venv/bin/python -m pytest "$@"
