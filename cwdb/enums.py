@@ -14,6 +14,7 @@ from typing import Final, Literal, TypeAlias
 
 class InitiativeStatus(StrEnum):
     ACTIVE = "active"
+    PENDING_REVIEW = "pending_review"
     COMPLETED = "completed"
     ARCHIVED = "archived"
 
@@ -34,9 +35,6 @@ class PhaseStatus(StrEnum):
 
 class TaskType(StrEnum):
     AUTO = "auto"
-    CHECKPOINT_HUMAN_VERIFY = "checkpoint:human-verify"
-    CHECKPOINT_DECISION = "checkpoint:decision"
-    CHECKPOINT_HUMAN_ACTION = "checkpoint:human-action"
 
 
 class TaskCategory(StrEnum):
@@ -60,6 +58,7 @@ class TaskPriority(StrEnum):
 class TaskStatus(StrEnum):
     PENDING = "pending"
     IN_PROGRESS = "in_progress"
+    QUALITY_REVIEW = "quality_review"
     COMPLETED = "completed"
     BLOCKED = "blocked"
 
@@ -81,9 +80,9 @@ class AgentMode(StrEnum):
 
 
 class ProposalTargetType(StrEnum):
+    PAGE = "page"
     PHASE = "phase"
     TASK = "task"
-    PAGE = "page"
 
 
 class ProposalStatus(StrEnum):

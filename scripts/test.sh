@@ -10,6 +10,6 @@ echo "== ruff"
 echo "== mypy --strict cwdb"
 .venv/bin/mypy cwdb
 echo "== sqlfluff sql migrations"
-.venv/bin/sqlfluff lint sql migrations
+.venv/bin/python scripts/lint_sql.py
 echo "== pytest"
 .venv/bin/python -m pytest "$@"

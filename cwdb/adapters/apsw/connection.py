@@ -11,11 +11,12 @@ import contextlib
 import logging
 import os
 import stat
+import time
 
 import apsw
 
 from cwdb.adapters.apsw.translate import translate
-from cwdb.errors import Error, ValidationError
+from cwdb.errors import BusyError, Error, ValidationError
 
 log = logging.getLogger("cwdb")
 
@@ -81,6 +82,12 @@ def open_file(
         raise Error(f"cannot open database {path!r}: {error}") from error
     try:
         configure(connection, busy_timeout_ms=busy_timeout_ms, wal=True)
+    except apsw.BusyError as error:
+        close_after_failure(connection)
+        raise BusyError(
+            f"cannot use database {path!r}: another connection held its lock for over "
+            f"{busy_timeout_ms} ms"
+        ) from error
     except apsw.Error as error:
         close_after_failure(connection)
         raise Error(f"cannot use database {path!r}: {error}") from error
@@ -127,7 +134,7 @@ def configure(connection: apsw.Connection, *, busy_timeout_ms: int, wal: bool) -
     enforce_foreign_keys(connection)
     make_defensive(connection)
     if wal:
-        use_wal(connection)
+        use_wal(connection, busy_timeout_ms)
         sync_normally(connection)
 
 
@@ -149,9 +156,25 @@ def make_defensive(connection: apsw.Connection) -> None:
     connection.pragma("trusted_schema", False)
 
 
-def use_wal(connection: apsw.Connection) -> None:
-    """WAL lets readers go on while one process writes (needs a file)."""
-    mode = connection.pragma("journal_mode", "wal")
+def use_wal(connection: apsw.Connection, busy_timeout_ms: int) -> None:
+    """WAL lets readers go on while one process writes (needs a file).
+
+    Switching a file to WAL takes its exclusive lock. When several processes
+    open the same new file at once, SQLite answers BUSY here without calling
+    the busy handler (waiting inside could deadlock), so the switch is retried
+    until the busy timeout has passed, as the busy handler would.
+    """
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    delay = 0.001
+    while True:
+        try:
+            mode = connection.pragma("journal_mode", "wal")
+            break
+        except apsw.BusyError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.05)
     if str(mode).lower() != "wal":
         raise Error(f"cannot switch {connection.filename!r} to WAL (journal_mode is {mode})")
 
