@@ -64,9 +64,10 @@ def _bad_text(params: Mapping[str, object]) -> Error | None:
 def _too_big(connection: apsw.Connection, params: Mapping[str, object]) -> Error | None:
     limit = connection.limit(apsw.SQLITE_LIMIT_LENGTH)
     sizes = {
-        field: len(value.encode("utf-8", "surrogatepass") if isinstance(value, str) else value)
+        field: _stored_size(value)
         for field, value in params.items()
-        if isinstance(value, (str, bytes))
+        # A str of n characters takes at most 4n bytes: smaller ones cannot be it.
+        if isinstance(value, bytes) or (isinstance(value, str) and 4 * len(value) > limit)
     }
     field = max(sizes, key=sizes.__getitem__, default=None)
     if field is None or sizes[field] <= limit:
@@ -75,6 +76,13 @@ def _too_big(connection: apsw.Connection, params: Mapping[str, object]) -> Error
         f"{field}: {sizes[field]:,} bytes is more than SQLite stores in one value "
         f"(its limit is {limit:,} bytes)"
     )
+
+
+def _stored_size(value: str | bytes) -> int:
+    """The bytes SQLite would store (UTF-8), without copying an ASCII str."""
+    if isinstance(value, bytes) or value.isascii():
+        return len(value)
+    return len(value.encode("utf-8", "surrogatepass"))
 
 
 def _missing_reference(cursor: apsw.Cursor, sql: str, params: Mapping[str, object]) -> Error | None:
