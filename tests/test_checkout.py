@@ -129,7 +129,10 @@ def test_yoyo_asks_before_a_rollback_in_a_terminal(tmp_path: Path) -> None:
     shutil.copy(ROOT / "yoyo.ini", tmp_path / "yoyo.ini")
     shutil.copytree(ROOT / "migrations", tmp_path / "migrations")
     cwdb.ensure_schema(tmp_path / "cw.db")
-    controller, terminal = os.openpty()
+    try:
+        controller, terminal = os.openpty()
+    except OSError as error:  # a container without /dev/ptmx
+        pytest.skip(f"no pseudo-terminal to run yoyo in: {error}")
     os.write(controller, b"n" * 10)  # no to every migration (yoyo reads single keys)
     try:
         result = subprocess.run(
