@@ -128,7 +128,7 @@ class Stack(Protocol):
 
     #: The status W4 gives every task.
     new_status: str
-    #: Whether its account pick keeps API.md's strict rotation (W7 checks it).
+    #: Whether its account pick keeps the strict rotation of docs/reference.md §7 (W7 checks it).
     strict_rotation: bool
 
     def key(self, item: Any) -> str:

@@ -18,7 +18,7 @@ a competent engineer writes by hand for each call, with the same
   against).
 
 What the plain pick gives up: it keeps no strictly increasing
-``last_used_at`` (API.md section 7), so picks within one millisecond may
+``last_used_at`` (docs/reference.md section 7), so picks within one millisecond may
 break the rotation. W7 checks the exact rotation for cwdb only; here it
 checks the number of picks.
 """

@@ -1,6 +1,6 @@
 """Secrets stay secret, input stays data, ids come from where the contract says.
 
-API.md §1, §3, §6, §7 and the README's security notes:
+docs/reference.md §1, §3, §6, §7 and the README's security notes:
 - files are private (0600) whatever the umask (the default-umask case is in
   tests/test_connect.py and tests/test_backup.py);
 - ``Account.credentials`` and ``config_json`` never show in a ``repr()``, a
@@ -272,7 +272,9 @@ def test_strings_built_to_break_sql_are_stored_as_data_in_every_repository(
     session = db.chat_sessions.create_session("task", evil, initiative.id)
     chat = db.chat_sessions.create_message(session.id, "user", evil)
     comment = db.review_comments.create(phase.id, evil, 1, "added", evil, evil)
-    errand = db.errands.create(id=evil, description=evil, branch=evil, base_branch=evil)
+    errand = db.errands.create(
+        id=evil, description=evil, branch=evil, base_branch=evil, project_id=project.id
+    )
 
     assert schema_of(db) == schema
     assert db.initiatives.find_by_id(initiative.id) == initiative

@@ -39,6 +39,7 @@ MACHINERY = {
     "_migrations": "cwdb/adapters/apsw/migrator.py (ensure_schema, connect)",
     "_status": "cwdb/adapters/apsw/operations.py (python -m cwdb status)",
     "_review": "cwdb/adapters/apsw/review*.py (python -m cwdb review, schema.sql)",
+    "_references": "cwdb/adapters/apsw/explain.py (naming a missing foreign key)",
 }
 
 
@@ -108,7 +109,7 @@ def run_every_update(repository: Any, file: str, row: Any) -> None:
 
 
 def run_every_repository_method(db: cwdb.Database) -> None:
-    """Call every method of every repository (API.md §4, §8) at least once."""
+    """Call every method of every repository (docs/reference.md §4, §8) at least once."""
     for case in CRUD_CASES:
         repository = getattr(db, case.repository)
         row = repository.create(**case.fields(db))
@@ -130,6 +131,8 @@ def run_every_repository_method(db: cwdb.Database) -> None:
         db.phases.create_dependency(first.id, second.id)
     db.phases.get_dependencies(second.id)
     db.phases.get_dependents(first.id)
+    with pytest.raises(cwdb.IntegrityError, match="no phase with id"):  # _references.sql
+        db.phases.create_dependency(second.id, "no-such-phase")
 
     parent = factories.task(db, phase_id=first.id, initiative_id=owner.id)
     child = factories.task(db, phase_id=first.id, parent_task_id=parent.id)
@@ -180,7 +183,12 @@ def run_every_repository_method(db: cwdb.Database) -> None:
     db.accounts.clear_expired_exhaustion()
 
     db.proposals.create(
-        agent_id=worker.id, initiative_id=owner.id, target_type="task", title=unique("p")
+        agent_id=worker.id,
+        initiative_id=owner.id,
+        target_type="task",
+        title=unique("p"),
+        summary="s",
+        content="c",
     )
     db.proposals.find_by_agent_id_and_status(worker.id, "pending")
     db.proposals.update_many_by_agent_id(worker.id, status="accepted")

@@ -11,11 +11,12 @@ import contextlib
 import logging
 import os
 import stat
+import time
 
 import apsw
 
 from cwdb.adapters.apsw.translate import translate
-from cwdb.errors import Error
+from cwdb.errors import BusyError, Error, ValidationError
 
 log = logging.getLogger("cwdb")
 
@@ -29,13 +30,12 @@ def create_private_file(path: str) -> bool:
     SQLite gives the ``-wal`` and ``-shm`` files the main file's permissions,
     so creating the main file 0600 first keeps all three private (the
     database holds credentials). Returns whether the file was created. An
-    existing file keeps its mode; a warning is logged when group or others
-    can read it.
+    existing file keeps its mode (:func:`open_file` warns, once the file
+    opened as a database, when group or others can read it).
     """
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
-        warn_if_readable_by_others(path)
         return False
     except OSError as error:
         raise Error(f"cannot create database {path!r}: {error.strerror}") from error
@@ -57,10 +57,24 @@ def warn_if_readable_by_others(path: str) -> None:
         )
 
 
-def open_file(path: str, *, busy_timeout_ms: int, create: bool) -> apsw.Connection:
-    """A configured connection to a database file (created 0600 if asked)."""
-    if create:
-        create_private_file(path)
+def check_not_directory(path: str) -> None:
+    """A directory is refused by name (SQLite would call it a disk I/O error)."""
+    if os.path.isdir(path):
+        raise Error(f"{path!r} is a directory, not a database file")
+
+
+def open_file(
+    path: str, *, busy_timeout_ms: int, create: bool, warn: bool = True
+) -> apsw.Connection:
+    """A configured connection to a database file (created 0600 if asked).
+
+    The mode warning (:func:`warn_if_readable_by_others`) comes only once the
+    file opened and was read as a database, so it never precedes an
+    unrelated failure; ``warn=False`` leaves it out (further connections of
+    one ``Database``).
+    """
+    check_not_directory(path)
+    created = create_private_file(path) if create else False
     flags = apsw.SQLITE_OPEN_READWRITE
     try:
         connection = apsw.Connection(path, flags=flags, statementcachesize=STATEMENT_CACHE_SIZE)
@@ -68,9 +82,17 @@ def open_file(path: str, *, busy_timeout_ms: int, create: bool) -> apsw.Connecti
         raise Error(f"cannot open database {path!r}: {error}") from error
     try:
         configure(connection, busy_timeout_ms=busy_timeout_ms, wal=True)
+    except apsw.BusyError as error:
+        close_after_failure(connection)
+        raise BusyError(
+            f"cannot use database {path!r}: another connection held its lock for over "
+            f"{busy_timeout_ms} ms"
+        ) from error
     except apsw.Error as error:
         close_after_failure(connection)
         raise Error(f"cannot use database {path!r}: {error}") from error
+    if warn and not created:
+        warn_if_readable_by_others(path)
     return connection
 
 
@@ -112,7 +134,7 @@ def configure(connection: apsw.Connection, *, busy_timeout_ms: int, wal: bool) -
     enforce_foreign_keys(connection)
     make_defensive(connection)
     if wal:
-        use_wal(connection)
+        use_wal(connection, busy_timeout_ms)
         sync_normally(connection)
 
 
@@ -134,9 +156,25 @@ def make_defensive(connection: apsw.Connection) -> None:
     connection.pragma("trusted_schema", False)
 
 
-def use_wal(connection: apsw.Connection) -> None:
-    """WAL lets readers go on while one process writes (needs a file)."""
-    mode = connection.pragma("journal_mode", "wal")
+def use_wal(connection: apsw.Connection, busy_timeout_ms: int) -> None:
+    """WAL lets readers go on while one process writes (needs a file).
+
+    Switching a file to WAL takes its exclusive lock. When several processes
+    open the same new file at once, SQLite answers BUSY here without calling
+    the busy handler (waiting inside could deadlock), so the switch is retried
+    until the busy timeout has passed, as the busy handler would.
+    """
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    delay = 0.001
+    while True:
+        try:
+            mode = connection.pragma("journal_mode", "wal")
+            break
+        except apsw.BusyError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.05)
     if str(mode).lower() != "wal":
         raise Error(f"cannot switch {connection.filename!r} to WAL (journal_mode is {mode})")
 
@@ -151,6 +189,15 @@ def database_path(path: str | os.PathLike[str]) -> str:
     if isinstance(path, (str, os.PathLike)):
         return os.fspath(path)
     raise TypeError(f"database path must be str or os.PathLike, not {type(path).__name__}")
+
+
+def check_busy_timeout(busy_timeout_ms: object) -> None:
+    """The busy timeout is a whole number of milliseconds, 0 or more."""
+    if type(busy_timeout_ms) is not int or busy_timeout_ms < 0:
+        raise ValidationError(
+            f"busy_timeout_ms: expected a whole number of milliseconds, 0 or more, "
+            f"got {busy_timeout_ms!r}"
+        )
 
 
 def is_memory(path: str) -> bool:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import attrs
 
+from cwdb.adapters.apsw.crud import missing
 from cwdb.adapters.apsw.runner import Queries, Runner, Statement
-from cwdb.errors import ValidationError
+from cwdb.errors import IntegrityError, ValidationError
 
 
 @attrs.frozen
@@ -27,15 +28,21 @@ class DependencyStatements:
     dependencies: Statement
     #: ids that depend on the node, oldest edge first.
     dependents: Statement
+    #: the node table's own ``find_by_id``, to tell which end of a refused edge is missing.
+    find_node: Statement
+    #: the node table's record class (its name is the NotFoundError's).
+    record: type
 
     @classmethod
-    def bind(cls, queries: Queries) -> DependencyStatements:
-        """The four dependency statements of a ``sql/`` file, by their shared names."""
+    def bind(cls, queries: Queries, record: type) -> DependencyStatements:
+        """The dependency statements of a ``sql/`` file, by their shared names."""
         return cls(
             would_close_cycle=queries.bind("would_close_cycle"),
             create=queries.bind("create_dependency"),
             dependencies=queries.bind("get_dependencies"),
             dependents=queries.bind("get_dependents"),
+            find_node=queries.bind("find_by_id", record),
+            record=record,
         )
 
 
@@ -59,7 +66,8 @@ class DependencyGraph:
         The cycle check and the insert run in one ``BEGIN IMMEDIATE``
         transaction (a savepoint inside the caller's), so two concurrent calls
         can never together close a cycle. Self edges and cycles are a
-        ``ValidationError``; an unknown id on either end an ``IntegrityError``.
+        ``ValidationError``; an unknown ``node_id`` (the id the call is about)
+        a ``NotFoundError``, an unknown ``depends_on_id`` an ``IntegrityError``.
         """
         self._check_ids(node_id, depends_on_id)
         run = self._run
@@ -72,7 +80,21 @@ class DependencyGraph:
                 )
             # Read the clock under the write lock, so edges' created_at
             # follows the order in which concurrent writers committed.
-            run.write(self._st.create, {**params, "now": run.now()})
+            try:
+                run.write(self._st.create, {**params, "now": run.now()})
+            except IntegrityError:
+                self._raise_if_node_missing(node_id)
+                raise
+
+    def _raise_if_node_missing(self, node_id: str) -> None:
+        """After the foreign key refused an edge: NotFoundError if ``node_id`` is missing.
+
+        The runner's IntegrityError already names the missing end's field
+        and id (``explain.py``); the id the call is about is a NotFoundError
+        instead. One primary-key lookup, only on this failure path.
+        """
+        if self._run.one(self._st.find_node, {"id": node_id}) is None:
+            raise missing(self._st.record, node_id) from None
 
     def dependencies(self, node_id: str) -> list[str]:
         """Ids ``node_id`` depends on, oldest edge first ([] when unknown)."""

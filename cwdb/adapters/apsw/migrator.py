@@ -232,10 +232,12 @@ class Migrator:
 
     def _run_migration(self, migration: Migration) -> None:
         connection = self._connection
+        returned: list[tuple[object, ...]] = []
         try:
-            # fetchall: APSW runs a script's statements as it is read, and stops
-            # at the first one that returns rows until those rows are consumed.
-            connection.execute(migration.apply_sql()).fetchall()
+            # Consume every row: APSW runs a script's statements as it is read,
+            # and stops at the first one that returns rows until they are read.
+            for row in connection.execute(migration.apply_sql()):
+                returned.append(row)
             if not migration.transactional:
                 problems = connection.execute("PRAGMA foreign_key_check").fetchall()
                 if problems:
@@ -243,7 +245,7 @@ class Migrator:
                         f"migration {migration.id} leaves broken foreign keys: {problems[:5]}"
                     )
         except apsw.Error as error:
-            raise MigrationError(f"migration {migration.id} failed: {error}") from error
+            raise MigrationError(_failure(migration, error, returned)) from error
         now = _yoyo_now()
         self._run(
             "record_applied",
@@ -261,6 +263,28 @@ class Migrator:
                 "created_at_utc": now,
             },
         )
+
+
+def _failure(migration: Migration, error: apsw.Error, returned: list[tuple[object, ...]]) -> str:
+    """Why ``migration`` failed, with the rows it refused when it listed them.
+
+    A migration whose new rules existing rows would break selects those rules
+    as ``(table, rule, rows)`` and then stops, before it changes anything
+    (see ``migrations/0003_seed_schema.sql``); whatever it selected before it
+    failed is that list.
+    """
+    refused = [
+        f"{row[0]}: {row[2]} row{'' if row[2] == 1 else 's'} break {row[1]}"
+        for row in returned
+        if len(row) == 3
+    ]
+    if not refused:
+        return f"migration {migration.id} failed: {error}"
+    return (
+        f"migration {migration.id} refused: the database holds rows its new rules cannot "
+        f"store ({'; '.join(refused)}); nothing was changed: fix or delete those rows, "
+        "then migrate again"
+    )
 
 
 def _yoyo_now() -> str:

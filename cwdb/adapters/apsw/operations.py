@@ -9,6 +9,7 @@ never create the file, never migrate it and never change its journal mode.
 from __future__ import annotations
 
 import os
+import urllib.parse
 from contextlib import suppress
 
 import apsw
@@ -24,16 +25,75 @@ COUNT_PREFIX = "count_"
 
 
 def open_read_only(path: str, *, busy_timeout_ms: int = 5000) -> apsw.Connection:
-    """A read-only connection to an existing database file (never created)."""
+    """A read-only connection to an existing database file (never created).
+
+    A reader of a WAL database needs its ``-shm`` (and ``-wal``) file, which
+    SQLite creates when missing. Where they cannot be created (a directory
+    the user may only read) and no ``-wal`` exists, no other connection is
+    using the database, so it is opened as SQLite documents for that case:
+    ``immutable=1``, reading the file alone. :func:`finish_read_only` then
+    checks that no writer came in meanwhile.
+    """
     if not os.path.exists(path):
         raise Error(f"{path!r} does not exist")
+    connections.check_not_directory(path)
+    connection = _connect(path, apsw.SQLITE_OPEN_READONLY)
     try:
-        connection = apsw.Connection(path, flags=apsw.SQLITE_OPEN_READONLY)
+        connection.pragma("schema_version")  # the first read opens the -wal and -shm
+    except (apsw.CantOpenError, apsw.ReadOnlyError) as error:
+        connections.close_after_failure(connection)
+        if os.path.exists(f"{path}-wal"):
+            raise Error(f"cannot read database {path!r}: {error}") from error
+        connection = _ImmutableConnection(path)
     except apsw.Error as error:
-        raise Error(f"cannot open database {path!r}: {error}") from error
+        connections.close_after_failure(connection)
+        raise Error(f"cannot read database {path!r}: {error}") from error
     connections.set_busy_timeout(connection, busy_timeout_ms)
     connections.make_defensive(connection)
     return connection
+
+
+def _connect(path: str, flags: int) -> apsw.Connection:
+    try:
+        return apsw.Connection(path, flags=flags)
+    except apsw.Error as error:
+        raise Error(f"cannot open database {path!r}: {error}") from error
+
+
+class _ImmutableConnection(apsw.Connection):
+    """A read-only connection that reads the file without its -wal/-shm or locks."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.before = _identity(path)
+        uri = f"file:{urllib.parse.quote(os.path.abspath(path))}?immutable=1"
+        try:
+            super().__init__(uri, flags=apsw.SQLITE_OPEN_READONLY | apsw.SQLITE_OPEN_URI)
+        except apsw.Error as error:
+            raise Error(f"cannot open database {path!r}: {error}") from error
+
+
+def _identity(path: str) -> tuple[int, int, int, bool]:
+    """What changes when a writer touches the file: inode, size, mtime, a -wal."""
+    info = os.stat(path)
+    return info.st_ino, info.st_size, info.st_mtime_ns, os.path.exists(f"{path}-wal")
+
+
+def finish_read_only(connection: apsw.Connection) -> None:
+    """Close a connection of :func:`open_read_only`; refuse a torn immutable read.
+
+    A writer must create the ``-wal`` before it changes anything, so a file
+    with the same identity and still no ``-wal`` was not written while it
+    was read.
+    """
+    connections.close(connection)
+    if isinstance(connection, _ImmutableConnection) and (
+        _identity(connection.path) != connection.before
+    ):
+        raise Error(
+            f"{connection.path!r} was written while it was read (its directory is "
+            "read-only, so it was read without locks): run the command again"
+        )
 
 
 # -- backup -------------------------------------------------------------------
@@ -46,7 +106,9 @@ def copy_database(source: apsw.Connection, dest_path: str) -> None:
     that is inside one read transaction of ``source``: the copy is the
     database as of one commit, and in WAL mode the other connections go on
     writing meanwhile. ``dest_path`` must not exist; it is never overwritten.
-    A copy that fails is removed, so no half-written file is left behind.
+    The copy is checked with ``PRAGMA quick_check``; a copy that fails, or
+    fails the check (a corrupt source), is removed, so nothing is left
+    behind that looks like a good backup.
     """
     if connections.is_memory(dest_path):
         raise Error("cannot back up to ':memory:': give the path of a new file")
@@ -80,8 +142,23 @@ def _copy_pages(source: apsw.Connection, dest_path: str) -> None:
     try:
         with dest.backup("main", source, "main") as backup:
             backup.step(-1)
+        _check_copy(dest, dest_path)
     finally:
         connections.close(dest)
+
+
+def _check_copy(dest: apsw.Connection, dest_path: str) -> None:
+    """Refuse a copy that fails ``PRAGMA quick_check``.
+
+    The online backup copies pages as they are: a corrupt source gives a
+    corrupt copy that only looks like a good backup.
+    """
+    problems = [str(row[0]) for row in dest.execute("PRAGMA quick_check")]
+    if problems != ["ok"]:
+        raise Error(
+            f"cannot back up to {dest_path!r}: the copy fails PRAGMA quick_check, so the "
+            f"source database is corrupt ({problems[0]}; {len(problems)} problem(s))"
+        )
 
 
 def backup_file(source_path: str, dest_path: str) -> None:
@@ -99,18 +176,9 @@ def backup_file(source_path: str, dest_path: str) -> None:
     except Error as error:
         raise Error(f"cannot back up: {error}") from error
     try:
-        _check_readable(source, source_path)
         copy_database(source, dest_path)
     finally:
-        connections.close(source)
-
-
-def _check_readable(source: apsw.Connection, source_path: str) -> None:
-    """Refuse a source that is not a database, naming it (not the copy)."""
-    try:
-        source.pragma("schema_version")
-    except apsw.Error as error:
-        raise Error(f"cannot back up {source_path!r}: {error}") from error
+        finish_read_only(source)
 
 
 # -- status -------------------------------------------------------------------
@@ -153,7 +221,7 @@ def read_status(path: str) -> Status:
     except apsw.Error as error:
         raise Error(f"cannot read the status of {path!r}: {error}") from error
     finally:
-        connections.close(connection)
+        finish_read_only(connection)
     return Status(
         path=path,
         applied=applied,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -23,6 +23,7 @@ import apsw
 
 from cwdb._ids import new_id
 from cwdb.adapters.apsw.connection import close as close_connection
+from cwdb.adapters.apsw.explain import explain
 from cwdb.adapters.apsw.statements import Queries, Row, Statement
 from cwdb.adapters.apsw.translate import DRIVER_ERRORS, translate
 from cwdb.errors import Error
@@ -31,6 +32,8 @@ from cwdb.records._codec import ms_from_time
 __all__ = ["Queries", "Runner", "Statement"]
 
 Params = Mapping[str, object]
+#: One parameter set of a batch: by name, or a tuple in ``query.params`` order.
+Bindings = Params | tuple[object, ...]
 
 
 class Session:
@@ -57,9 +60,12 @@ class Runner:
         *,
         busy_timeout_ms: int,
         clock: Callable[[], datetime] | None,
+        database: str,
     ) -> None:
         self._open_connection = open_connection
         self.busy_timeout_ms = busy_timeout_ms
+        #: The path (or ``":memory:"``) that error messages name.
+        self.database = database
         self._local = threading.local()
         self._sessions: list[Session] = []
         self._sessions_lock = threading.Lock()
@@ -135,8 +141,24 @@ class Runner:
         if failed is not None:
             raise failed
 
-    def _error(self, error: BaseException) -> Error:
-        return translate(error, busy_timeout_ms=self.busy_timeout_ms)
+    def _error(
+        self,
+        error: BaseException,
+        session: Session | None = None,
+        st: Statement | None = None,
+        params: Params | None = None,
+    ) -> Error:
+        """The cwdb error for a driver exception, naming the field when it can.
+
+        With the failed statement, its parameters and its session (still in
+        the failed call's transaction), :func:`explain` may name the field and
+        value behind the failure.
+        """
+        if session is not None and st is not None and params is not None:
+            explained = explain(error, session.cursor, st.sql, params)
+            if explained is not None:
+                return explained
+        return translate(error, busy_timeout_ms=self.busy_timeout_ms, database=self.database)
 
     # -- reads --------------------------------------------------------------
 
@@ -156,7 +178,7 @@ class Runner:
             try:
                 rows = session.cursor.execute(st.sql, params).fetchall()
             except DRIVER_ERRORS as error:
-                raise self._error(error) from error
+                raise self._error(error, session, st, params) from error
         if not rows:
             return None
         mapper = st.mapper
@@ -175,7 +197,7 @@ class Runner:
                 try:
                     rows = session.cursor.execute(st.sql, params).fetchall()
                 except DRIVER_ERRORS as error:
-                    raise self._error(error) from error
+                    raise self._error(error, session, st, params) from error
         map_rows = st.map_rows
         if map_rows is not None:
             return map_rows(rows)
@@ -191,7 +213,7 @@ class Runner:
                 st.verify(cursor)
                 return cursor.fetchall()
             except DRIVER_ERRORS as error:
-                raise self._error(error) from error
+                raise self._error(error, session, st, params) from error
 
     def rows(self, st: Statement, params: Params) -> list[Row]:
         """Every row as a plain tuple (for results that are not records)."""
@@ -200,7 +222,7 @@ class Runner:
             try:
                 return session.cursor.execute(st.sql, params).fetchall()
             except DRIVER_ERRORS as error:
-                raise self._error(error) from error
+                raise self._error(error, session, st, params) from error
 
     # -- writes -------------------------------------------------------------
 
@@ -235,9 +257,10 @@ class Runner:
                 changed = session.connection.changes()
                 cursor.execute("COMMIT")
             except BaseException as error:
+                failure = self._failure(error, session, st, params)
                 self._abandon(session)
-                if isinstance(error, DRIVER_ERRORS):
-                    raise self._error(error) from error
+                if failure is not None:
+                    raise failure from error
                 raise
         return rows, changed
 
@@ -263,13 +286,38 @@ class Runner:
             changed = session.connection.changes()
             cursor.execute("RELEASE cwdb_call")
         except BaseException as error:
+            failure = self._failure(error, session, st, params)
             self._undo_savepoint(session, "cwdb_call")
-            if isinstance(error, DRIVER_ERRORS):
-                raise self._error(error) from error
+            if failure is not None:
+                raise failure from error
             raise
         return rows, changed
 
-    def write_batch(self, st: Statement, param_sets: Iterable[Params | tuple[object, ...]]) -> int:
+    def _batch_error(
+        self, error: BaseException, session: Session, st: Statement, param_sets: Iterable[Bindings]
+    ) -> Error:
+        """As :meth:`_error`, for the parameter set of a batch that failed."""
+        if isinstance(param_sets, Sequence):
+            for bindings in param_sets:
+                params = (
+                    dict(zip(st.query.params, bindings, strict=True))
+                    if isinstance(bindings, tuple)
+                    else bindings
+                )
+                explained = explain(error, session.cursor, st.sql, params)
+                if explained is not None:
+                    return explained
+        return self._error(error)
+
+    def _failure(
+        self, error: BaseException, session: Session, st: Statement, params: Params
+    ) -> Error | None:
+        """A failed write's cwdb error, read before its transaction is undone."""
+        if isinstance(error, DRIVER_ERRORS):
+            return self._error(error, session, st, params)
+        return None
+
+    def write_batch(self, st: Statement, param_sets: Iterable[Bindings]) -> int:
         """Run one statement per parameter set, all in one transaction.
 
         A set is a mapping by name, or a tuple in the order in which the
@@ -283,7 +331,7 @@ class Runner:
                 for _ in session.cursor.executemany(st.sql, param_sets):
                     pass
             except DRIVER_ERRORS as error:
-                raise self._error(error) from error
+                raise self._batch_error(error, session, st, param_sets) from error
             return connection.total_changes() - before
 
     @staticmethod

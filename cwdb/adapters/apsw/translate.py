@@ -25,8 +25,12 @@ _CONFLICT_CODES: Final = frozenset(
 )
 
 
-def translate(error: BaseException, *, busy_timeout_ms: int) -> Error:
-    """The cwdb error for a driver exception (to be raised ``from`` it)."""
+def translate(error: BaseException, *, busy_timeout_ms: int, database: str | None = None) -> Error:
+    """The cwdb error for a driver exception (to be raised ``from`` it).
+
+    Messages name ``database`` (a path, or ``":memory:"``) when given, and
+    never the driver's exception class.
+    """
     message = str(error)
     if isinstance(error, UnicodeEncodeError):
         return ValidationError(f"text cannot be stored: it is not valid Unicode ({message})")
@@ -42,4 +46,11 @@ def translate(error: BaseException, *, busy_timeout_ms: int) -> Error:
         )
     if isinstance(error, (apsw.ConnectionClosedError, apsw.CursorClosedError)):
         return Error("the database is closed")
-    return Error(f"{type(error).__name__}: {message}")
+    return _naming_the_database(error, database)
+
+
+def _naming_the_database(error: BaseException, database: str | None) -> Error:
+    where = "the database" if database is None else f"database {database!r}"
+    if isinstance(error, apsw.ReadOnlyError):
+        return Error(f"cannot write to {where}: it is read-only ({error})")
+    return Error(f"{where}: {error}")
