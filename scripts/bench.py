@@ -595,6 +595,11 @@ def main(argv: list[str]) -> int:
         "--only", default=",".join(WORKLOADS), help="workloads to report, e.g. W2,W6"
     )
     parser.add_argument("--peers", action="store_true", help="also run scripts/bench_peers.py")
+    parser.add_argument(
+        "--semantics",
+        action="store_true",
+        help="W7 only: cwdb against hand-written picks with and without the contract's semantics",
+    )
     args = parser.parse_args(argv)
     only = [w for w in WORKLOADS if w in args.only.upper().split(",")]
     if not only or args.scale <= 0 or args.runs < 1:
@@ -602,6 +607,9 @@ def main(argv: list[str]) -> int:
     import bench_hand
 
     stacks: dict[str, StackFactory] = {"cwdb": CwdbStack, "raw": RawStack, **bench_hand.STACKS}
+    if args.semantics:
+        stacks = {"cwdb": CwdbStack, **bench_hand.SEMANTICS}
+        only = ["W7"]
     versions = ""
     if args.peers:
         try:
@@ -624,7 +632,12 @@ def main(argv: list[str]) -> int:
         f"Python {sys.version.split()[0]}{versions}, {os.cpu_count()} cores; "
         f"median of {args.runs} runs{scaled}"
     )
-    if args.peers:
+    if args.semantics:
+        for name in stacks:
+            ops = statistics.median(r["W7"][name] for r in runs)
+            share = ratio(runs, "W7", "cwdb", name)
+            print(f"W7 {name:14} {ops:10,.0f} picks/s   cwdb/{name} {share:.2f}")
+    elif args.peers:
         print_ratios(runs, list(stacks))
     else:
         print_default(runs)

@@ -18,9 +18,12 @@ a competent engineer writes by hand for each call, with the same
   against).
 
 What the plain pick gives up: it keeps no strictly increasing
-``last_used_at`` (docs/reference.md section 7), so picks within one millisecond may
-break the rotation. W7 checks the exact rotation for cwdb only; here it
-checks the number of picks.
+``last_used_at`` (docs/reference.md section 7), so picks within one
+millisecond may break the rotation, and it leaves an expired exhaustion in
+place. W7 checks the exact rotation only for the stacks that keep it.
+``bench.py --semantics`` measures what those semantics cost a hand-written
+pick: ``hand+strict`` adds the strictly increasing ``last_used_at``,
+``hand+contract`` also clears an expired exhaustion in the same statement.
 """
 
 from __future__ import annotations
@@ -68,6 +71,27 @@ WHERE id = (
     LIMIT 1
 )
 RETURNING {ACCOUNT}"""
+
+
+#: The same pick with the contract's semantics, as an engineer would write
+#: them by hand: strictly increasing last_used_at across all accounts (one
+#: max() subquery), and an expired exhaustion cleared in the same statement.
+PICK_ACCOUNT_STRICT = f"""UPDATE accounts SET
+    last_used_at = max(?1, coalesce((SELECT max(last_used_at) FROM accounts) + 1, ?1)),
+    updated_at = ?1
+WHERE id = (
+    SELECT id FROM accounts
+    WHERE provider = ?2 AND (is_exhausted = 0 OR exhausted_until <= ?1)
+    ORDER BY last_used_at, sort_order
+    LIMIT 1
+)
+RETURNING {ACCOUNT}"""
+PICK_ACCOUNT_CONTRACT = PICK_ACCOUNT_STRICT.replace(
+    "    updated_at = ?1\n",
+    "    is_exhausted = iif(exhausted_until <= ?1, 0, is_exhausted),\n"
+    "    exhausted_until = iif(exhausted_until <= ?1, NULL, exhausted_until),\n"
+    "    updated_at = ?1\n",
+)
 
 
 def agent_chunks_sql(count: int) -> str:
@@ -189,9 +213,12 @@ class HandStack:
             found += len(self.all(self.chunk, rows))
         return found
 
+    #: The statement of ``pick_accounts``.
+    pick_sql = PICK_ACCOUNT
+
     def pick_accounts(self, count: int) -> list[Any]:
-        write, to_account = self.write, self.account
-        return [to_account(write(PICK_ACCOUNT, (now_ms(), "claude"))) for _ in range(count)]
+        write, to_account, sql = self.write, self.account, self.pick_sql
+        return [to_account(write(sql, (now_ms(), "claude"))) for _ in range(count)]
 
     def close(self) -> None:
         self.raw.conn.close()
@@ -212,4 +239,19 @@ class NaiveStack(HandStack):
         return str(item.id)
 
 
+class StrictPickStack(HandStack):
+    """The hand-written pick plus strict rotation (``bench.py --semantics``)."""
+
+    strict_rotation = True
+    pick_sql = PICK_ACCOUNT_STRICT
+
+
+class ContractPickStack(StrictPickStack):
+    """The hand-written pick with all of the contract's semantics (``--semantics``)."""
+
+    pick_sql = PICK_ACCOUNT_CONTRACT
+
+
 STACKS = {"hand": HandStack, "naive": NaiveStack}
+#: W7 only: what the contract's semantics cost a hand-written pick.
+SEMANTICS = {"hand": HandStack, "hand+strict": StrictPickStack, "hand+contract": ContractPickStack}

@@ -62,3 +62,10 @@ def test_peers_without_the_extra_exit_with_the_install_command() -> None:
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1
     assert "pip install -e '.[bench]'" in result.stderr
+
+
+def test_semantics_compares_the_pick_with_hand_written_picks() -> None:
+    result = run(str(BENCH), "--runs", "1", "--scale", "0.02", "--semantics")
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = [line.split()[1] for line in result.stdout.splitlines()[1:]]
+    assert rows == ["cwdb", "hand", "hand+strict", "hand+contract"]
