@@ -33,11 +33,27 @@ def test_a_block_gives_name_shape_doc_scan_params_and_sql(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize(
     ("suffix", "shape"),
-    [("", Shape.ROWS), ("^", Shape.ONE), ("$", Shape.VALUE), ("!", Shape.NONE), ("*!", Shape.MANY)],
+    [
+        ("", Shape.ROWS),
+        ("^", Shape.ONE),
+        ("$", Shape.VALUE),
+        ("<!", Shape.WRITE_RETURNING),
+        ("!", Shape.WRITE),
+        ("*!", Shape.WRITE_MANY),
+    ],
 )
 def test_suffixes_give_shapes(tmp_path: Path, suffix: str, shape: Shape) -> None:
     path = write(tmp_path, f"-- name: q{suffix}\nSELECT 1;\n")
     assert parse_file(path)["q"].shape is shape
+
+
+@pytest.mark.parametrize(
+    ("suffix", "writes"),
+    [("", False), ("^", False), ("$", False), ("<!", True), ("!", True), ("*!", True)],
+)
+def test_a_suffix_ending_in_bang_marks_a_write(tmp_path: Path, suffix: str, writes: bool) -> None:
+    path = write(tmp_path, f"-- name: q{suffix}\nSELECT 1;\n")
+    assert parse_file(path)["q"].shape.writes is writes
 
 
 def test_a_duplicate_name_is_refused_naming_file_and_query(tmp_path: Path) -> None:
@@ -47,7 +63,7 @@ def test_a_duplicate_name_is_refused_naming_file_and_query(tmp_path: Path) -> No
 
 
 def test_an_unknown_suffix_is_refused(tmp_path: Path) -> None:
-    path = write(tmp_path, "-- name: odd<!\nSELECT 1;\n")
+    path = write(tmp_path, "-- name: odd!<\nSELECT 1;\n")
     with pytest.raises(QueryFileError, match=r"things\.sql: query 'odd'"):
         parse_file(path)
 

@@ -31,12 +31,11 @@ class ApswAccountRepository(CrudAdapter[Account]):
         if not isinstance(provider, str):
             raise ValidationError(f"provider: expected text, got {type(provider).__name__}")
         params = {"provider": provider, "now": self._run.now()}
-        picked: Account | None = self._run.write_one(self._find_next_available, params)
-        return picked
+        return self._run.one(self._find_next_available, params)
 
     def mark_exhausted(self, id: str, until: datetime) -> Account:
         params = {"id": id, "until": ms_from_time(until, "until"), "now": self._run.now()}
-        marked: Account | None = self._run.write_one(self._mark_exhausted, params)
+        marked = self._run.one(self._mark_exhausted, params)
         if marked is None:
             raise self._missing(id)
         return marked

@@ -20,17 +20,13 @@ class ApswAgentRepository(CrudAdapter[Agent]):
         self._find_by_status = queries.bind("find_by_status", Agent)
 
     def find_by_name(self, name: str) -> Agent | None:
-        found: Agent | None = self._run.one(self._find_by_name, {"name": name})
-        return found
+        return self._run.one(self._find_by_name, {"name": name})
 
     def find_by_task_id(self, task_id: str) -> Agent | None:
-        found: Agent | None = self._run.one(self._find_by_task_id, {"task_id": task_id})
-        return found
+        return self._run.one(self._find_by_task_id, {"task_id": task_id})
 
     def find_by_session_id(self, session_id: str) -> Agent | None:
-        params = {"session_id": session_id}
-        found: Agent | None = self._run.one(self._find_by_session_id, params)
-        return found
+        return self._run.one(self._find_by_session_id, {"session_id": session_id})
 
     def find_by_status(self, status: str) -> list[Agent]:
         params = {"status": self._enum("status", status)}

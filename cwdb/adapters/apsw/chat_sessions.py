@@ -40,25 +40,19 @@ class ApswChatSessionRepository:
             "agent_id": agent_id,
         }
         params = self._sessions.insert_params(fields, new_id=run.new_id(), now=run.now())
-        created: ChatSession = run.write_one(self._create_session, params)
-        return created
+        return run.single(self._create_session, params)
 
     def find_active_session(self, target_type: str, target_id: str) -> ChatSession | None:
         target_type = check_enum(self._sessions.column("target_type"), target_type)
         params = {"target_type": target_type, "target_id": target_id}
-        found: ChatSession | None = self._run.one(self._find_active_session, params)
-        return found
+        return self._run.one(self._find_active_session, params)
 
     def find_active_session_by_agent_id(self, agent_id: str) -> ChatSession | None:
-        found: ChatSession | None = self._run.one(
-            self._find_active_by_agent, {"agent_id": agent_id}
-        )
-        return found
+        return self._run.one(self._find_active_by_agent, {"agent_id": agent_id})
 
     def update_session(self, id: str, /, **changes: Any) -> ChatSession:
         statements = (self._find_by_id, self._update_session)
-        updated: ChatSession = update_row(self._run, self._sessions, statements, id, changes)
-        return updated
+        return update_row(self._run, self._sessions, statements, id, changes)
 
     def create_message(
         self,
@@ -75,8 +69,7 @@ class ApswChatSessionRepository:
             "change_set_id": change_set_id,
         }
         params = self._messages.insert_params(fields, new_id=run.new_id(), now=run.now())
-        created: ChatMessage = run.write_one(self._create_message, params)
-        return created
+        return run.single(self._create_message, params)
 
     def find_messages_by_session_id(self, chat_session_id: str) -> list[ChatMessage]:
         params = {"chat_session_id": chat_session_id}

@@ -22,7 +22,7 @@ class ApswConversationRepository:
         self._find_by_id = queries.bind("find_by_id", Conversation)
         self._find_pending_for_agent = queries.bind("find_pending_for_agent", Conversation)
         self._answer = queries.bind("answer", Conversation)
-        self._exists = queries.bind("exists")
+        self._exists = queries.bind("exists", int)
         self._count_by_from_agent_ids = queries.bind("count_by_from_agent_ids")
         self._find_by_from_agent_id = queries.bind("find_by_from_agent_id", Conversation)
 
@@ -45,12 +45,10 @@ class ApswConversationRepository:
             "task_id": task_id,
         }
         params = self._codec.insert_params(fields, new_id=run.new_id(), now=run.now())
-        created: Conversation = run.write_one(self._create, params)
-        return created
+        return run.single(self._create, params)
 
     def find_by_id(self, id: str) -> Conversation | None:
-        found: Conversation | None = self._run.one(self._find_by_id, {"id": id})
-        return found
+        return self._run.one(self._find_by_id, {"id": id})
 
     def find_pending_for_agent(self, to_agent_id: str) -> list[Conversation]:
         return self._run.all(self._find_pending_for_agent, {"to_agent_id": to_agent_id})
@@ -62,10 +60,10 @@ class ApswConversationRepository:
         params = {**self._codec.validate_changes({"answer": answer}), "id": id, "now": run.now()}
         # One transaction: the "why not" read sees the state the UPDATE saw.
         with run.transaction():
-            answered: Conversation | None = run.write_one(self._answer, params)
+            answered = run.one(self._answer, params)
             if answered is not None:
                 return answered
-            exists = run.one(self._exists, {"id": id})
+            exists = run.single(self._exists, {"id": id})
         if not exists:
             raise NotFoundError(f"Conversation {id!r} does not exist")
         raise ConflictError(f"Conversation {id!r} is already answered")

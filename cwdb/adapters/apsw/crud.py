@@ -8,6 +8,7 @@ statements ``create``, ``find_by_id``, ``find_all``, ``update`` and
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -17,15 +18,11 @@ from cwdb.records._codec import RecordCodec, check_enum
 
 R = TypeVar("R")
 
-_CODECS: dict[type, RecordCodec] = {}
 
-
+@functools.cache
 def codec_for(record: type) -> RecordCodec:
-    """The (cached) write codec of a record class."""
-    codec = _CODECS.get(record)
-    if codec is None:
-        codec = _CODECS[record] = RecordCodec(record)
-    return codec
+    """The write codec of a record class, built once per process."""
+    return RecordCodec(record)
 
 
 def missing(record: type, id: str) -> NotFoundError:
@@ -36,10 +33,10 @@ def missing(record: type, id: str) -> NotFoundError:
 def update_row(
     runner: Runner,
     codec: RecordCodec,
-    statements: tuple[Statement, Statement],
+    statements: tuple[Statement[R], Statement[R]],
     id: str,
     changes: Mapping[str, object],
-) -> Any:
+) -> R:
     """``update(id, /, **changes)`` for any table following the flag convention.
 
     ``statements`` are the table's ``find_by_id`` and ``update``: no changes
@@ -49,15 +46,15 @@ def update_row(
     if not changes:
         found = runner.one(find_by_id, {"id": id})
     else:
-        found = runner.write_one(update, codec.update_params(id, changes, now=runner.now()))
+        found = runner.one(update, codec.update_params(id, changes, now=runner.now()))
     if found is None:
         raise missing(codec.record, id)
     return found
 
 
-def delete_row(runner: Runner, record: type, delete: Statement, id: str) -> None:
+def delete_row(runner: Runner, record: type, delete: Statement[str], id: str) -> None:
     """``delete(id)``: the statement returns the id, or no row when unknown."""
-    if runner.write_one(delete, {"id": id}) is None:
+    if runner.one(delete, {"id": id}) is None:
         raise missing(record, id)
 
 
@@ -72,30 +69,27 @@ class CrudAdapter(Generic[R]):
         record = self.record
         self._run = runner
         self._codec = codec_for(record)
-        self._create = queries.bind("create", record)
-        self._find_by_id = queries.bind("find_by_id", record)
-        self._find_all = queries.bind("find_all", record)
-        self._update = queries.bind("update", record)
-        self._delete = queries.bind("delete")
+        self._create: Statement[R] = queries.bind("create", record)
+        self._find_by_id: Statement[R] = queries.bind("find_by_id", record)
+        self._find_all: Statement[R] = queries.bind("find_all", record)
+        self._update: Statement[R] = queries.bind("update", record)
+        self._delete = queries.bind("delete", str)
 
     def create(self, **fields: Any) -> R:
         run = self._run
         new_id = None if self.caller_ids else run.new_id()
         params = self._codec.insert_params(fields, new_id=new_id, now=run.now())
-        created: R = run.write_one(self._create, params)
-        return created
+        return run.single(self._create, params)
 
     def find_by_id(self, id: str) -> R | None:
-        found: R | None = self._run.one(self._find_by_id, {"id": id})
-        return found
+        return self._run.one(self._find_by_id, {"id": id})
 
     def find_all(self) -> list[R]:
         return self._run.all(self._find_all, {})
 
     def update(self, id: str, /, **changes: Any) -> R:
         statements = (self._find_by_id, self._update)
-        updated: R = update_row(self._run, self._codec, statements, id, changes)
-        return updated
+        return update_row(self._run, self._codec, statements, id, changes)
 
     def delete(self, id: str) -> None:
         delete_row(self._run, self.record, self._delete, id)

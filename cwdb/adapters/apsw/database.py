@@ -58,9 +58,6 @@ from cwdb.ports import (
 
 Clock = Callable[[], datetime]
 
-#: Filled with the qualified names of the queries adapters ask for (tests).
-USED_QUERIES: set[str] = set()
-
 
 class Database:
     """An open cwdb database: one attribute per repository (API.md §1, §4)."""
@@ -85,7 +82,7 @@ class Database:
         self.path = path
 
         def queries(name: str) -> Queries:
-            return Queries(query_file(name), USED_QUERIES)
+            return Queries(query_file(name))
 
         self.initiatives = ApswInitiativeRepository(runner, queries("initiatives"))
         self.phases = ApswPhaseRepository(runner, queries("phases"))

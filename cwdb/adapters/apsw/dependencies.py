@@ -20,22 +20,22 @@ class DependencyStatements:
     """The bound statements of one dependency table."""
 
     #: ``$``: 1 when the new edge would close a cycle (or is a self edge).
-    would_close_cycle: Statement
+    would_close_cycle: Statement[int]
     #: ``!``: insert the edge, doing nothing when it exists.
-    create: Statement
+    create: Statement[None]
     #: ids the node depends on, oldest edge first.
-    dependencies: Statement
+    dependencies: Statement[str]
     #: ids that depend on the node, oldest edge first.
-    dependents: Statement
+    dependents: Statement[str]
 
     @classmethod
     def bind(cls, queries: Queries) -> DependencyStatements:
         """The four dependency statements of a ``sql/`` file, by their shared names."""
         return cls(
-            would_close_cycle=queries.bind("would_close_cycle"),
+            would_close_cycle=queries.bind("would_close_cycle", int),
             create=queries.bind("create_dependency"),
-            dependencies=queries.bind("get_dependencies"),
-            dependents=queries.bind("get_dependents"),
+            dependencies=queries.bind("get_dependencies", str),
+            dependents=queries.bind("get_dependents", str),
         )
 
 
@@ -65,7 +65,7 @@ class DependencyGraph:
         run = self._run
         params: dict[str, object] = {self._key: node_id, self._other: depends_on_id}
         with run.transaction():
-            if run.one(self._st.would_close_cycle, params):
+            if run.single(self._st.would_close_cycle, params):
                 raise ValidationError(
                     f"{self._other}: {self._noun} {node_id!r} depending on "
                     f"{depends_on_id!r} would close a dependency cycle"

@@ -43,7 +43,7 @@ class ApswLogChunkRepository:
         self._iter_page = queries.bind("iter_page")
         self._delete_by_agent_id = queries.bind("delete_by_agent_id")
         self._delete_older_than = queries.bind("delete_older_than")
-        self._get_session_count = queries.bind("get_session_count")
+        self._get_session_count = queries.bind("get_session_count", int)
 
     def insert_chunk(
         self, agent_id: str, agent_name: str, content: str, session_number: int = 1
@@ -56,8 +56,7 @@ class ApswLogChunkRepository:
             "session_number": session_number,
         }
         params = self._codec.insert_params(fields, new_id=run.new_id(), now=run.now())
-        chunk: LogChunk = run.write_one(self._insert_chunk, params)
-        return chunk
+        return run.single(self._insert_chunk, params)
 
     def insert_chunks(self, chunks: Iterable[Mapping[str, object]]) -> int:
         items = chunks if type(chunks) is list else list(chunks)
@@ -129,8 +128,7 @@ class ApswLogChunkRepository:
         return self._run.write_count(self._delete_by_agent_id, {"agent_id": agent_id})
 
     def get_session_count(self, agent_id: str) -> int:
-        count: int = self._run.one(self._get_session_count, {"agent_id": agent_id})
-        return count
+        return self._run.single(self._get_session_count, {"agent_id": agent_id})
 
     def iter_by_agent_id(self, agent_id: str, batch_size: int = 1000) -> Iterator[LogChunk]:
         if type(batch_size) is not int or batch_size < 1:

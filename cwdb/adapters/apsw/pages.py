@@ -24,8 +24,7 @@ class ApswPageRepository(CrudAdapter[Page]):
         return self._run.all(self._find_by_initiative_id, {"initiative_id": initiative_id})
 
     def find_root_page(self, initiative_id: str) -> Page | None:
-        found: Page | None = self._run.one(self._find_root_page, {"initiative_id": initiative_id})
-        return found
+        return self._run.one(self._find_root_page, {"initiative_id": initiative_id})
 
     def get_or_create_root_page(self, initiative_id: str) -> Page:
         """The root page, made if missing; the database decides, not Python.

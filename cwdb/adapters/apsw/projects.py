@@ -20,19 +20,17 @@ class ApswProjectRepository(CrudAdapter[Project]):
         super().__init__(runner, queries)
         self._find_by_name = queries.bind("find_by_name", Project)
         self._find_by_url = queries.bind("find_by_url", Project)
-        self._initiative_exists = queries.bind("initiative_exists")
-        self._missing_project_ids = queries.bind("missing_project_ids")
+        self._initiative_exists = queries.bind("initiative_exists", int)
+        self._missing_project_ids = queries.bind("missing_project_ids", str)
         self._unlink = queries.bind("unlink_projects_not_in")
         self._link = queries.bind("link_missing_projects")
         self._find_by_initiative = queries.bind("find_projects_by_initiative_id", Project)
 
     def find_by_name(self, name: str) -> Project | None:
-        found: Project | None = self._run.one(self._find_by_name, {"name": name})
-        return found
+        return self._run.one(self._find_by_name, {"name": name})
 
     def find_by_url(self, url: str) -> Project | None:
-        found: Project | None = self._run.one(self._find_by_url, {"url": url})
-        return found
+        return self._run.one(self._find_by_url, {"url": url})
 
     def set_initiative_projects(self, initiative_id: str, project_ids: Iterable[str]) -> None:
         """Diff the initiative's links against ``project_ids`` in one transaction.
@@ -55,7 +53,7 @@ class ApswProjectRepository(CrudAdapter[Project]):
 
     def _check_references(self, initiative_id: str, ids: str) -> None:
         run = self._run
-        if not run.one(self._initiative_exists, {"initiative_id": initiative_id}):
+        if not run.single(self._initiative_exists, {"initiative_id": initiative_id}):
             raise IntegrityError(f"initiative {initiative_id!r} does not exist")
         missing = run.all(self._missing_project_ids, {"project_ids": ids})
         if missing:

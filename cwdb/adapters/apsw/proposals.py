@@ -17,9 +17,9 @@ class ApswProposalRepository(CrudAdapter[Proposal]):
     def __init__(self, runner: Runner, queries: Queries) -> None:
         super().__init__(runner, queries)
         self._find_by_agent_id_and_status = queries.bind("find_by_agent_id_and_status", Proposal)
-        self._count_by_agent_id_and_status = queries.bind("count_by_agent_id_and_status")
-        self._count_by_agent_id = queries.bind("count_by_agent_id")
-        self._update_many_by_agent_id = queries.bind("update_many_by_agent_id")
+        self._count_by_agent_id_and_status = queries.bind("count_by_agent_id_and_status", int)
+        self._count_by_agent_id = queries.bind("count_by_agent_id", int)
+        self._update_many_by_agent_id = queries.bind("update_many_by_agent_id", str)
 
     def find_by_agent_id_and_status(self, agent_id: str, status: str) -> list[Proposal]:
         params = {"agent_id": agent_id, "status": self._enum("status", status)}
@@ -27,8 +27,7 @@ class ApswProposalRepository(CrudAdapter[Proposal]):
 
     def count_by_agent_id_and_status(self, agent_id: str, status: str) -> int:
         params = {"agent_id": agent_id, "status": self._enum("status", status)}
-        count: int = self._run.one(self._count_by_agent_id_and_status, params)
-        return count
+        return self._run.single(self._count_by_agent_id_and_status, params)
 
     def update_many_by_agent_id(self, agent_id: str, /, **changes: Any) -> int:
         """One UPDATE for all of the agent's proposals; the rows it matched.
@@ -42,6 +41,5 @@ class ApswProposalRepository(CrudAdapter[Proposal]):
         params = self._codec.update_params(agent_id, changes, now=run.now())
         params["where_agent_id"] = params.pop("id")
         if not changes:
-            count: int = run.one(self._count_by_agent_id, {"agent_id": agent_id})
-            return count
-        return len(run.write(self._update_many_by_agent_id, params))
+            return run.single(self._count_by_agent_id, {"agent_id": agent_id})
+        return len(run.all(self._update_many_by_agent_id, params))

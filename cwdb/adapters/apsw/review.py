@@ -34,14 +34,6 @@ from cwdb.adapters.apsw.review_plans import (
 from cwdb.adapters.apsw.sqlfiles import QueryFile, load_all, query_file
 from cwdb.errors import Error
 
-_SHAPES = {
-    "": "all rows",
-    "^": "one row or none",
-    "$": "one value",
-    "!": "no rows",
-    "*!": "once per parameter set",
-}
-
 
 def run(database: str | None, out: TextIO | None = None) -> int:
     """Print the review of every query; 0 when it passes, 1 when it fails.
@@ -116,7 +108,7 @@ def render(reviews: Sequence[QueryReview], source: str) -> str:
 
 def _render_query(review: QueryReview) -> list[str]:
     query = review.query
-    lines = [f"-- {query.qualified_name}  ({_SHAPES.get(query.shape.value, query.shape.value)})"]
+    lines = [f"-- {query.qualified_name}  ({query.shape.description})"]
     lines += [f"   {line}" for line in query.doc.splitlines()]
     if review.error is not None:
         return [*lines, f"   ERROR: the query does not prepare: {review.error}"]

@@ -20,7 +20,7 @@ class ApswReviewCommentRepository:
         self._create = queries.bind("create", ReviewComment)
         self._find_by_phase_id = queries.bind("find_by_phase_id", ReviewComment)
         self._set_resolved = queries.bind("set_resolved", ReviewComment)
-        self._delete = queries.bind("delete")
+        self._delete = queries.bind("delete", str)
 
     def create(  # noqa: PLR0917 - API.md fixes this positional signature
         self,
@@ -41,8 +41,7 @@ class ApswReviewCommentRepository:
             "author": author,
         }
         params = self._codec.insert_params(fields, new_id=run.new_id(), now=run.now())
-        created: ReviewComment = run.write_one(self._create, params)
-        return created
+        return run.single(self._create, params)
 
     def find_by_phase_id(self, phase_id: str) -> list[ReviewComment]:
         return self._run.all(self._find_by_phase_id, {"phase_id": phase_id})
@@ -59,7 +58,7 @@ class ApswReviewCommentRepository:
     def _set(self, id: str, *, resolved: bool) -> ReviewComment:
         run = self._run
         params = {"id": id, "resolved": int(resolved), "now": run.now()}
-        found: ReviewComment | None = run.write_one(self._set_resolved, params)
+        found = run.one(self._set_resolved, params)
         if found is None:
             raise missing(ReviewComment, id)
         return found

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import apsw
 
@@ -31,6 +31,7 @@ from cwdb.records._codec import ms_from_time
 __all__ = ["Queries", "Runner", "Statement"]
 
 Params = Mapping[str, object]
+R = TypeVar("R")
 
 
 class Session:
@@ -138,34 +139,39 @@ class Runner:
     def _error(self, error: BaseException) -> Error:
         return translate(error, busy_timeout_ms=self.busy_timeout_ms)
 
-    # -- reads --------------------------------------------------------------
+    # -- running statements -----------------------------------------------
+    #
+    # The suffix of a statement's name decides how it runs: a write (``<!``,
+    # ``!``, ``*!``) takes the write lock in its own transaction (or a
+    # savepoint), a read does not. The caller only chooses the result shape.
 
-    def one(self, st: Statement, params: Params) -> Any:
-        """The first row as a record (or first column), or None.
+    def one(self, st: Statement[R], params: Params) -> R | None:
+        """The first row as a record (or its first column), or None.
 
-        Every read is drained with ``fetchall``: a cursor left mid-statement
+        Every cursor is drained with ``fetchall``: one left mid-statement
         would keep its read snapshot (and, for RETURNING, the write lock).
         """
-        if not st.verified:
-            return st.first(self._verified_rows(st, params))
-        try:
-            session: Session = self._local.session
-        except AttributeError:
-            session = self._new_session()
-        with session.lock:
+        if st.writes:
+            rows = self._write(st, params)[0]
+        else:
             try:
-                rows = session.cursor.execute(st.sql, params).fetchall()
-            except DRIVER_ERRORS as error:
-                raise self._error(error) from error
+                session: Session = self._local.session
+            except AttributeError:
+                session = self._new_session()
+            with session.lock:
+                try:
+                    rows = session.cursor.execute(st.sql, params).fetchall()
+                except DRIVER_ERRORS as error:
+                    raise self._error(error) from error
         if not rows:
             return None
         mapper = st.mapper
         return mapper(rows[0]) if mapper is not None else rows[0][0]
 
-    def all(self, st: Statement, params: Params) -> list[Any]:
+    def all(self, st: Statement[R], params: Params) -> list[R]:
         """Every row, as records (or as their first column)."""
-        if not st.verified:
-            rows = self._verified_rows(st, params)
+        if st.writes:
+            rows = self._write(st, params)[0]
         else:
             try:
                 session: Session = self._local.session
@@ -181,20 +187,21 @@ class Runner:
             return list(map(mapper, rows))
         return [row[0] for row in rows]
 
-    def _verified_rows(self, st: Statement, params: Params) -> list[Row]:
-        """Run a read whose columns were not checked yet, and check them."""
-        session = self.session()
-        with session.lock:
-            cursor = session.cursor
-            try:
-                cursor.execute(st.sql, params)
-                st.verify(cursor)
-                return cursor.fetchall()
-            except DRIVER_ERRORS as error:
-                raise self._error(error) from error
+    def single(self, st: Statement[R], params: Params) -> R:
+        """The row a statement always returns, as a record (or its first column).
 
-    def rows(self, st: Statement, params: Params) -> list[Row]:
+        For an ``INSERT ... RETURNING`` and for a ``$`` aggregate, which
+        always have their row; not on the hot reads.
+        """
+        found = self.one(st, params)
+        if found is None and st.mapper is not None:
+            raise Error(f"{st.query.qualified_name} returned no row")
+        return found  # type: ignore[return-value]
+
+    def rows(self, st: Statement[Any], params: Params) -> list[Row]:
         """Every row as a plain tuple (for results that are not records)."""
+        if st.writes:
+            return self._write(st, params)[0]
         session = self.session()
         with session.lock:
             try:
@@ -202,38 +209,28 @@ class Runner:
             except DRIVER_ERRORS as error:
                 raise self._error(error) from error
 
-    # -- writes -------------------------------------------------------------
+    def write(self, st: Statement[Any], params: Params) -> None:
+        """Run one write statement (``!``) atomically."""
+        self._write(st, params)
 
-    def write(self, st: Statement, params: Params) -> list[Row]:
-        """Run one write statement atomically and return its drained rows."""
-        return self._write(st, params)[0]
-
-    def write_one(self, st: Statement, params: Params) -> Any:
-        """A write returning one row (``RETURNING``): the record, or None."""
-        return st.first(self._write(st, params)[0])
-
-    def write_count(self, st: Statement, params: Params) -> int:
-        """A write whose result is the number of rows it changed itself.
+    def write_count(self, st: Statement[Any], params: Params) -> int:
+        """A write (``!``) whose result is the number of rows it changed itself.
 
         SQLite's ``changes()``, read right after the statement: rows that
         foreign-key actions cascaded to are not counted.
         """
         return self._write(st, params)[1]
 
-    def _write(self, st: Statement, params: Params) -> tuple[list[Row], int]:
+    def _write(self, st: Statement[Any], params: Params) -> tuple[list[Row], int]:
         session = self.session()
         with session.lock:
             if session.depth:
                 return self._write_in_savepoint(session, st, params)
-            cursor = session.cursor
+            self._control(session, "BEGIN IMMEDIATE")
             try:
-                cursor.execute("BEGIN IMMEDIATE")
-            except DRIVER_ERRORS as error:
-                raise self._error(error) from error
-            try:
-                rows = self._run_write(session, st, params)
+                rows = session.cursor.execute(st.sql, params).fetchall()
                 changed = session.connection.changes()
-                cursor.execute("COMMIT")
+                session.cursor.execute("COMMIT")
             except BaseException as error:
                 self._abandon(session)
                 if isinstance(error, DRIVER_ERRORS):
@@ -241,27 +238,15 @@ class Runner:
                 raise
         return rows, changed
 
-    @staticmethod
-    def _run_write(session: Session, st: Statement, params: Params) -> list[Row]:
-        cursor = session.cursor
-        cursor.execute(st.sql, params)
-        if not st.verified:
-            st.verify(cursor)
-        return cursor.fetchall()
-
     def _write_in_savepoint(
-        self, session: Session, st: Statement, params: Params
+        self, session: Session, st: Statement[Any], params: Params
     ) -> tuple[list[Row], int]:
         """Inside a transaction block: a failed call undoes only itself."""
-        cursor = session.cursor
+        self._control(session, "SAVEPOINT cwdb_call")
         try:
-            cursor.execute("SAVEPOINT cwdb_call")
-        except DRIVER_ERRORS as error:
-            raise self._error(error) from error
-        try:
-            rows = self._run_write(session, st, params)
+            rows = session.cursor.execute(st.sql, params).fetchall()
             changed = session.connection.changes()
-            cursor.execute("RELEASE cwdb_call")
+            session.cursor.execute("RELEASE cwdb_call")
         except BaseException as error:
             self._undo_savepoint(session, "cwdb_call")
             if isinstance(error, DRIVER_ERRORS):
@@ -269,8 +254,8 @@ class Runner:
             raise
         return rows, changed
 
-    def write_batch(self, st: Statement, param_sets: Iterable[Params]) -> int:
-        """Run one statement per parameter set, all in one transaction."""
+    def write_batch(self, st: Statement[Any], param_sets: Iterable[Params]) -> int:
+        """Run a ``*!`` statement once per parameter set, all in one transaction."""
         session = self.session()
         with session.lock, self.transaction():
             connection = session.connection
@@ -281,6 +266,13 @@ class Runner:
             except DRIVER_ERRORS as error:
                 raise self._error(error) from error
             return connection.total_changes() - before
+
+    def _control(self, session: Session, sql: str) -> None:
+        """Run a transaction-control statement; a failure is a cwdb error."""
+        try:
+            session.cursor.execute(sql)
+        except DRIVER_ERRORS as error:
+            raise self._error(error) from error
 
     @staticmethod
     def _abandon(session: Session) -> None:
@@ -305,10 +297,7 @@ class Runner:
             if session.depth:
                 yield from self._nested(session)
                 return
-            try:
-                session.cursor.execute("BEGIN IMMEDIATE")
-            except DRIVER_ERRORS as error:
-                raise self._error(error) from error
+            self._control(session, "BEGIN IMMEDIATE")
             session.depth = 1
             try:
                 yield
@@ -324,11 +313,7 @@ class Runner:
                 raise self._error(error) from error
 
     def _nested(self, session: Session) -> Iterator[None]:
-        cursor = session.cursor
-        try:
-            cursor.execute("SAVEPOINT cwdb_nested")
-        except DRIVER_ERRORS as error:
-            raise self._error(error) from error
+        self._control(session, "SAVEPOINT cwdb_nested")
         session.depth += 1
         try:
             yield
@@ -337,10 +322,7 @@ class Runner:
             self._undo_savepoint(session, "cwdb_nested")
             raise
         session.depth -= 1
-        try:
-            cursor.execute("RELEASE cwdb_nested")
-        except DRIVER_ERRORS as error:
-            raise self._error(error) from error
+        self._control(session, "RELEASE cwdb_nested")
 
 
 def _system_now() -> int:

@@ -33,9 +33,7 @@ class ApswTaskRepository(CrudAdapter[Task]):
     def increment_retry_count(self, id: str) -> Task:
         """One atomic ``UPDATE ... retry_count + 1 ... RETURNING``: no lost increments."""
         run = self._run
-        found: Task | None = run.write_one(
-            self._increment_retry_count, {"id": id, "now": run.now()}
-        )
+        found = run.one(self._increment_retry_count, {"id": id, "now": run.now()})
         if found is None:
             raise self._missing(id)
         return found
