@@ -278,39 +278,29 @@ def row_mapper(record: type[R]) -> Callable[[tuple[Any, ...]], R]:
     an instance of a plain twin class with the very same slots (ordinary,
     fast attribute stores), which then becomes the record by ``__class__``
     assignment. CPython allows that only between identical layouts, which
-    is why records have no ``__weakref__`` slot; where it is refused, the
-    mapper stores each slot through its descriptor instead. Either way the
-    result is a complete instance of ``record`` (the records have no
+    is why records have no ``__weakref__`` slot; a record class where it is
+    refused is a ``TypeError`` when its mapper is built (at ``connect()``).
+    The result is a complete instance of ``record`` (the records have no
     validators, converters or post-init hooks to skip), equal to one built
     by ``record(*values)``, which a test checks for every record.
     Timestamps are looked up in a shared cache first, since rows written
     together share them.
     """
-    columns = columns_of(record)
+    plain: type = record  # type[R] is not Hashable to mypy; the class is
+    columns = columns_of(plain)
     names = [f"v{i}" for i in range(len(columns))]
     namespace: dict[str, Any] = {
         "_record": record,
-        "_new": object.__new__,
+        "_twin": _twin_of(record),
         "_cache": _TIME_CACHE,
         "_time": time_from_ms,
         "_loads": json.loads,
     }
-    twin = _twin_of(record)
     lines = [f"def map_{record.__name__}(row):", f"    {', '.join(names)}, = row"]
-    if twin is not None:
-        namespace["_twin"] = twin
-        lines.append("    obj = _twin()")
-    else:
-        lines.append("    obj = _new(_record)")
-    for index, (name, column) in enumerate(zip(names, columns, strict=True)):
-        expr = _decoding(name, column)
-        if twin is not None:
-            lines.append(f"    obj.{column.name} = {expr}")
-        else:
-            namespace[f"_set{index}"] = getattr(record, column.name).__set__
-            lines.append(f"    _set{index}(obj, {expr})")
-    if twin is not None:
-        lines.append("    obj.__class__ = _record")
+    lines.append("    obj = _twin()")
+    for name, column in zip(names, columns, strict=True):
+        lines.append(f"    obj.{column.name} = {_decoding(name, column)}")
+    lines.append("    obj.__class__ = _record")
     lines.append("    return obj")
     source = "\n".join(lines) + "\n"
     exec(compile(source, f"<row mapper for {record.__name__}>", "exec"), namespace)  # noqa: S102
@@ -331,15 +321,19 @@ def _decoding(name: str, column: Column) -> str:
     return f"(None if {name} is None else {expr})" if column.nullable else expr
 
 
-def _twin_of(record: type) -> type | None:
-    """A plain class with ``record``'s slots, if CPython lets it become one."""
+def _twin_of(record: type) -> type:
+    """A plain class with ``record``'s slots, which CPython lets become one.
+
+    Records are ``attrs.frozen`` (slotted) classes without ``__weakref__``;
+    any other class is refused here, before a mapper for it exists.
+    """
     slots = getattr(record, "__slots__", None)
     if slots is None:
-        return None
+        raise TypeError(f"{record.__name__} has no __slots__: it cannot be a row record")
     twin = type(f"_{record.__name__}Twin", (), {"__slots__": slots})
     probe = twin()
     try:
         probe.__class__ = record
-    except TypeError:
-        return None
+    except TypeError as error:
+        raise TypeError(f"{record.__name__} cannot be mapped by slot swap: {error}") from None
     return twin

@@ -18,16 +18,14 @@ from typing import Final
 from cwdb._ids import SIZE, new_ids
 from cwdb.adapters.apsw.crud import codec_for
 from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.adapters.apsw.statements import mapper_for
 from cwdb.errors import ValidationError
-from cwdb.records._codec import INT64_MAX, INT64_MIN, id_list, ms_from_time, row_mapper
+from cwdb.records._codec import INT64_MAX, INT64_MIN, id_list, ms_from_time
 from cwdb.records.log_chunks import LogChunk
 
 #: Rows per transaction of ``delete_older_than``: short enough that other
 #: writers wait milliseconds, long enough to amortise the commit.
 DELETE_BATCH: Final = 5000
-
-#: Maps the LogChunk columns of an ``iter_page`` row (after its rowid).
-_MAP_ROW: Final = row_mapper(LogChunk)
 
 
 class ApswLogChunkRepository:
@@ -138,7 +136,7 @@ class ApswLogChunkRepository:
 
     def _iterate(self, agent_id: str, batch_size: int) -> Iterator[LogChunk]:
         rows_of = self._run.rows
-        map_row = _MAP_ROW
+        map_row = mapper_for(LogChunk)  # the LogChunk columns, after the rowid
         params: dict[str, object] = {
             "agent_id": agent_id,
             "after": INT64_MIN,
