@@ -65,12 +65,14 @@ def open_file(path: str, *, busy_timeout_ms: int, create: bool) -> apsw.Connecti
     try:
         connection = apsw.Connection(path, flags=flags, statementcachesize=STATEMENT_CACHE_SIZE)
     except apsw.Error as error:
-        raise Error(f"cannot open database {path!r}: {error}") from error
+        context = f"cannot open database {path!r}"
+        raise translate(error, context=context, busy_timeout_ms=busy_timeout_ms) from error
     try:
         configure(connection, busy_timeout_ms=busy_timeout_ms, wal=True)
     except apsw.Error as error:
         close_after_failure(connection)
-        raise Error(f"cannot use database {path!r}: {error}") from error
+        context = f"cannot use database {path!r}"
+        raise translate(error, context=context, busy_timeout_ms=busy_timeout_ms) from error
     return connection
 
 
@@ -97,7 +99,7 @@ def close(connection: apsw.Connection) -> None:
     try:
         connection.close()
     except apsw.Error as error:
-        raise translate(error, busy_timeout_ms=0) from error
+        raise translate(error) from error
 
 
 def close_after_failure(connection: apsw.Connection) -> None:

@@ -38,6 +38,7 @@ from cwdb.adapters.apsw.review_comments import ApswReviewCommentRepository
 from cwdb.adapters.apsw.runner import Queries, Runner
 from cwdb.adapters.apsw.sqlfiles import query_file
 from cwdb.adapters.apsw.tasks import ApswTaskRepository
+from cwdb.adapters.apsw.translate import translate
 from cwdb.errors import Error, MigrationError
 from cwdb.ports import (
     AccountRepository,
@@ -117,7 +118,7 @@ class Database:
             try:
                 return Migrator(session.connection).schema_version()
             except apsw.Error as error:
-                raise Error(f"cannot read the schema version: {error}") from error
+                raise translate(error, context="cannot read the schema version") from error
 
     def backup(self, dest_path: str | os.PathLike[str]) -> None:
         """Write a consistent copy of this database to the new file ``dest_path``.
@@ -206,7 +207,8 @@ def _migrate(connection: apsw.Connection, where: str) -> list[str]:
     try:
         return Migrator(connection).apply_pending()
     except apsw.Error as error:
-        raise MigrationError(f"cannot migrate {where!r}: {error}") from error
+        context = f"cannot migrate {where!r}"
+        raise translate(error, context=context, failure=MigrationError) from error
 
 
 def _file_runner(where: str, busy_timeout_ms: int, clock: Clock | None, *, migrate: bool) -> Runner:
@@ -249,7 +251,8 @@ def _check_current(connection: apsw.Connection, where: str) -> None:
         migrator.check_not_ahead()
         pending = migrator.pending()
     except apsw.Error as error:
-        raise MigrationError(f"cannot read the migrations of {where!r}: {error}") from error
+        context = f"cannot read the migrations of {where!r}"
+        raise translate(error, context=context, failure=MigrationError) from error
     if pending:
         missing = ", ".join(m.id for m in pending)
         raise MigrationError(f"{where!r} is behind; missing migrations: {missing}")

@@ -34,6 +34,7 @@ import attrs
 
 from cwdb._resources import resource_dir
 from cwdb.adapters.apsw.sqlfiles import query_file
+from cwdb.adapters.apsw.translate import translate
 from cwdb.errors import BusyError, MigrationError
 
 log = logging.getLogger("cwdb")
@@ -243,7 +244,8 @@ class Migrator:
                         f"migration {migration.id} leaves broken foreign keys: {problems[:5]}"
                     )
         except apsw.Error as error:
-            raise MigrationError(f"migration {migration.id} failed: {error}") from error
+            context = f"migration {migration.id} failed"
+            raise translate(error, context=context, failure=MigrationError) from error
         now = _yoyo_now()
         self._run(
             "record_applied",

@@ -17,6 +17,7 @@ import attrs
 from cwdb.adapters.apsw import connection as connections
 from cwdb.adapters.apsw.migrator import Migrator
 from cwdb.adapters.apsw.sqlfiles import query_file
+from cwdb.adapters.apsw.translate import translate
 from cwdb.errors import BusyError, Error
 
 #: Prefix of the row-count queries of ``sql/_status.sql``; the rest is the table.
@@ -30,7 +31,7 @@ def open_read_only(path: str, *, busy_timeout_ms: int = 5000) -> apsw.Connection
     try:
         connection = apsw.Connection(path, flags=apsw.SQLITE_OPEN_READONLY)
     except apsw.Error as error:
-        raise Error(f"cannot open database {path!r}: {error}") from error
+        raise translate(error, context=f"cannot open database {path!r}") from error
     connections.set_busy_timeout(connection, busy_timeout_ms)
     connections.make_defensive(connection)
     return connection
@@ -110,7 +111,7 @@ def _check_readable(source: apsw.Connection, source_path: str) -> None:
     try:
         source.pragma("schema_version")
     except apsw.Error as error:
-        raise Error(f"cannot back up {source_path!r}: {error}") from error
+        raise translate(error, context=f"cannot back up {source_path!r}") from error
 
 
 # -- status -------------------------------------------------------------------
@@ -151,7 +152,7 @@ def read_status(path: str) -> Status:
         unknown = tuple(migrator.unknown())
         rows = _row_counts(connection)
     except apsw.Error as error:
-        raise Error(f"cannot read the status of {path!r}: {error}") from error
+        raise translate(error, context=f"cannot read the status of {path!r}") from error
     finally:
         connections.close(connection)
     return Status(

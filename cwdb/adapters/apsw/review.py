@@ -32,6 +32,7 @@ from cwdb.adapters.apsw.review_plans import (
     review_query,
 )
 from cwdb.adapters.apsw.sqlfiles import QueryFile, load_all, query_file
+from cwdb.adapters.apsw.translate import translate
 from cwdb.errors import Error
 
 
@@ -44,14 +45,18 @@ def run(database: str | None, out: TextIO | None = None) -> int:
     """
     out = out if out is not None else sys.stdout
     try:
-        connection, source = _open(database)
-    except (apsw.Error, Error) as error:
-        print(f"cwdb review: cannot read {database!r}: {error}", file=sys.stderr)
+        try:
+            connection, source = _open(database)
+        except apsw.Error as error:
+            raise translate(error, context=f"cannot read {database!r}") from error
+    except Error as error:
+        print(f"cwdb review: {error}", file=sys.stderr)
         return 1
     try:
         reviews = review_all(connection)
     except apsw.Error as error:
-        print(f"cwdb review: cannot review {database!r}: {error}", file=sys.stderr)
+        failed = translate(error, context=f"cannot review {database!r}")
+        print(f"cwdb review: {failed}", file=sys.stderr)
         return 1
     finally:
         connection.close()
