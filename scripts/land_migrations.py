@@ -16,7 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from cwdb.adapters.apsw.review_schema import LANDED_FILE, landed_problems, landing_lines
+from cwdb.adapters.apsw.dba.landed import LANDED_FILE, landed_problems, landing_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 

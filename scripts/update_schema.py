@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from cwdb.adapters.apsw.review_schema import current_schema_text
+from cwdb.adapters.apsw.dba.schema_snapshot import current_schema_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

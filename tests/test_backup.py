@@ -14,7 +14,7 @@ import apsw
 import pytest
 
 import cwdb
-from cwdb.adapters.apsw import operations
+from cwdb.adapters.apsw.dba import backup as backups
 from tests.factories import initiative
 
 #: How long the test waits for the writer process to reach a state.
@@ -167,7 +167,7 @@ def test_a_failed_copy_leaves_no_file(
         Path(dest_path).write_bytes(b"half a copy")
         raise apsw.IOError("disk I/O error")
 
-    monkeypatch.setattr(operations, "_copy_pages", failing)
+    monkeypatch.setattr(backups, "_copy_pages", failing)
     dest = tmp_path / "copy.db"
     with pytest.raises(cwdb.Error, match=f"{dest}.*disk I/O error"):
         file_db.backup(dest)

@@ -30,8 +30,9 @@ import pytest
 import cwdb
 from cwdb import cli
 from cwdb.adapters.apsw import database as wiring
-from cwdb.adapters.apsw import review, sqlfiles
-from cwdb.adapters.apsw.review_schema import current_schema_text
+from cwdb.adapters.apsw import sqlfiles
+from cwdb.adapters.apsw.dba import review
+from cwdb.adapters.apsw.dba.schema_snapshot import current_schema_text
 from cwdb.adapters.apsw.sqlfiles import Query, QueryFileError, load_all, parse_file
 from cwdb.adapters.apsw.statements import Queries, Statement
 from cwdb.records._columns import columns_of
@@ -43,8 +44,8 @@ ALL_QUERIES = [query for file in load_all().values() for query in file.values()]
 #: Files whose names start with "_" are the library's machinery, used by these modules.
 MACHINERY = {
     "_migrations": "cwdb/adapters/apsw/migrator.py (ensure_schema, connect)",
-    "_status": "cwdb/adapters/apsw/operations.py (python -m cwdb status)",
-    "_review": "cwdb/adapters/apsw/review*.py (python -m cwdb review, schema.sql)",
+    "_status": "cwdb/adapters/apsw/dba/status.py (python -m cwdb status)",
+    "_review": "cwdb/adapters/apsw/dba/ (python -m cwdb review, schema.sql)",
 }
 
 

@@ -76,6 +76,19 @@ def open_file(path: str, *, busy_timeout_ms: int, create: bool) -> apsw.Connecti
     return connection
 
 
+def open_read_only(path: str, *, busy_timeout_ms: int = 5000) -> apsw.Connection:
+    """A read-only connection to an existing database file (never created)."""
+    if not os.path.exists(path):
+        raise Error(f"{path!r} does not exist")
+    try:
+        connection = apsw.Connection(path, flags=apsw.SQLITE_OPEN_READONLY)
+    except apsw.Error as error:
+        raise translate(error, context=f"cannot open database {path!r}") from error
+    set_busy_timeout(connection, busy_timeout_ms)
+    make_defensive(connection)
+    return connection
+
+
 def open_memdb(name: str, *, busy_timeout_ms: int) -> apsw.Connection:
     """A configured connection to the in-process ``memdb`` database ``name``.
 

@@ -1,8 +1,9 @@
 """Running named statements: the hot path every adapter shares.
 
-The runner owns the per-thread connections of one ``Database`` and knows how
-to run a :class:`~cwdb.adapters.apsw.statements.Statement` for each result
-shape. Every write is its own ``BEGIN IMMEDIATE`` transaction, or a
+The runner runs a :class:`~cwdb.adapters.apsw.statements.Statement` on the
+calling thread's session (``sessions.py``); the suffix of the statement's name
+decides whether it takes the write lock, the caller the result shape. Every
+write is its own ``BEGIN IMMEDIATE`` transaction, or a
 savepoint when the thread is inside ``Database.transaction()``; every cursor
 is drained before the call returns (an undrained ``RETURNING`` cursor would
 keep the write lock); every driver exception is translated at this one
@@ -12,7 +13,6 @@ boundary (``translate.DRIVER_ERRORS``).
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import apsw
 
 from cwdb._ids import new_id
-from cwdb.adapters.apsw.connection import close as close_connection
+from cwdb.adapters.apsw.sessions import Session, Sessions
 from cwdb.adapters.apsw.statements import Queries, Row, Statement
 from cwdb.adapters.apsw.translate import DRIVER_ERRORS, translate
 from cwdb.errors import Error
@@ -34,23 +34,13 @@ Params = Mapping[str, object]
 R = TypeVar("R")
 
 
-class Session:
-    """One thread's connection, its reusable cursor and its transaction depth."""
+class Runner(Sessions):
+    """Runs statements on the calling thread's session (see module doc).
 
-    __slots__ = ("connection", "cursor", "depth", "lock", "thread")
-
-    def __init__(self, connection: apsw.Connection) -> None:
-        self.connection = connection
-        self.cursor = connection.cursor()
-        # Held for the length of each call and each transaction block, so
-        # that close() can wait for calls in flight on other threads.
-        self.lock = threading.RLock()
-        self.depth = 0
-        self.thread = threading.current_thread()
-
-
-class Runner:
-    """Runs statements on the calling thread's connection (see module doc)."""
+    The sessions (per-thread connections) are :class:`Sessions`'; a runner
+    adds running statements and transactions on them, reading the
+    thread-local session directly on the hot reads.
+    """
 
     def __init__(
         self,
@@ -59,82 +49,13 @@ class Runner:
         busy_timeout_ms: int,
         clock: Callable[[], datetime] | None,
     ) -> None:
-        self._open_connection = open_connection
+        super().__init__(open_connection)
         self.busy_timeout_ms = busy_timeout_ms
-        self._local = threading.local()
-        self._sessions: list[Session] = []
-        self._sessions_lock = threading.Lock()
-        self.closed = False
         self.new_id = new_id
         if clock is None:
             self.now: Callable[[], int] = _system_now
         else:
             self.now = lambda: ms_from_time(clock(), "clock()")
-
-    # -- sessions ---------------------------------------------------------
-
-    def check_open(self) -> None:
-        """Raise ``cwdb.Error`` when the database is closed (for calls that skip SQL)."""
-        if self.closed:
-            raise Error("the database is closed")
-
-    def open_connection(self) -> apsw.Connection:
-        """A new connection to the same database, outside every session.
-
-        For work that must not hold a thread's session: an online backup,
-        tools that inspect the database. The caller closes it.
-        """
-        self.check_open()
-        return self._open_connection()
-
-    def session(self) -> Session:
-        try:
-            session: Session = self._local.session
-        except AttributeError:
-            session = self._new_session()
-        return session
-
-    def _new_session(self) -> Session:
-        with self._sessions_lock:
-            self.check_open()
-            self._close_sessions_of_finished_threads()
-            session = Session(self._open_connection())
-            self._sessions.append(session)
-        self._local.session = session
-        return session
-
-    def _close_sessions_of_finished_threads(self) -> None:
-        """A thread's connection dies with it, so thread churn leaks no files."""
-        live = []
-        for session in self._sessions:
-            if session.thread.is_alive():
-                live.append(session)
-            else:
-                with contextlib.suppress(Error):
-                    close_connection(session.connection)
-        self._sessions = live
-
-    def adopt(self, connection: apsw.Connection) -> None:
-        """Use an already opened connection as the calling thread's session."""
-        session = Session(connection)
-        with self._sessions_lock:
-            self._sessions.append(session)
-        self._local.session = session
-
-    def close(self) -> None:
-        """Wait for calls in flight, then close every connection; idempotent."""
-        with self._sessions_lock:
-            self.closed = True
-            sessions, self._sessions = self._sessions, []
-        failed: Error | None = None
-        for session in sessions:
-            with session.lock:
-                try:
-                    close_connection(session.connection)
-                except Error as error:
-                    failed = failed or error
-        if failed is not None:
-            raise failed
 
     def _error(self, error: BaseException) -> Error:
         return translate(error, busy_timeout_ms=self.busy_timeout_ms)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from cwdb.adapters.apsw.crud import CrudAdapter
+from cwdb.adapters.apsw.repositories.crud import CrudAdapter
 from cwdb.adapters.apsw.runner import Queries, Runner
 from cwdb.errors import ValidationError
 from cwdb.records._codec import ms_from_time

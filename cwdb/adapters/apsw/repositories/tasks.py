@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cwdb.adapters.apsw.crud import CrudAdapter
-from cwdb.adapters.apsw.dependencies import DependencyGraph, DependencyStatements
+from cwdb.adapters.apsw.repositories.crud import CrudAdapter
+from cwdb.adapters.apsw.repositories.dependencies import DependencyGraph, DependencyStatements
 from cwdb.adapters.apsw.runner import Queries, Runner
 from cwdb.records.tasks import Task
 

@@ -8,7 +8,7 @@ is flagged, together with the query's ``-- scan:`` reason when it has one.
 
 Without a database, plans come from a private in-memory database migrated
 from ``migrations/`` whose statistics model production volumes
-(:data:`cwdb.adapters.apsw.review_plans.PRODUCTION_ROWS`). With a database path, the
+(:data:`cwdb.adapters.apsw.dba.plans.PRODUCTION_ROWS`). With a database path, the
 queries are planned on that database itself, with its own ``sqlite_stat1``
 (left by ``ANALYZE``): it is opened read-only and never written to.
 
@@ -24,8 +24,8 @@ from typing import TextIO
 
 import apsw
 
-from cwdb.adapters.apsw.operations import open_read_only
-from cwdb.adapters.apsw.review_plans import (
+from cwdb.adapters.apsw.connection import open_read_only
+from cwdb.adapters.apsw.dba.plans import (
     PRODUCTION_ROWS,
     QueryReview,
     production_connection,

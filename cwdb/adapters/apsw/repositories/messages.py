@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cwdb.adapters.apsw.crud import CrudAdapter
+from cwdb.adapters.apsw.repositories.crud import CrudAdapter
 from cwdb.adapters.apsw.runner import Queries, Runner
 from cwdb.records.messages import Message
 

@@ -28,7 +28,7 @@ import apsw
 import apsw.ext
 import attrs
 
-from cwdb.adapters.apsw.review_schema import migrated_connection
+from cwdb.adapters.apsw.dba.schema_snapshot import migrated_connection
 from cwdb.adapters.apsw.sqlfiles import Query, query_file
 
 #: Rows per table in a busy orchestrator's database (a year of work).

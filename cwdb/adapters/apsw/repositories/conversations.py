@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from cwdb.adapters.apsw.crud import codec_for
+from cwdb.adapters.apsw.repositories.crud import codec_for
 from cwdb.adapters.apsw.runner import Queries, Runner
 from cwdb.errors import ConflictError, NotFoundError, ValidationError
 from cwdb.records._codec import id_list

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from cwdb.adapters.apsw.crud import CrudAdapter
+from cwdb.adapters.apsw.repositories.crud import CrudAdapter
 from cwdb.adapters.apsw.runner import Queries, Runner
 from cwdb.errors import IntegrityError
 from cwdb.records._codec import id_array

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Final
 
 from cwdb._ids import SIZE, new_ids
-from cwdb.adapters.apsw.crud import codec_for
+from cwdb.adapters.apsw.repositories.crud import codec_for
 from cwdb.adapters.apsw.runner import Queries, Runner
 from cwdb.adapters.apsw.statements import mapper_for
 from cwdb.errors import ValidationError

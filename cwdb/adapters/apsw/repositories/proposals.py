@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cwdb.adapters.apsw.crud import CrudAdapter
+from cwdb.adapters.apsw.repositories.crud import CrudAdapter
 from cwdb.adapters.apsw.runner import Queries, Runner
 from cwdb.records.proposals import Proposal
 

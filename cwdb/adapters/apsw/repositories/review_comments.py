@@ -6,7 +6,7 @@ subclass ``CrudAdapter``; it validates with the same record codec.
 
 from __future__ import annotations
 
-from cwdb.adapters.apsw.crud import codec_for, delete_row, missing
+from cwdb.adapters.apsw.repositories.crud import codec_for, delete_row, missing
 from cwdb.adapters.apsw.runner import Queries, Runner
 from cwdb.records.review_comments import ReviewComment
 

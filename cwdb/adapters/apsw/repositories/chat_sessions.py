@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cwdb.adapters.apsw.crud import codec_for, update_row
+from cwdb.adapters.apsw.repositories.crud import codec_for, update_row
 from cwdb.adapters.apsw.runner import Queries, Runner
 from cwdb.records._codec import check_enum
 from cwdb.records.chat_sessions import ChatMessage, ChatSession
