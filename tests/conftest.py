@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import cwdb
-from tests.helpers import FakeClock
+from tests.support.helpers import FakeClock
 
-pytest_plugins = ["tests.tracer"]
+pytest_plugins = ["tests.support.tracer"]
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest
 
 import cwdb
 from cwdb.adapters.apsw.dba import backup as backups
-from tests.factories import initiative
+from tests.support.factories import initiative
 
 #: How long the test waits for the writer process to reach a state.
 PATIENCE_SECONDS = 60.0

@@ -20,7 +20,7 @@ import apsw
 import pytest
 
 import cwdb
-from tests.helpers import snapshot
+from tests.support.helpers import snapshot
 
 CONTEXT = multiprocessing.get_context("spawn")
 #: How long a holder keeps the lock at most, whatever the parent does.

@@ -22,7 +22,7 @@ import cwdb
 from cwdb import cli
 from cwdb.adapters.apsw.dba.status import read_status
 from cwdb.adapters.apsw.migrator import shipped_migrations
-from tests.factories import initiative
+from tests.support.factories import initiative
 
 #: Every migration this version ships, oldest first.
 MIGRATIONS = [m.id for m in shipped_migrations()]

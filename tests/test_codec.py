@@ -14,8 +14,8 @@ from cwdb._ids import ALPHABET, SIZE, new_id
 from cwdb.records import _columns
 from cwdb.records._codec import EPOCH, _twin_of, ms_from_time, row_mapper, time_from_ms
 from cwdb.records._columns import Column, Kind, columns_of
-from tests.factories import agent, initiative
-from tests.helpers import snapshot
+from tests.support.factories import agent, initiative
+from tests.support.helpers import snapshot
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests import loadgen
+from tests.support import loadgen
 
 PROCESSES = 8
 TRANSACTIONS = 300

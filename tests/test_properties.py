@@ -39,7 +39,7 @@ from hypothesis import strategies as st
 
 import cwdb
 from cwdb.records._columns import Column, Kind, columns_of
-from tests.helpers import raw_connection
+from tests.support.helpers import raw_connection
 
 #: Examples per property; raise it for a soak (CWDB_PROPERTY_EXAMPLES=2000).
 EXAMPLES = int(os.environ.get("CWDB_PROPERTY_EXAMPLES", "60"))

@@ -26,7 +26,7 @@ from cwdb.adapters.apsw.dba.plans import (
 )
 from cwdb.adapters.apsw.dba.schema_snapshot import migrated_connection
 from cwdb.adapters.apsw.sqlfiles import Query, QueryFile, load_all, parse_file
-from tests.helpers import raw_connection
+from tests.support.helpers import raw_connection
 
 ALL_QUERIES = [query for file in load_all().values() for query in file.values()]
 

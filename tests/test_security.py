@@ -27,8 +27,8 @@ import apsw
 import pytest
 
 import cwdb
-from tests import factories
-from tests.helpers import raw_connection, snapshot
+from tests.support import factories
+from tests.support.helpers import raw_connection, snapshot
 
 SENTINEL = "sk-SECRET-7d0c-never-in-output"
 CONFIG = f'{{"api_key": "{SENTINEL}"}}'

@@ -36,9 +36,9 @@ from cwdb.adapters.apsw.dba.schema_snapshot import current_schema_text
 from cwdb.adapters.apsw.sqlfiles import Query, QueryFileError, load_all, parse_file
 from cwdb.adapters.apsw.statements import Queries, Statement
 from cwdb.records._columns import columns_of
-from tests import factories, tracer
-from tests.factories import CRUD_CASES
-from tests.helpers import raw_connection, unique
+from tests.support import factories, tracer
+from tests.support.factories import CRUD_CASES
+from tests.support.helpers import raw_connection, unique
 
 ALL_QUERIES = [query for file in load_all().values() for query in file.values()]
 #: Files whose names start with "_" are the library's machinery, used by these modules.

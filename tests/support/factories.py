@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 import cwdb
-from tests.helpers import unique
+from tests.support.helpers import unique
 
 Fields = dict[str, Any]
 
