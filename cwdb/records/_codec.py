@@ -146,14 +146,9 @@ def id_list(ids: Iterable[str], field: str) -> list[str]:
     return found
 
 
-def id_array(ids: Iterable[str], field: str) -> str:
-    """A batch argument as the ONE JSON parameter its query reads with json_each."""
-    return json.dumps(id_list(ids, field))
-
-
-def check_enum(column: Column, value: object) -> str:
-    """Validate a filter argument against a column's enum."""
-    return _encode(column, value)  # type: ignore[return-value]
+def id_array(ids: list[str]) -> str:
+    """Checked ids (:func:`id_list`) as the ONE JSON parameter a query reads with json_each."""
+    return json.dumps(ids)
 
 
 Encoder = Callable[[object], object]
@@ -205,6 +200,15 @@ class RecordCodec:
 
     def column(self, name: str) -> Column:
         return self.by_name[name]
+
+    def enum_filter(self, field: str, value: object) -> str:
+        """A filter argument checked against its column's enum.
+
+        A value outside the enum is a ``ValidationError`` naming the field
+        and the allowed values, as for a write.
+        """
+        encoded: str = _encode(self.by_name[field], value)  # type: ignore[assignment]
+        return encoded
 
     def insert_params(
         self, fields: Mapping[str, object], *, new_id: str | None, now: int

@@ -29,5 +29,5 @@ class ApswAgentRepository(CrudAdapter[Agent]):
         return self._run.one(self._find_by_session_id, {"session_id": session_id})
 
     def find_by_status(self, status: str) -> list[Agent]:
-        params = {"status": self._enum("status", status)}
+        params = {"status": self._codec.enum_filter("status", status)}
         return self._run.all(self._find_by_status, params)

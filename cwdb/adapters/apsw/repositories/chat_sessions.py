@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from cwdb.adapters.apsw.repositories.crud import codec_for, update_row
+from cwdb.adapters.apsw.repositories.crud import codec_for, insert_row, update_row
 from cwdb.adapters.apsw.runner import Queries, Runner
-from cwdb.records._codec import check_enum
 from cwdb.records.chat_sessions import ChatMessage, ChatSession
 
 
@@ -32,18 +31,16 @@ class ApswChatSessionRepository:
         initiative_id: str,
         agent_id: str | None = None,
     ) -> ChatSession:
-        run = self._run
         fields = {
             "target_type": target_type,
             "target_id": target_id,
             "initiative_id": initiative_id,
             "agent_id": agent_id,
         }
-        params = self._sessions.insert_params(fields, new_id=run.new_id(), now=run.now())
-        return run.single(self._create_session, params)
+        return insert_row(self._run, self._sessions, self._create_session, fields)
 
     def find_active_session(self, target_type: str, target_id: str) -> ChatSession | None:
-        target_type = check_enum(self._sessions.column("target_type"), target_type)
+        target_type = self._sessions.enum_filter("target_type", target_type)
         params = {"target_type": target_type, "target_id": target_id}
         return self._run.one(self._find_active_session, params)
 
@@ -61,15 +58,13 @@ class ApswChatSessionRepository:
         content: str,
         change_set_id: str | None = None,
     ) -> ChatMessage:
-        run = self._run
         fields = {
             "chat_session_id": chat_session_id,
             "role": role,
             "content": content,
             "change_set_id": change_set_id,
         }
-        params = self._messages.insert_params(fields, new_id=run.new_id(), now=run.now())
-        return run.single(self._create_message, params)
+        return insert_row(self._run, self._messages, self._create_message, fields)
 
     def find_messages_by_session_id(self, chat_session_id: str) -> list[ChatMessage]:
         params = {"chat_session_id": chat_session_id}

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
-from cwdb.adapters.apsw.repositories.crud import codec_for
+from cwdb.adapters.apsw.repositories.crud import codec_for, insert_row, missing
 from cwdb.adapters.apsw.runner import Queries, Runner
-from cwdb.errors import ConflictError, NotFoundError, ValidationError
-from cwdb.records._codec import id_list
+from cwdb.errors import ConflictError, ValidationError
+from cwdb.records._codec import id_array, id_list
 from cwdb.records.conversations import Conversation
 
 
@@ -35,7 +34,6 @@ class ApswConversationRepository:
         phase_id: str | None = None,
         task_id: str | None = None,
     ) -> Conversation:
-        run = self._run
         fields = {
             "from_agent_id": from_agent_id,
             "to_agent_id": to_agent_id,
@@ -44,8 +42,7 @@ class ApswConversationRepository:
             "phase_id": phase_id,
             "task_id": task_id,
         }
-        params = self._codec.insert_params(fields, new_id=run.new_id(), now=run.now())
-        return run.single(self._create, params)
+        return insert_row(self._run, self._codec, self._create, fields)
 
     def find_by_id(self, id: str) -> Conversation | None:
         return self._run.one(self._find_by_id, {"id": id})
@@ -65,7 +62,7 @@ class ApswConversationRepository:
                 return answered
             exists = run.single(self._exists, {"id": id})
         if not exists:
-            raise NotFoundError(f"Conversation {id!r} does not exist")
+            raise missing(Conversation, id)
         raise ConflictError(f"Conversation {id!r} is already answered")
 
     def count_by_from_agent_ids(self, agent_ids: Iterable[str]) -> dict[str, int]:
@@ -74,7 +71,7 @@ class ApswConversationRepository:
             self._run.check_open()
             return {}
         counts = dict.fromkeys(ids, 0)
-        params = {"agent_ids": json.dumps(ids)}
+        params = {"agent_ids": id_array(ids)}
         for agent_id, count in self._run.rows(self._count_by_from_agent_ids, params):
             counts[agent_id] = count
         return counts

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from cwdb.adapters.apsw.runner import Queries, Runner, Statement
 from cwdb.errors import NotFoundError
-from cwdb.records._codec import RecordCodec, check_enum
+from cwdb.records._codec import RecordCodec
 
 R = TypeVar("R")
 
@@ -28,6 +28,24 @@ def codec_for(record: type) -> RecordCodec:
 def missing(record: type, id: str) -> NotFoundError:
     """The error for an id that the call is about and that does not exist."""
     return NotFoundError(f"{record.__name__} {id!r} does not exist")
+
+
+def insert_row(
+    runner: Runner,
+    codec: RecordCodec,
+    create: Statement[R],
+    fields: Mapping[str, object],
+    *,
+    make_id: bool = True,
+) -> R:
+    """Validate ``fields`` through the codec and run the table's INSERT ... RETURNING.
+
+    The library makes the id (unless the caller gives it, ``make_id=False``)
+    and the timestamps; the stored row comes back as the record.
+    """
+    new_id = runner.new_id() if make_id else None
+    params = codec.insert_params(fields, new_id=new_id, now=runner.now())
+    return runner.single(create, params)
 
 
 def update_row(
@@ -76,10 +94,8 @@ class CrudAdapter(Generic[R]):
         self._delete = queries.bind("delete", str)
 
     def create(self, **fields: Any) -> R:
-        run = self._run
-        new_id = None if self.caller_ids else run.new_id()
-        params = self._codec.insert_params(fields, new_id=new_id, now=run.now())
-        return run.single(self._create, params)
+        make_id = not self.caller_ids
+        return insert_row(self._run, self._codec, self._create, fields, make_id=make_id)
 
     def find_by_id(self, id: str) -> R | None:
         return self._run.one(self._find_by_id, {"id": id})
@@ -93,10 +109,6 @@ class CrudAdapter(Generic[R]):
 
     def delete(self, id: str) -> None:
         delete_row(self._run, self.record, self._delete, id)
-
-    def _enum(self, field: str, value: object) -> str:
-        """A filter argument checked against its column's enum."""
-        return check_enum(self._codec.column(field), value)
 
     def _missing(self, id: str) -> NotFoundError:
         return missing(self.record, id)

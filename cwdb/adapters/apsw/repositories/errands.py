@@ -26,7 +26,7 @@ class ApswErrandRepository(CrudAdapter[Errand]):
         answered from its index instead of a scan.
         """
         if status is not None:
-            status = self._enum("status", status)
+            status = self._codec.enum_filter("status", status)
             if project_id is None:
                 return self._run.all(self._find_all_by_status, {"status": status})
             params = {"project_id": project_id, "status": status}

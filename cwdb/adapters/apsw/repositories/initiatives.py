@@ -17,5 +17,5 @@ class ApswInitiativeRepository(CrudAdapter[Initiative]):
         self._find_by_status = queries.bind("find_by_status", Initiative)
 
     def find_by_status(self, status: str) -> list[Initiative]:
-        params = {"status": self._enum("status", status)}
+        params = {"status": self._codec.enum_filter("status", status)}
         return self._run.all(self._find_by_status, params)

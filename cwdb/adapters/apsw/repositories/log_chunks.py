@@ -10,17 +10,16 @@ one ``executemany`` in one transaction.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Final
 
 from cwdb._ids import SIZE, new_ids
-from cwdb.adapters.apsw.repositories.crud import codec_for
+from cwdb.adapters.apsw.repositories.crud import codec_for, insert_row
 from cwdb.adapters.apsw.runner import Queries, Runner
 from cwdb.adapters.apsw.statements import mapper_for
 from cwdb.errors import ValidationError
-from cwdb.records._codec import INT64_MAX, INT64_MIN, id_list, ms_from_time
+from cwdb.records._codec import INT64_MAX, INT64_MIN, id_array, id_list, ms_from_time
 from cwdb.records.log_chunks import LogChunk
 
 #: Rows per transaction of ``delete_older_than``: short enough that other
@@ -46,15 +45,13 @@ class ApswLogChunkRepository:
     def insert_chunk(
         self, agent_id: str, agent_name: str, content: str, session_number: int = 1
     ) -> LogChunk:
-        run = self._run
         fields = {
             "agent_id": agent_id,
             "agent_name": agent_name,
             "content": content,
             "session_number": session_number,
         }
-        params = self._codec.insert_params(fields, new_id=run.new_id(), now=run.now())
-        return run.single(self._insert_chunk, params)
+        return insert_row(self._run, self._codec, self._insert_chunk, fields)
 
     def insert_chunks(self, chunks: Iterable[Mapping[str, object]]) -> int:
         items = chunks if type(chunks) is list else list(chunks)
@@ -120,7 +117,7 @@ class ApswLogChunkRepository:
         if not ids:
             self._run.check_open()
             return []
-        return self._run.all(self._find_by_agent_ids, {"agent_ids": json.dumps(ids)})
+        return self._run.all(self._find_by_agent_ids, {"agent_ids": id_array(ids)})
 
     def delete_by_agent_id(self, agent_id: str) -> int:
         return self._run.write_count(self._delete_by_agent_id, {"agent_id": agent_id})

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from cwdb.adapters.apsw.repositories.crud import CrudAdapter
 from cwdb.adapters.apsw.runner import Queries, Runner
 from cwdb.errors import IntegrityError
-from cwdb.records._codec import id_array
+from cwdb.records._codec import id_array, id_list
 from cwdb.records.projects import Project
 
 
@@ -39,7 +39,7 @@ class ApswProjectRepository(CrudAdapter[Project]):
         first so the error can name them; the foreign keys would refuse them
         anyway.
         """
-        ids = id_array(project_ids, "project_ids")
+        ids = id_array(id_list(project_ids, "project_ids"))
         run = self._run
         with run.transaction():
             self._check_references(initiative_id, ids)

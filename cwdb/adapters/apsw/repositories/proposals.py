@@ -22,11 +22,11 @@ class ApswProposalRepository(CrudAdapter[Proposal]):
         self._update_many_by_agent_id = queries.bind("update_many_by_agent_id", str)
 
     def find_by_agent_id_and_status(self, agent_id: str, status: str) -> list[Proposal]:
-        params = {"agent_id": agent_id, "status": self._enum("status", status)}
+        params = {"agent_id": agent_id, "status": self._codec.enum_filter("status", status)}
         return self._run.all(self._find_by_agent_id_and_status, params)
 
     def count_by_agent_id_and_status(self, agent_id: str, status: str) -> int:
-        params = {"agent_id": agent_id, "status": self._enum("status", status)}
+        params = {"agent_id": agent_id, "status": self._codec.enum_filter("status", status)}
         return self._run.single(self._count_by_agent_id_and_status, params)
 
     def update_many_by_agent_id(self, agent_id: str, /, **changes: Any) -> int:

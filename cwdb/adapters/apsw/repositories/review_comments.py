@@ -6,7 +6,7 @@ subclass ``CrudAdapter``; it validates with the same record codec.
 
 from __future__ import annotations
 
-from cwdb.adapters.apsw.repositories.crud import codec_for, delete_row, missing
+from cwdb.adapters.apsw.repositories.crud import codec_for, delete_row, insert_row, missing
 from cwdb.adapters.apsw.runner import Queries, Runner
 from cwdb.records.review_comments import ReviewComment
 
@@ -31,7 +31,6 @@ class ApswReviewCommentRepository:
         body: str,
         author: str = "you",
     ) -> ReviewComment:
-        run = self._run
         fields = {
             "phase_id": phase_id,
             "file_path": file_path,
@@ -40,8 +39,7 @@ class ApswReviewCommentRepository:
             "body": body,
             "author": author,
         }
-        params = self._codec.insert_params(fields, new_id=run.new_id(), now=run.now())
-        return run.single(self._create, params)
+        return insert_row(self._run, self._codec, self._create, fields)
 
     def find_by_phase_id(self, phase_id: str) -> list[ReviewComment]:
         return self._run.all(self._find_by_phase_id, {"phase_id": phase_id})
