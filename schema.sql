@@ -1,7 +1,7 @@
 -- cwdb's schema as the migrations build it. Generated: do not edit.
 -- Regenerate with `python scripts/update_schema.py` after adding a migration;
 -- tests/test_schema_snapshot.py fails while this file is stale.
--- Migrations: 0001_initial_schema, 0002_log_chunks_agent_order
+-- Migrations: 0001_initial_schema, 0002_log_chunks_agent_order, 0003_seed_schema
 
 -- accounts
 CREATE TABLE accounts (
@@ -63,10 +63,11 @@ CREATE TABLE agents (
     prompt TEXT,
     output_file_path TEXT,
     result TEXT
-        CONSTRAINT agents_result_check CHECK (json_valid(result)),
+        CONSTRAINT agents_result_check
+        CHECK (result IS NULL OR json_valid(result)),
     pending_questions TEXT
         CONSTRAINT agents_pending_questions_check
-        CHECK (json_valid(pending_questions)),
+        CHECK (pending_questions IS NULL OR json_valid(pending_questions)),
     user_dismissed_at INTEGER,
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
@@ -165,7 +166,7 @@ CREATE TABLE errands (
     branch TEXT NOT NULL,
     base_branch TEXT NOT NULL DEFAULT 'main',
     agent_id TEXT REFERENCES agents (id) ON DELETE SET NULL,
-    project_id TEXT REFERENCES projects (id) ON DELETE SET NULL,
+    project_id TEXT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
     status TEXT NOT NULL DEFAULT 'active'
         CONSTRAINT errands_status_check
         CHECK (status IN (
@@ -196,7 +197,7 @@ CREATE TABLE initiatives (
     name TEXT NOT NULL,
     status TEXT NOT NULL DEFAULT 'active'
         CONSTRAINT initiatives_status_check
-        CHECK (status IN ('active', 'completed', 'archived')),
+        CHECK (status IN ('active', 'pending_review', 'completed', 'archived')),
     execution_mode TEXT NOT NULL DEFAULT 'review_per_phase'
         CONSTRAINT initiatives_execution_mode_check
         CHECK (execution_mode IN ('yolo', 'review_per_phase')),
@@ -316,13 +317,14 @@ CREATE TABLE proposals (
         REFERENCES initiatives (id) ON DELETE CASCADE,
     target_type TEXT NOT NULL
         CONSTRAINT proposals_target_type_check
-        CHECK (target_type IN ('phase', 'task', 'page')),
+        CHECK (target_type IN ('page', 'phase', 'task')),
     target_id TEXT,
     title TEXT NOT NULL,
-    summary TEXT,
-    content TEXT,
+    summary TEXT NOT NULL,
+    content TEXT NOT NULL,
     metadata TEXT
-        CONSTRAINT proposals_metadata_check CHECK (json_valid(metadata)),
+        CONSTRAINT proposals_metadata_check
+        CHECK (metadata IS NULL OR json_valid(metadata)),
     status TEXT NOT NULL DEFAULT 'pending'
         CONSTRAINT proposals_status_check
         CHECK (status IN ('pending', 'accepted', 'dismissed')),
@@ -376,10 +378,7 @@ CREATE TABLE tasks (
     description TEXT,
     type TEXT NOT NULL DEFAULT 'auto'
         CONSTRAINT tasks_type_check
-        CHECK (type IN (
-            'auto', 'checkpoint:human-verify', 'checkpoint:decision',
-            'checkpoint:human-action'
-        )),
+        CHECK (type IN ('auto')),
     category TEXT NOT NULL DEFAULT 'execute'
         CONSTRAINT tasks_category_check
         CHECK (category IN (
@@ -391,7 +390,9 @@ CREATE TABLE tasks (
         CHECK (priority IN ('low', 'medium', 'high')),
     status TEXT NOT NULL DEFAULT 'pending'
         CONSTRAINT tasks_status_check
-        CHECK (status IN ('pending', 'in_progress', 'completed', 'blocked')),
+        CHECK (status IN (
+            'pending', 'in_progress', 'quality_review', 'completed', 'blocked'
+        )),
     "order" INTEGER NOT NULL DEFAULT 0,
     summary TEXT,
     retry_count INTEGER NOT NULL DEFAULT 0

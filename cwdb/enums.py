@@ -13,6 +13,7 @@ from enum import StrEnum
 
 class InitiativeStatus(StrEnum):
     ACTIVE = "active"
+    PENDING_REVIEW = "pending_review"
     COMPLETED = "completed"
     ARCHIVED = "archived"
 
@@ -33,9 +34,6 @@ class PhaseStatus(StrEnum):
 
 class TaskType(StrEnum):
     AUTO = "auto"
-    CHECKPOINT_HUMAN_VERIFY = "checkpoint:human-verify"
-    CHECKPOINT_DECISION = "checkpoint:decision"
-    CHECKPOINT_HUMAN_ACTION = "checkpoint:human-action"
 
 
 class TaskCategory(StrEnum):
@@ -59,6 +57,7 @@ class TaskPriority(StrEnum):
 class TaskStatus(StrEnum):
     PENDING = "pending"
     IN_PROGRESS = "in_progress"
+    QUALITY_REVIEW = "quality_review"
     COMPLETED = "completed"
     BLOCKED = "blocked"
 
@@ -80,9 +79,9 @@ class AgentMode(StrEnum):
 
 
 class ProposalTargetType(StrEnum):
+    PAGE = "page"
     PHASE = "phase"
     TASK = "task"
-    PAGE = "page"
 
 
 class ProposalStatus(StrEnum):

@@ -110,7 +110,8 @@ def work(
 
     proposal = db.proposals.create(
         agent_id=agent.id, initiative_id=initiative.id, target_type="page",
-        title="Document the palette", metadata={"colors": ["#111", "#eee"]},
+        title="Document the palette", summary="One page for the new colours.",
+        content="# Palette", metadata={"colors": ["#111", "#eee"]},
     )  # fmt: skip
     db.proposals.update(proposal.id, status="accepted")
     root = db.pages.get_or_create_root_page(initiative.id)

@@ -9,6 +9,7 @@ echo "== ruff"
 .venv/bin/ruff format --check cwdb tests scripts
 echo "== mypy --strict cwdb"
 .venv/bin/mypy cwdb
-.venv/bin/sqlfluff lint sql migrations
+echo "== sqlfluff sql migrations"
+.venv/bin/python scripts/lint_sql.py
 echo "== pytest"
 .venv/bin/python -m pytest "$@"

@@ -18,13 +18,13 @@ def ids(errands: list[cwdb.Errand]) -> list[str]:
 def spread(clocked_db: cwdb.Database, clock: FakeClock) -> dict[str, list[str]]:
     """Errands of two projects (and none) in two statuses, made in a known order."""
     db = clocked_db
-    alpha, beta = factories.project(db).id, factories.project(db).id
+    alpha, beta, gamma = (factories.project(db).id for _ in range(3))
     made: dict[str, list[str]] = {}
     plan = [
         (alpha, "active"),
         (beta, "active"),
         (alpha, "merged"),
-        (None, "active"),
+        (gamma, "active"),
         (alpha, "active"),
         (beta, "merged"),
     ]
@@ -42,7 +42,10 @@ def spread(clocked_db: cwdb.Database, clock: FakeClock) -> dict[str, list[str]]:
 
 
 def test_create_keeps_the_callers_id(db: cwdb.Database) -> None:
-    made = db.errands.create(id="errand-42", description="bump deps", branch="cw/bump")
+    project = factories.project(db)
+    made = db.errands.create(
+        id="errand-42", description="bump deps", branch="cw/bump", project_id=project.id
+    )
     assert made.id == "errand-42"
     assert db.errands.find_by_id("errand-42") == made
 
@@ -51,7 +54,7 @@ def test_create_with_a_taken_id_raises_conflict(db: cwdb.Database) -> None:
     made = factories.errand(db)
     before = snapshot(db)
     with pytest.raises(cwdb.ConflictError):
-        factories.errand(db, id=made.id)
+        factories.errand(db, id=made.id, project_id=made.project_id)
     assert snapshot(db) == before
 
 
@@ -71,9 +74,10 @@ def test_the_id_cannot_be_changed_by_update(db: cwdb.Database) -> None:
 
 
 def test_create_applies_the_schema_defaults(db: cwdb.Database) -> None:
-    made = db.errands.create(id="e-1", description="d", branch="b")
+    project = factories.project(db)
+    made = db.errands.create(id="e-1", description="d", branch="b", project_id=project.id)
     assert (made.base_branch, made.status) == ("main", "active")
-    assert made.agent_id is made.project_id is None
+    assert made.agent_id is None
 
 
 # -- find_all filters ----------------------------------------------------------------

@@ -238,15 +238,27 @@ def test_a_diamond_is_not_a_cycle(db: cwdb.Database, graph: Graph) -> None:
 
 
 @graphs
-@pytest.mark.parametrize("unknown_end", ["node", "depends_on"])
-def test_an_unknown_id_on_either_end_raises_integrity_error(
-    db: cwdb.Database, graph: Graph, unknown_end: str
+def test_an_unknown_node_raises_not_found_and_changes_nothing(
+    db: cwdb.Database, graph: Graph
 ) -> None:
     (known,) = graph.nodes(db, 1)
-    ends = ("no-such-id", known) if unknown_end == "node" else (known, "no-such-id")
     before = snapshot(db)
-    with pytest.raises(cwdb.IntegrityError):
-        graph.repo(db).create_dependency(*ends)
+    with pytest.raises(cwdb.NotFoundError, match="'no-such-id' does not exist"):
+        graph.repo(db).create_dependency("no-such-id", known)
+    with pytest.raises(cwdb.NotFoundError, match="'no-such-id' does not exist"):
+        graph.repo(db).create_dependency("no-such-id", "no-such-other")
+    assert snapshot(db) == before
+
+
+@graphs
+def test_an_unknown_depends_on_id_raises_integrity_error_naming_it(
+    db: cwdb.Database, graph: Graph
+) -> None:
+    (known,) = graph.nodes(db, 1)
+    before = snapshot(db)
+    with pytest.raises(cwdb.IntegrityError, match=r"depends_on_.*'no-such-id'") as raised:
+        graph.repo(db).create_dependency(known, "no-such-id")
+    assert not isinstance(raised.value, cwdb.ConflictError)
     assert snapshot(db) == before
 
 

@@ -182,14 +182,14 @@ def test_an_unknown_project_id_raises_integrity_error_and_changes_nothing(
     assert snapshot(db) == before
 
 
-def test_an_unknown_initiative_raises_integrity_error_and_changes_nothing(
+def test_an_unknown_initiative_raises_not_found_and_changes_nothing(
     db: cwdb.Database,
 ) -> None:
     made = factories.project(db)
     before = snapshot(db)
-    with pytest.raises(cwdb.IntegrityError, match="no-such-initiative"):
+    with pytest.raises(cwdb.NotFoundError, match="no-such-initiative"):
         db.projects.set_initiative_projects("no-such-initiative", [made.id])
-    with pytest.raises(cwdb.IntegrityError, match="no-such-initiative"):
+    with pytest.raises(cwdb.NotFoundError, match="no-such-initiative"):
         db.projects.set_initiative_projects("no-such-initiative", [])
     assert snapshot(db) == before
 
@@ -275,10 +275,10 @@ def test_deleting_an_initiative_removes_its_links_but_not_the_projects(
     assert db.projects.find_by_id(made.id) == made
 
 
-def test_deleting_a_project_sets_its_errands_project_id_to_none(db: cwdb.Database) -> None:
-    made = factories.project(db)
+def test_deleting_a_project_deletes_its_errands(db: cwdb.Database) -> None:
+    made, other = factories.project(db), factories.project(db)
     errand = factories.errand(db, project_id=made.id)
+    kept = factories.errand(db, project_id=other.id)
     db.projects.delete(made.id)
-    found = db.errands.find_by_id(errand.id)
-    assert found is not None
-    assert found.project_id is None
+    assert db.errands.find_by_id(errand.id) is None
+    assert db.errands.find_by_id(kept.id) == kept

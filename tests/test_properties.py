@@ -501,6 +501,8 @@ def test_any_json_value_round_trips_in_every_json_field(value: Any) -> None:
             initiative_id=world.parents["initiative"],
             target_type="task",
             title="t",
+            summary="s",
+            content="c",
             metadata=value,
         )
         assert agent.result == value

@@ -113,12 +113,12 @@ def test_update_many_by_agent_id_counts_rows_matched_not_rows_that_differed(
 def test_update_many_by_agent_id_changes_several_fields_at_once(db: cwdb.Database) -> None:
     made = proposal(db, summary="old")
     changed = db.proposals.update_many_by_agent_id(
-        made.agent_id, sort_order=9, summary=None, metadata={"k": [1]}
+        made.agent_id, sort_order=9, summary="new", metadata={"k": [1]}
     )
     assert changed == 1
     after = db.proposals.find_by_id(made.id)
     assert after is not None
-    assert (after.sort_order, after.summary, after.metadata) == (9, None, {"k": [1]})
+    assert (after.sort_order, after.summary, after.metadata) == (9, "new", {"k": [1]})
     assert after.status == made.status
 
 

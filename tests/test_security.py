@@ -272,7 +272,9 @@ def test_strings_built_to_break_sql_are_stored_as_data_in_every_repository(
     session = db.chat_sessions.create_session("task", evil, initiative.id)
     chat = db.chat_sessions.create_message(session.id, "user", evil)
     comment = db.review_comments.create(phase.id, evil, 1, "added", evil, evil)
-    errand = db.errands.create(id=evil, description=evil, branch=evil, base_branch=evil)
+    errand = db.errands.create(
+        id=evil, description=evil, branch=evil, base_branch=evil, project_id=project.id
+    )
 
     assert schema_of(db) == schema
     assert db.initiatives.find_by_id(initiative.id) == initiative

@@ -175,7 +175,12 @@ def run_every_repository_method(db: cwdb.Database) -> None:
     db.accounts.clear_expired_exhaustion()
 
     db.proposals.create(
-        agent_id=worker.id, initiative_id=owner.id, target_type="task", title=unique("p")
+        agent_id=worker.id,
+        initiative_id=owner.id,
+        target_type="task",
+        title=unique("p"),
+        summary="s",
+        content="c",
     )
     db.proposals.find_by_agent_id_and_status(worker.id, "pending")
     db.proposals.update_many_by_agent_id(worker.id, status="accepted")

@@ -21,7 +21,7 @@ class Errand:
         branch: the git branch the errand works on.
         base_branch: the branch it starts from (``"main"`` by default).
         agent_id: the agent doing it, if any (set to None when deleted).
-        project_id: the project, if any (set to None when deleted).
+        project_id: the project it belongs to (deleted with it).
         status: ``ErrandStatus`` value.
         created_at: when the row was made.
         updated_at: when a field last changed.
@@ -32,7 +32,7 @@ class Errand:
     branch: str = column(Kind.TEXT)
     base_branch: str = column(Kind.TEXT, default="main")
     agent_id: str | None = column(Kind.TEXT, null=True)
-    project_id: str | None = column(Kind.TEXT, null=True)
+    project_id: str = column(Kind.TEXT)
     status: str = column(Kind.ENUM, enum=ErrandStatus, default="active")
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()
@@ -41,7 +41,8 @@ class Errand:
 class ErrandCreate(TypedDict, total=False):
     """The fields ``errands.create`` accepts.
 
-    ``id`` (the caller's), ``description`` and ``branch`` are required.
+    ``id`` (the caller's), ``description``, ``branch`` and ``project_id``
+    are required.
     """
 
     id: Required[str]
@@ -49,7 +50,7 @@ class ErrandCreate(TypedDict, total=False):
     branch: Required[str]
     base_branch: str
     agent_id: str | None
-    project_id: str | None
+    project_id: Required[str]
     status: str
 
 
@@ -60,5 +61,5 @@ class ErrandChanges(TypedDict, total=False):
     branch: str
     base_branch: str
     agent_id: str | None
-    project_id: str | None
+    project_id: str
     status: str

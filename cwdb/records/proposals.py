@@ -37,8 +37,8 @@ class Proposal:
     target_type: str = column(Kind.ENUM, enum=ProposalTargetType)
     target_id: str | None = column(Kind.TEXT, null=True)
     title: str = column(Kind.TEXT)
-    summary: str | None = column(Kind.TEXT, null=True)
-    content: str | None = column(Kind.TEXT, null=True)
+    summary: str = column(Kind.TEXT)
+    content: str = column(Kind.TEXT)
     metadata: Any = column(Kind.JSON, null=True)
     status: str = column(Kind.ENUM, enum=ProposalStatus, default="pending")
     sort_order: int = column(Kind.INT, default=0)
@@ -49,7 +49,8 @@ class Proposal:
 class ProposalCreate(TypedDict, total=False):
     """The fields ``proposals.create`` accepts.
 
-    ``agent_id``, ``initiative_id``, ``target_type`` and ``title`` are required.
+    ``agent_id``, ``initiative_id``, ``target_type``, ``title``, ``summary``
+    and ``content`` are required.
     """
 
     agent_id: Required[str]
@@ -57,8 +58,8 @@ class ProposalCreate(TypedDict, total=False):
     target_type: Required[str]
     target_id: str | None
     title: Required[str]
-    summary: str | None
-    content: str | None
+    summary: Required[str]
+    content: Required[str]
     metadata: Any
     status: str
     sort_order: int
@@ -72,8 +73,8 @@ class ProposalChanges(TypedDict, total=False):
     target_type: str
     target_id: str | None
     title: str
-    summary: str | None
-    content: str | None
+    summary: str
+    content: str
     metadata: Any
     status: str
     sort_order: int

@@ -22,7 +22,7 @@ class Task:
         parent_task_id: the task it was split from, if any (deleted with it).
         name: short title.
         description: what to do, in prose.
-        type: ``TaskType`` value (automatic or a human checkpoint).
+        type: ``TaskType`` value (``auto``: an agent carries it out).
         category: ``TaskCategory`` value (execute, research, ...).
         priority: ``TaskPriority`` value.
         status: ``TaskStatus`` value.

@@ -56,6 +56,8 @@ def proposal_fields(db: cwdb.Database) -> Fields:
         "initiative_id": initiative(db).id,
         "target_type": "task",
         "title": unique("proposal"),
+        "summary": "why",
+        "content": "what",
     }
 
 
@@ -64,7 +66,12 @@ def message_fields(db: cwdb.Database) -> Fields:
 
 
 def errand_fields(db: cwdb.Database) -> Fields:
-    return {"id": unique("errand"), "description": "fix it", "branch": unique("branch")}
+    return {
+        "id": unique("errand"),
+        "description": "fix it",
+        "branch": unique("branch"),
+        "project_id": project(db).id,
+    }
 
 
 def initiative(db: cwdb.Database, **fields: Any) -> cwdb.Initiative:
@@ -107,7 +114,11 @@ def message(db: cwdb.Database, **fields: Any) -> cwdb.Message:
 
 
 def errand(db: cwdb.Database, **fields: Any) -> cwdb.Errand:
-    return db.errands.create(**{**errand_fields(db), **fields})
+    if "project_id" in fields:
+        base = {"id": unique("errand"), "description": "fix it", "branch": unique("branch")}
+    else:
+        base = errand_fields(db)
+    return db.errands.create(**{**base, **fields})
 
 
 @attrs.frozen

@@ -21,7 +21,7 @@ package that leads to ``apsw.Connection(...)``:
 
 * no cwdb frame (``apsw.Connection(...)`` in a test), or only the opener
   functions (``cwdb/adapters/apsw/connection.py``, the ``open_connection``
-  closure and ``Sessions.open_connection`` that ``tests/helpers.py:
+  closure and ``Sessions.open_connection`` that ``tests/support/helpers.py:
   raw_connection`` calls directly): the
   test's own connection, not traced;
 * a frame of ``yoyo_backend.py``: yoyo's connection (yoyo generates its own

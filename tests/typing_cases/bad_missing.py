@@ -12,4 +12,8 @@ import cwdb
 def missing(db: cwdb.Database, initiative: cwdb.Initiative) -> None:
     db.initiatives.create(status="active")  # E: call-arg
     db.phases.create(initiative_id=initiative.id)  # E: call-arg
-    db.errands.create(description="Bump", branch="errand/1")  # E: call-arg
+    db.errands.create(description="Bump", branch="errand/1", project_id="p")  # E: call-arg
+    db.errands.create(id="e1", description="Bump", branch="errand/1")  # E: call-arg
+    db.proposals.create(  # E: call-arg
+        agent_id="a", initiative_id=initiative.id, target_type="task", title="t", summary="s"
+    )

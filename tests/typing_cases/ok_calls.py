@@ -112,6 +112,8 @@ def proposals_errands_chats(
         initiative_id=initiative.id,
         target_type=ProposalTargetType.TASK,
         title="Split the task",
+        summary="Two tasks instead of one",
+        content="- part one\n- part two",
         metadata={"why": "too big"},
     )
     assert_type(proposal, cwdb.Proposal)
@@ -119,7 +121,10 @@ def proposals_errands_chats(
     assert_type(accepted, cwdb.Proposal)
     count = db.proposals.update_many_by_agent_id(agent.id, status="dismissed")
     assert_type(count, int)
-    errand = db.errands.create(id="errand-1", description="Bump", branch="errand/1")
+    project = db.projects.create(name="cw", url="https://git.example/cw.git")
+    errand = db.errands.create(
+        id="errand-1", description="Bump", branch="errand/1", project_id=project.id
+    )
     assert_type(errand, cwdb.Errand)
     assert_type(db.errands.update(errand.id, status=ErrandStatus.MERGED), cwdb.Errand)
     chat = db.chat_sessions.create_session("phase", "p1", initiative.id)

@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import stat
+import time
 
 import apsw
 
@@ -127,7 +128,7 @@ def configure(connection: apsw.Connection, *, busy_timeout_ms: int, wal: bool) -
     enforce_foreign_keys(connection)
     make_defensive(connection)
     if wal:
-        use_wal(connection)
+        use_wal(connection, busy_timeout_ms)
         sync_normally(connection)
 
 
@@ -149,9 +150,25 @@ def make_defensive(connection: apsw.Connection) -> None:
     connection.pragma("trusted_schema", False)
 
 
-def use_wal(connection: apsw.Connection) -> None:
-    """WAL lets readers go on while one process writes (needs a file)."""
-    mode = connection.pragma("journal_mode", "wal")
+def use_wal(connection: apsw.Connection, busy_timeout_ms: int) -> None:
+    """WAL lets readers go on while one process writes (needs a file).
+
+    Switching a file to WAL takes its exclusive lock. When several processes
+    open the same new file at once, SQLite answers BUSY here without calling
+    the busy handler (waiting inside could deadlock), so the switch is retried
+    until the busy timeout has passed, as the busy handler would.
+    """
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    delay = 0.001
+    while True:
+        try:
+            mode = connection.pragma("journal_mode", "wal")
+            break
+        except apsw.BusyError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.05)
     if str(mode).lower() != "wal":
         raise Error(f"cannot switch {connection.filename!r} to WAL (journal_mode is {mode})")
 

@@ -233,10 +233,12 @@ class Migrator:
 
     def _run_migration(self, migration: Migration) -> None:
         connection = self._connection
+        returned: list[tuple[object, ...]] = []
         try:
-            # fetchall: APSW runs a script's statements as it is read, and stops
-            # at the first one that returns rows until those rows are consumed.
-            connection.execute(migration.apply_sql()).fetchall()
+            # Consume every row: APSW runs a script's statements as it is read,
+            # and stops at the first one that returns rows until they are read.
+            for row in connection.execute(migration.apply_sql()):
+                returned.append(row)
             if not migration.transactional:
                 problems = connection.execute("PRAGMA foreign_key_check").fetchall()
                 if problems:
@@ -244,6 +246,9 @@ class Migrator:
                         f"migration {migration.id} leaves broken foreign keys: {problems[:5]}"
                     )
         except apsw.Error as error:
+            refusal = _refusal(migration, returned)
+            if refusal is not None:
+                raise MigrationError(refusal) from error
             context = f"migration {migration.id} failed"
             raise translate(error, context=context, failure=MigrationError) from error
         now = _yoyo_now()
@@ -263,6 +268,28 @@ class Migrator:
                 "created_at_utc": now,
             },
         )
+
+
+def _refusal(migration: Migration, returned: list[tuple[object, ...]]) -> str | None:
+    """Why ``migration`` refused to run, listing the rows it refused, or None.
+
+    A migration whose new rules existing rows would break selects those rules
+    as ``(table, rule, rows)`` and then stops, before it changes anything
+    (see ``migrations/0003_seed_schema.sql``); whatever it selected before it
+    failed is that list.
+    """
+    refused = [
+        f"{row[0]}: {row[2]} row{'' if row[2] == 1 else 's'} break {row[1]}"
+        for row in returned
+        if len(row) == 3
+    ]
+    if not refused:
+        return None
+    return (
+        f"migration {migration.id} refused: the database holds rows its new rules cannot "
+        f"store ({'; '.join(refused)}); nothing was changed: fix or delete those rows, "
+        "then migrate again"
+    )
 
 
 def _yoyo_now() -> str:

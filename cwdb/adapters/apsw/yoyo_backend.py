@@ -16,7 +16,8 @@ yoyo drives a DB-API module; this module is that module too (``paramstyle``,
   (foreign keys, busy timeout, defensive, WAL, ``synchronous=NORMAL``);
 * APSW has no implicit transactions: ``commit``/``rollback`` end a
   transaction only when one is open, and nothing begins one behind yoyo's
-  back, so a ``-- transactional: false`` migration really runs outside one;
+  back; a ``-- transactional: false`` migration runs with foreign keys off,
+  still in one transaction of its own (see :meth:`ApswBackend.disable_transactions`);
 * ``datetime`` parameters are stored as yoyo's stock ``sqlite`` backend
   stores them (naive ISO 8601 via ``isoformat()``), the format
   ``cwdb.ensure_schema`` writes into the same bookkeeping tables.
@@ -174,21 +175,30 @@ class ApswBackend(DatabaseBackend):  # type: ignore[misc]  # yoyo ships no type 
 
     @contextmanager
     def disable_transactions(self) -> Iterator[None]:
-        """Run a ``-- transactional: false`` migration with foreign keys off.
+        """Run a ``-- transactional: false`` migration: foreign keys off, one transaction.
 
-        Such a migration (a table rebuild) runs statement by statement in
-        autocommit; with foreign keys on, dropping the old table would
-        cascade into its children. ``PRAGMA foreign_key_check`` must come
-        back empty afterwards, as in ``cwdb.ensure_schema``; otherwise the
-        migration is reported failed (and not marked applied). Foreign keys
-        are back on however the block ends.
+        Such a migration (a table rebuild) needs foreign keys off, since
+        dropping a parent table with them on would cascade into its children,
+        and SQLite ignores that PRAGMA inside a transaction. So they go off
+        first, and the migration still runs in one ``BEGIN IMMEDIATE``
+        transaction, as in ``cwdb.ensure_schema``: ``PRAGMA
+        foreign_key_check`` must come back empty before ``COMMIT``, and a
+        failure anywhere rolls the whole migration back (yoyo's default here,
+        autocommit per statement, would keep the statements run so far).
+        Foreign keys are back on however the block ends.
         """
         self.rollback()
         connection: Connection = self.connection
         connection.apsw.pragma("foreign_keys", False)
         try:
-            yield
-            _check_foreign_keys(connection)
+            connection.apsw.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                _check_foreign_keys(connection)
+            except BaseException:
+                connection.rollback()
+                raise
+            connection.commit()
         finally:
             connection.apsw.pragma("foreign_keys", True)
 

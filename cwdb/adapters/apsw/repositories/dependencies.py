@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import attrs
 
+from cwdb.adapters.apsw.repositories.crud import missing
 from cwdb.adapters.apsw.runner import Queries, Runner, Statement
-from cwdb.errors import ValidationError
+from cwdb.errors import IntegrityError, ValidationError
 
 
 @attrs.frozen
@@ -27,15 +28,21 @@ class DependencyStatements:
     dependencies: Statement[str]
     #: ids that depend on the node, oldest edge first.
     dependents: Statement[str]
+    #: the node table's own ``find_by_id``, to tell which end of a refused edge is missing.
+    find_node: Statement[object]
+    #: the node table's record class (its name is the NotFoundError's).
+    record: type
 
     @classmethod
-    def bind(cls, queries: Queries) -> DependencyStatements:
-        """The four dependency statements of a ``sql/`` file, by their shared names."""
+    def bind(cls, queries: Queries, record: type) -> DependencyStatements:
+        """The dependency statements of a ``sql/`` file, by their shared names."""
         return cls(
             would_close_cycle=queries.bind("would_close_cycle", int),
             create=queries.bind("create_dependency"),
             dependencies=queries.bind("get_dependencies", str),
             dependents=queries.bind("get_dependents", str),
+            find_node=queries.bind("find_by_id", record),
+            record=record,
         )
 
 
@@ -59,7 +66,8 @@ class DependencyGraph:
         The cycle check and the insert run in one ``BEGIN IMMEDIATE``
         transaction (a savepoint inside the caller's), so two concurrent calls
         can never together close a cycle. Self edges and cycles are a
-        ``ValidationError``; an unknown id on either end an ``IntegrityError``.
+        ``ValidationError``; an unknown ``node_id`` (the id the call is about)
+        a ``NotFoundError``, an unknown ``depends_on_id`` an ``IntegrityError``.
         """
         self._check_ids(node_id, depends_on_id)
         run = self._run
@@ -72,7 +80,21 @@ class DependencyGraph:
                 )
             # Read the clock under the write lock, so edges' created_at
             # follows the order in which concurrent writers committed.
-            run.write(self._st.create, {**params, "now": run.now()})
+            try:
+                run.write(self._st.create, {**params, "now": run.now()})
+            except IntegrityError:
+                self._raise_for_missing_end(node_id, depends_on_id)
+                raise
+
+    def _raise_for_missing_end(self, node_id: str, depends_on_id: str) -> None:
+        """After the foreign key refused an edge: say which end does not exist.
+
+        SQLite does not say which key failed; one primary-key lookup, only on
+        this failure path and inside the same transaction, does.
+        """
+        if self._run.one(self._st.find_node, {"id": node_id}) is None:
+            raise missing(self._st.record, node_id) from None
+        raise IntegrityError(f"{self._other}: no {self._noun} with id {depends_on_id!r}") from None
 
     def dependencies(self, node_id: str) -> list[str]:
         """Ids ``node_id`` depends on, oldest edge first ([] when unknown)."""

@@ -16,7 +16,9 @@ class ApswPhaseRepository(CrudAdapter[Phase]):
     def __init__(self, runner: Runner, queries: Queries) -> None:
         super().__init__(runner, queries)
         self._find_by_initiative_id = queries.bind("find_by_initiative_id", Phase)
-        self._graph = DependencyGraph(runner, DependencyStatements.bind(queries), noun="phase")
+        self._graph = DependencyGraph(
+            runner, DependencyStatements.bind(queries, Phase), noun="phase"
+        )
 
     def find_by_initiative_id(self, initiative_id: str) -> list[Phase]:
         return self._run.all(self._find_by_initiative_id, {"initiative_id": initiative_id})

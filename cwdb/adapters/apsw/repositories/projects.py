@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from cwdb.adapters.apsw.repositories.crud import CrudAdapter
+from cwdb.adapters.apsw.repositories.crud import CrudAdapter, missing
 from cwdb.adapters.apsw.runner import Queries, Runner
 from cwdb.errors import IntegrityError
 from cwdb.records._codec import id_array, id_list
+from cwdb.records.initiatives import Initiative
 from cwdb.records.projects import Project
 
 
@@ -35,9 +36,10 @@ class ApswProjectRepository(CrudAdapter[Project]):
     def set_initiative_projects(self, initiative_id: str, project_ids: Iterable[str]) -> None:
         """Diff the initiative's links against ``project_ids`` in one transaction.
 
-        The ids are bound as one JSON array. Unknown ids are looked for
-        first so the error can name them; the foreign keys would refuse them
-        anyway.
+        The ids are bound as one JSON array. An unknown initiative is a
+        ``NotFoundError``; unknown project ids are looked for first so the
+        ``IntegrityError`` can name them (the foreign keys would refuse them
+        anyway).
         """
         ids = id_array(id_list(project_ids, "project_ids"))
         run = self._run
@@ -54,7 +56,7 @@ class ApswProjectRepository(CrudAdapter[Project]):
     def _check_references(self, initiative_id: str, ids: str) -> None:
         run = self._run
         if not run.single(self._initiative_exists, {"initiative_id": initiative_id}):
-            raise IntegrityError(f"initiative {initiative_id!r} does not exist")
-        missing = run.all(self._missing_project_ids, {"project_ids": ids})
-        if missing:
-            raise IntegrityError(f"project_ids: no project with id {', '.join(map(repr, missing))}")
+            raise missing(Initiative, initiative_id)
+        unknown = run.all(self._missing_project_ids, {"project_ids": ids})
+        if unknown:
+            raise IntegrityError(f"project_ids: no project with id {', '.join(map(repr, unknown))}")

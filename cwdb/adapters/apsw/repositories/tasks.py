@@ -19,7 +19,7 @@ class ApswTaskRepository(CrudAdapter[Task]):
         self._find_by_initiative_id = queries.bind("find_by_initiative_id", Task)
         self._find_by_parent_task_id = queries.bind("find_by_parent_task_id", Task)
         self._increment_retry_count = queries.bind("increment_retry_count", Task)
-        self._graph = DependencyGraph(runner, DependencyStatements.bind(queries), noun="task")
+        self._graph = DependencyGraph(runner, DependencyStatements.bind(queries, Task), noun="task")
 
     def find_by_phase_id(self, phase_id: str) -> list[Task]:
         return self._run.all(self._find_by_phase_id, {"phase_id": phase_id})
