@@ -1,6 +1,6 @@
 """Many processes writing one file at once: no BusyError, nothing lost (API.md §1).
 
-The load itself lives in ``tests/loadgen.py`` (shared with
+The load itself lives in ``tests/support/loadgen.py`` (shared with
 ``scripts/soak_load.py``, which runs it for a duration and reports
 throughput and latency).
 """

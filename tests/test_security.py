@@ -7,7 +7,7 @@ API.md §1, §3, §6, §7 and the README's security notes:
   log line, or an error message, on any path;
 - no statement is built from input: strings made to break SQL are stored and
   looked up as plain data, and the schema is untouched (the statement tracer
-  plugin, tests/tracer.py, checks the statement texts themselves);
+  plugin, tests/support/tracer.py, checks the statement texts themselves);
 - only errands take an id from the caller.
 """
 

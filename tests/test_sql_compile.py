@@ -5,7 +5,7 @@
 * a scenario that calls every repository method and every piece of the
   library's machinery (migrating, status, review) runs every query of
   ``sql/``, each bound with exactly the names its SQL uses (the statement
-  tracer of tests/tracer.py records what ran and checks the bindings);
+  tracer of tests/support/tracer.py records what ran and checks the bindings);
 * every query an adapter asks for exists: a ``Database`` can be built, and
   one whose file lacks a query is refused at ``connect()``;
 * the suffix of every name tells the truth: SQLite finds a statement

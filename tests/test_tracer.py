@@ -1,4 +1,4 @@
-"""The statement tracer (tests/tracer.py) catches SQL that is not verbatim from the files."""
+"""The statement tracer (tests/support/tracer.py) catches SQL not verbatim from the files."""
 
 from __future__ import annotations
 

@@ -226,6 +226,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     for problem in problems:
         terminalreporter.write_line(problem)
     terminalreporter.write_line(
-        "FAILED: cwdb ran SQL that a DBA cannot find in sql/ or migrations/ (tests/tracer.py)",
+        "FAILED: cwdb ran SQL that a DBA cannot find in sql/ or migrations/ "
+        "(tests/support/tracer.py)",
         red=True,
     )
