@@ -90,19 +90,12 @@ class Runner(Sessions):
         return mapper(rows[0]) if mapper is not None else rows[0][0]
 
     def all(self, st: Statement[R], params: Params) -> list[R]:
-        """Every row, as records (or as their first column)."""
-        if st.writes:
-            rows = self._write(st, params)[0]
-        else:
-            try:
-                session: Session = self._local.session
-            except AttributeError:
-                session = self._new_session()
-            with session.lock:
-                try:
-                    rows = session.cursor.execute(st.sql, params).fetchall()
-                except DRIVER_ERRORS as error:
-                    raise self._error(error) from error
+        """Every row, as records (or as their first column).
+
+        Unlike :meth:`one`, not inlined: the call costs nothing next to
+        mapping a list of rows.
+        """
+        rows = self.rows(st, params)
         mapper = st.mapper
         if mapper is not None:
             return list(map(mapper, rows))
@@ -112,15 +105,20 @@ class Runner(Sessions):
         """The row a statement always returns, as a record (or its first column).
 
         For an ``INSERT ... RETURNING`` and for a ``$`` aggregate, which
-        always have their row; not on the hot reads.
+        always have their row.
         """
-        found = self.one(st, params)
-        if found is None and st.mapper is not None:
+        rows = self.rows(st, params)
+        if not rows:
             raise Error(f"{st.query.qualified_name} returned no row")
-        return found  # type: ignore[return-value]
+        mapper = st.mapper
+        return mapper(rows[0]) if mapper is not None else rows[0][0]
 
     def rows(self, st: Statement[Any], params: Params) -> list[Row]:
-        """Every row as a plain tuple (for results that are not records)."""
+        """Every row as a plain tuple (for results that are not records).
+
+        Reads and writes alike are drained with ``fetchall`` before the
+        call returns.
+        """
         if st.writes:
             return self._write(st, params)[0]
         session = self.session()
