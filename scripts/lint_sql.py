@@ -1,4 +1,4 @@
-"""sqlfluff over sql/ and migrations/, with SAVEPOINT and RELEASE understood.
+"""sqlfluff over sql/ and migrations/ (SQLite, and PostgreSQL in migrations/postgresql/).
 
 sqlfluff's SQLite dialect (4.5) cannot parse ``SAVEPOINT name;`` or
 ``RELEASE name;``, and an unparsable statement hides every statement after
@@ -6,6 +6,7 @@ it from the linter. Migrations that must stay one transaction under yoyo's
 stock ``sqlite:///`` backend (0003) open with a SAVEPOINT, so this runs
 sqlfluff on each file with those lines commented out (line numbers stay true);
 everything else is linted as written. Exits 1 when sqlfluff finds anything.
+``migrations/postgresql/.sqlfluff`` switches that folder to the postgres dialect.
 Run from anywhere: ``.venv/bin/python scripts/lint_sql.py``.
 """
 
@@ -22,9 +23,11 @@ SAVEPOINTS = re.compile(r"^(?=(SAVEPOINT|RELEASE) \w+;)", re.MULTILINE)
 
 
 def main() -> int:
-    linter = Linter(config=FluffConfig.from_path(str(ROOT)))
     problems = 0
-    for path in sorted([*(ROOT / "sql").glob("*.sql"), *(ROOT / "migrations").glob("*.sql")]):
+    folders = [ROOT / "sql", ROOT / "migrations", ROOT / "migrations" / "postgresql"]
+    for path in sorted(path for folder in folders for path in folder.glob("*.sql")):
+        # Each folder's .sqlfluff (if any) sets its dialect on top of the root's.
+        linter = Linter(config=FluffConfig.from_path(str(path.parent)))
         text = SAVEPOINTS.sub("-- ", path.read_text(encoding="utf-8"))
         linted = linter.lint_string(text, fname=str(path))
         for violation in linted.get_violations():

@@ -1,0 +1,20 @@
+-- Undo 0001: drop every table, children before parents (indexes go with them).
+DROP TABLE review_comments;
+DROP TABLE errands;
+DROP TABLE chat_messages;
+DROP TABLE chat_sessions;
+DROP TABLE change_sets;
+DROP TABLE conversations;
+DROP TABLE agent_log_chunks;
+DROP TABLE messages;
+DROP TABLE initiative_projects;
+DROP TABLE projects;
+DROP TABLE pages;
+DROP TABLE proposals;
+DROP TABLE agents;
+DROP TABLE accounts;
+DROP TABLE task_dependencies;
+DROP TABLE tasks;
+DROP TABLE phase_dependencies;
+DROP TABLE phases;
+DROP TABLE initiatives;
