@@ -19,7 +19,7 @@ import pytest
 from yoyo import get_backend, read_migrations
 
 import cwdb
-from tests import postgres_server
+from tests.support import postgres_server
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg is in the test extra")
 
