@@ -199,9 +199,10 @@ class Migrator:
                 connection.execute("BEGIN IMMEDIATE")
             except apsw.BusyError as error:
                 if time.monotonic() > deadline:
-                    raise BusyError(
+                    waited = (
                         f"another process has been migrating for over {self._wait_seconds:.0f} s"
-                    ) from error
+                    )
+                    raise translate(error, context=waited) from error
                 continue
             self._create_bookkeeping()
             if not self._held_by_live_yoyo():
