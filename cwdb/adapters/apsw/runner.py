@@ -107,7 +107,7 @@ class Runner(Sessions):
         For an ``INSERT ... RETURNING`` and for a ``$`` aggregate, which
         always have their row.
         """
-        rows = self.rows(st, params)
+        rows = self._write(st, params)[0] if st.writes else self.rows(st, params)
         if not rows:
             raise Error(f"{st.query.qualified_name} returned no row")
         mapper = st.mapper
