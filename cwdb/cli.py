@@ -1,4 +1,4 @@
-"""The operator's commands: ``python -m cwdb <command>`` (API.md §8).
+"""The operator's commands: ``python -m cwdb <command>`` (docs/reference.md §8).
 
 Exit status: 0 when the command did its job; 1 when it failed at run time,
 with exactly one line on stderr (``cwdb: error: ...``) and no traceback; 2 for
@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
 import logging
 import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TextIO
 
 from cwdb import __version__
 from cwdb.adapters.apsw.database import ensure_schema
@@ -123,7 +125,7 @@ def run(argv: Sequence[str], *, prog: str = "python -m cwdb") -> int:
     except SystemExit as exit_:  # --help, --version, or bad arguments
         return exit_.code if isinstance(exit_.code, int) else 2
     handler: Command = args.handler
-    with _warnings_held() as warnings:
+    with _warnings_held() as warnings, _pipe_safe_stdout():
         try:
             status = handler(args)
         except KeyboardInterrupt:
@@ -135,6 +137,65 @@ def run(argv: Sequence[str], *, prog: str = "python -m cwdb") -> int:
     for warning in warnings:
         print(f"cwdb: warning: {warning}", file=sys.stderr)
     return status
+
+
+class _PipeSafeOutput(io.TextIOBase):
+    """stdout that takes a reader who went away (``cwdb status | head -1``) calmly.
+
+    Like a well-behaved Unix tool, a command whose reader closed the pipe
+    stops writing and finishes its work: the exit status stays the one of
+    the work done (a migration that was applied is reported as success), and
+    nothing is printed about the pipe. The descriptor is pointed at
+    ``/dev/null`` so that the interpreter's own flush at exit cannot fail.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self._stream = stream
+        self.reader_gone = False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if not self.reader_gone:
+            try:
+                self._stream.write(text)
+            except BrokenPipeError:
+                self._reader_went_away()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.reader_gone:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._reader_went_away()
+
+    def _reader_went_away(self) -> None:
+        self.reader_gone = True
+        try:
+            fd = self._stream.fileno()
+        except (OSError, ValueError):  # not a real file (a test's capture)
+            return
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, fd)
+        finally:
+            os.close(devnull)
+
+
+@contextmanager
+def _pipe_safe_stdout() -> Iterator[None]:
+    """Run a command with :class:`_PipeSafeOutput` as ``sys.stdout``."""
+    original = sys.stdout
+    safe = _PipeSafeOutput(original)
+    sys.stdout = safe
+    try:
+        yield
+    finally:
+        safe.flush()
+        sys.stdout = original
 
 
 def _fail(message: str, *, status: int = FAILED) -> int:
@@ -241,13 +302,14 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 def _review(args: argparse.Namespace) -> int:
-    if args.database is not None and not os.path.exists(args.database):
-        raise Error(f"{os.path.abspath(args.database)} does not exist (review creates nothing)")
+    database = None if args.database is None else os.path.abspath(args.database)
+    if database is not None and not os.path.exists(database):
+        raise Error(f"{database} does not exist (review creates nothing)")
     try:
         review = importlib.import_module("cwdb.adapters.apsw.dba.review")
     except ModuleNotFoundError as error:
         if error.name != "cwdb.adapters.apsw.dba.review":
             raise
         raise Error("the review command is not available in this installation") from error
-    status: int = review.run(args.database)
+    status: int = review.run(database)
     return status

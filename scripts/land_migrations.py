@@ -1,6 +1,6 @@
 """Land new migrations: append their sha256 to migrations/landed.sha256.
 
-Usage: python scripts/land_migrations.py [--check] [--folder PATH]
+Usage: .venv/bin/python scripts/land_migrations.py [--check] [--folder PATH]
 
 Run it when a migration is final, and commit the new lines with it: from then
 on the migration never changes (tests/test_landed_migrations.py fails if it
@@ -16,7 +16,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from cwdb.adapters.apsw.dba.landed import LANDED_FILE, landed_problems, landing_lines
+from _venv import use_the_checkouts_venv
+
+use_the_checkouts_venv()
+
+from cwdb.adapters.apsw.dba.landed import LANDED_FILE, landed_problems, landing_lines  # noqa: E402 - after the venv check
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,6 +1,6 @@
 """Regenerate schema.sql, the schema the migrations build, for DBAs to read and diff.
 
-Usage: python scripts/update_schema.py [--check] [--output PATH]
+Usage: .venv/bin/python scripts/update_schema.py [--check] [--output PATH]
 
 Run it after adding a migration and commit schema.sql with the migration:
 the diff of schema.sql in review shows exactly what the migration changes.
@@ -14,7 +14,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from cwdb.adapters.apsw.dba.schema_snapshot import current_schema_text
+from _venv import use_the_checkouts_venv
+
+use_the_checkouts_venv()
+
+from cwdb.adapters.apsw.dba.schema_snapshot import current_schema_text  # noqa: E402 - after the venv check
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,7 +32,7 @@ def main(argv: list[str]) -> int:
     if args.check:
         current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
         if current != text:
-            print(f"{args.output} is stale: run python scripts/update_schema.py")
+            print(f"{args.output} is stale: run .venv/bin/python scripts/update_schema.py")
             return 1
         print(f"{args.output} is up to date")
         return 0

@@ -1,6 +1,6 @@
 -- What `python -m cwdb status` reads: the tables that exist and their row counts.
 --
--- One query per table of the schema (API.md §5), in the schema's order; the
+-- One query per table of the schema (docs/reference.md §5), in the schema's order; the
 -- command runs count_<table> only when table_names lists the table, so a
 -- database whose migrations are pending still reports the tables it has.
 -- Counting reads a whole table (or its smallest index): status is an

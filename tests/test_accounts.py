@@ -1,4 +1,4 @@
-"""AccountRepository beyond the shared CRUD contract (API.md §3, §4, §7, §8)."""
+"""AccountRepository beyond the shared CRUD contract (docs/reference.md §3, §4, §7, §8)."""
 
 from __future__ import annotations
 

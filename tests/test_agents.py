@@ -1,4 +1,4 @@
-"""AgentRepository beyond the shared CRUD contract (API.md §3, §4, §7)."""
+"""AgentRepository beyond the shared CRUD contract (docs/reference.md §3, §4, §7)."""
 
 from __future__ import annotations
 

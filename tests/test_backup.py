@@ -1,4 +1,4 @@
-"""db.backup(dest): one consistent 0600 copy of a live database (API.md §8)."""
+"""db.backup(dest): one consistent 0600 copy of a live database (docs/reference.md §8)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import pytest
 import cwdb
 from cwdb.adapters.apsw.dba import backup as backups
 from tests.support.factories import initiative
+from tests.support.helpers import corrupt_database
 
 #: How long the test waits for the writer process to reach a state.
 PATIENCE_SECONDS = 60.0
@@ -210,3 +211,11 @@ def test_close_waits_for_a_backup_in_flight_on_another_thread(
     closer.join()
     with cwdb.connect(tmp_path / "copy.db", migrate=False) as copy:
         assert [i.name for i in copy.initiatives.find_all()] == ["copied"]
+
+
+def test_a_backup_of_a_corrupt_database_is_an_error_and_leaves_no_copy(tmp_path: Path) -> None:
+    source = tmp_path / "cw.db"
+    corrupt_database(source)
+    with pytest.raises(cwdb.Error, match=r"cannot back up to .*(quick_check|malformed)"):
+        backups.backup_file(str(source), str(tmp_path / "copy.db"))
+    assert not (tmp_path / "copy.db").exists()

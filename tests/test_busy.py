@@ -1,6 +1,6 @@
 """Another process holding the write lock: wait up to the busy timeout, then BusyError.
 
-API.md §1, §2: every write takes the lock with ``BEGIN IMMEDIATE`` and waits
+docs/reference.md §1, §2: every write takes the lock with ``BEGIN IMMEDIATE`` and waits
 for it up to ``busy_timeout_ms``; past it the caller gets ``cwdb.BusyError``
 naming the timeout, and nothing is written. The lock holder here is another
 process (the in-process case is in tests/test_transactions.py), sequenced

@@ -134,7 +134,8 @@ def test_create_session_with_an_unknown_referenced_id_is_an_integrity_error(
 ) -> None:
     fields = {"target_type": "phase", "target_id": "x", "initiative_id": initiative(db).id}
     before = snapshot(db)
-    with pytest.raises(cwdb.IntegrityError, match="FOREIGN KEY"):
+    noun = field.removesuffix("_id")
+    with pytest.raises(cwdb.IntegrityError, match=f"^{field}: no {noun} with id 'no-such-id'$"):
         db.chat_sessions.create_session(**{**fields, field: "no-such-id"})
     assert snapshot(db) == before
 
@@ -311,7 +312,7 @@ def test_reactivating_a_session_whose_target_has_another_active_one_is_a_conflic
 def test_update_session_to_an_unknown_agent_is_an_integrity_error(db: cwdb.Database) -> None:
     made = start(db)
     before = snapshot(db)
-    with pytest.raises(cwdb.IntegrityError, match="FOREIGN KEY"):
+    with pytest.raises(cwdb.IntegrityError, match=r"^agent_id: no agent with id 'no-such-agent'$"):
         db.chat_sessions.update_session(made.id, agent_id="no-such-agent")
     assert snapshot(db) == before
 
@@ -351,7 +352,8 @@ def test_create_message_refuses_a_bad_role_and_writes_nothing(db: cwdb.Database)
 
 def test_create_message_for_an_unknown_session_is_an_integrity_error(db: cwdb.Database) -> None:
     before = snapshot(db)
-    with pytest.raises(cwdb.IntegrityError, match="FOREIGN KEY"):
+    expected = "^chat_session_id: no chat session with id 'no-such-session'$"
+    with pytest.raises(cwdb.IntegrityError, match=expected):
         db.chat_sessions.create_message("no-such-session", "user", "hi")
     assert snapshot(db) == before
 
@@ -361,7 +363,8 @@ def test_create_message_with_an_unknown_change_set_is_an_integrity_error(
 ) -> None:
     session = start(db)
     before = snapshot(db)
-    with pytest.raises(cwdb.IntegrityError, match="FOREIGN KEY"):
+    expected = "^change_set_id: no change set with id 'no-such-change-set'$"
+    with pytest.raises(cwdb.IntegrityError, match=expected):
         db.chat_sessions.create_message(session.id, "assistant", "hi", "no-such-change-set")
     assert snapshot(db) == before
 

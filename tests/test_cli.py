@@ -1,4 +1,4 @@
-"""``python -m cwdb``: status, migrate, backup, review (API.md §8).
+"""``python -m cwdb``: status, migrate, backup, review (docs/reference.md §8).
 
 The commands run as subprocesses in a temporary folder outside the checkout
 (no ``yoyo.ini`` there): the installed package must find its migrations and
@@ -23,6 +23,7 @@ from cwdb import cli
 from cwdb.adapters.apsw.dba.status import read_status
 from cwdb.adapters.apsw.migrator import shipped_migrations
 from tests.support.factories import initiative
+from tests.support.helpers import corrupt_database
 
 #: Every migration this version ships, oldest first.
 MIGRATIONS = [m.id for m in shipped_migrations()]
@@ -52,6 +53,28 @@ def assert_failed_in_one_line(result: subprocess.CompletedProcess[str]) -> str:
     assert result.stderr.count("\n") == 1, result.stderr
     assert "Traceback" not in result.stderr
     return result.stderr
+
+
+def cwdb_into_closed_pipe(cwd: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    """Run a command whose stdout is a pipe nobody reads (``cwdb ... | true``).
+
+    The read end is closed before the command starts, so its first write
+    meets a broken pipe every time (no race with the reader).
+    """
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "cwdb", *(str(a) for a in args)],
+            cwd=cwd,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
 
 
 def mode_of(path: Path) -> int:
@@ -346,7 +369,7 @@ def test_review_delegates_to_cwdb_review_with_the_database_path(
     )
     assert cli.run(["review", "--database", "cw.db"]) == 3
     assert cli.run(["review"]) == 3
-    assert calls == ["cw.db", None]
+    assert calls == [str(populated), None]
 
 
 def test_a_warning_of_a_command_that_succeeds_is_printed_as_one_line(populated: Path) -> None:
@@ -383,3 +406,91 @@ def test_status_counts_every_table_of_the_schema(populated: Path) -> None:
     counted = [table for table, _ in read_status(str(populated)).rows]
     assert sorted(counted) == sorted(tables)
     assert counted == TABLES
+
+
+# -- a reader that went away -------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [("status",), ("review",), ("review", "--database", "cw.db")])
+def test_a_closed_output_pipe_is_not_a_failure_and_prints_nothing(
+    populated: Path, args: tuple[str, ...]
+) -> None:
+    expected = cwdb_command(populated.parent, *args).returncode
+    result = cwdb_into_closed_pipe(populated.parent, *args)
+    assert (result.returncode, result.stderr) == (expected, "")
+
+
+def test_migrate_into_a_closed_pipe_applies_everything_and_exits_0(work: Path) -> None:
+    result = cwdb_into_closed_pipe(work, "migrate", "--database", "x.db")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert read_status(str(work / "x.db")).applied == tuple(MIGRATIONS)
+
+
+def test_backup_into_a_closed_pipe_still_copies_and_exits_0(populated: Path) -> None:
+    result = cwdb_into_closed_pipe(populated.parent, "backup", "cw.db", "copy.db")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert (populated.parent / "copy.db").exists()
+
+
+# -- one error format ----------------------------------------------------------------
+
+
+def test_review_of_a_missing_database_uses_the_common_error_line(work: Path) -> None:
+    message = assert_failed_in_one_line(cwdb_command(work, "review", "--database", "nope.db"))
+    assert not message.startswith("cwdb review:")
+
+
+def test_review_of_a_sqlite_file_that_is_not_cwdb_fails_in_one_line(work: Path) -> None:
+    empty_sqlite_file(work / "other.db")
+    result = cwdb_command(work, "review", "--database", "other.db")
+    message = assert_failed_in_one_line(result)
+    assert "is not a cwdb database" in message
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("command", ["status", "migrate", "review"])
+def test_a_directory_given_as_the_database_is_named_as_one(work: Path, command: str) -> None:
+    (work / "folder").mkdir()
+    message = assert_failed_in_one_line(cwdb_command(work, command, "--database", "folder"))
+    assert f"{work / 'folder'}" in message
+    assert "is a directory" in message
+    assert "disk I/O error" not in message
+
+
+def test_backup_of_a_directory_is_named_as_one(work: Path) -> None:
+    (work / "folder").mkdir()
+    message = assert_failed_in_one_line(cwdb_command(work, "backup", "folder", "copy.db"))
+    assert "is a directory" in message
+    assert not (work / "copy.db").exists()
+
+
+# -- places the user may only read ----------------------------------------------------
+
+
+def unwritable_wal_and_shm(database: Path) -> None:
+    """Make the -wal and -shm of ``database`` impossible to create, as in a folder
+    the user may only read (chmod cannot do it when the tests run as root):
+    SQLite opens them with O_NOFOLLOW, so a dangling symlink refuses them."""
+    for suffix in ("-wal", "-shm"):
+        os.symlink(database.parent / "no-such-folder" / "file", f"{database}{suffix}")
+
+
+def test_status_reads_a_database_whose_wal_and_shm_cannot_be_created(populated: Path) -> None:
+    unwritable_wal_and_shm(populated)
+    result = cwdb_command(populated.parent, "status")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert row_count_line(result.stdout, "initiatives") == "initiatives 2"
+
+
+def test_backup_reads_a_database_whose_wal_and_shm_cannot_be_created(populated: Path) -> None:
+    unwritable_wal_and_shm(populated)
+    result = cwdb_command(populated.parent, "backup", "cw.db", "copy.db")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert read_status(str(populated.parent / "copy.db")).rows[0] == ("initiatives", 2)
+
+
+def test_backup_of_a_corrupt_database_fails_in_one_line_and_leaves_no_copy(work: Path) -> None:
+    corrupt_database(work / "cw.db")
+    message = assert_failed_in_one_line(cwdb_command(work, "backup", "cw.db", "copy.db"))
+    assert "copy.db" in message
+    assert not (work / "copy.db").exists()

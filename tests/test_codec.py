@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
+import apsw
 import attrs
 import nanoid.resources
 import pytest
@@ -165,14 +166,66 @@ def test_text_with_a_lone_surrogate_is_a_validation_error_and_writes_nothing(
     db: cwdb.Database,
 ) -> None:
     before = snapshot(db)
-    with pytest.raises(cwdb.ValidationError, match="not valid Unicode"):
+    with pytest.raises(cwdb.ValidationError, match=r"^name: text cannot be stored: it is not"):
         db.initiatives.create(name="half a pair \ud800")
-    with pytest.raises(cwdb.ValidationError, match="not valid Unicode"):
+    with pytest.raises(cwdb.ValidationError, match=r"^result: text cannot be stored"):
         agent(db, result="\udcff")
-    with pytest.raises(cwdb.ValidationError, match="not valid Unicode"):
-        db.log_chunks.insert_chunks([{"agent_id": "a", "agent_name": "n", "content": "\ud800"}])
+    chunks = [
+        {"agent_id": "a", "agent_name": "n", "content": "fine"},
+        {"agent_id": "a", "agent_name": "n", "content": "\ud800"},
+    ]
+    with pytest.raises(cwdb.ValidationError, match=r"^content: text cannot be stored"):
+        db.log_chunks.insert_chunks(chunks)
+    with pytest.raises(cwdb.ValidationError, match=r"^name: text cannot be stored"):
+        db.agents.find_by_name("\ud800")
     assert db.agents.find_all() == []
     assert snapshot(db) == before
+
+
+def test_json_nested_too_deeply_to_encode_is_a_validation_error_naming_the_field(
+    db: cwdb.Database,
+) -> None:
+    nested: object = []
+    for _ in range(100_000):
+        nested = [nested]
+    before = snapshot(db)
+    with pytest.raises(cwdb.ValidationError, match=r"^result: not JSON-serialisable"):
+        agent(db, result=nested)
+    assert snapshot(db) == before
+
+
+def test_a_value_over_sqlites_length_limit_is_a_validation_error_naming_field_and_limit(
+    db: cwdb.Database,
+) -> None:
+    # The same error as a 1.1 GB string under SQLite's default limit, at a test's size.
+    db._runner.session().connection.limit(apsw.SQLITE_LIMIT_LENGTH, 10_000)
+    before = snapshot(db)
+    expected = (
+        r"^branch: 20,000 bytes is more than SQLite stores in one value "
+        r"\(its limit is 10,000 bytes\)$"
+    )
+    with pytest.raises(cwdb.ValidationError, match=expected):
+        db.initiatives.create(name="big", branch="x" * 20_000)
+    with pytest.raises(cwdb.ValidationError, match=r"^content: 20,000 bytes"):
+        db.log_chunks.insert_chunk("a", "n", "é" * 10_000)
+    assert snapshot(db) == before
+
+
+def test_a_records_repr_shows_iso_timestamps_and_cuts_long_text_showing_its_length(
+    db: cwdb.Database,
+) -> None:
+    chunk = db.log_chunks.insert_chunk("agent", "builder", "line of output\n" * 1000)
+    shown = repr(chunk)
+    assert "datetime.datetime" not in shown
+    assert f"created_at={chunk.created_at.isoformat(timespec='milliseconds')}" in shown
+    assert "'line of output\\nline of output\\n" in shown
+    assert "... (15,000 chars)" in shown
+    assert len(shown) < 400
+    made = agent(db, result={"steps": list(range(1000))})
+    assert "... (" in repr(made)
+    assert len(repr(made)) < 800
+    short = initiative(db)
+    assert f"name={short.name!r}," in repr(short)
 
 
 def test_a_record_class_the_mapper_cannot_swap_into_is_refused() -> None:

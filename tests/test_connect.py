@@ -99,7 +99,7 @@ def test_migrate_false_on_an_empty_database_raises_migration_error(db_path: Path
     db_path.touch(mode=0o600)
     with pytest.raises(cwdb.MigrationError, match=r"behind.*0001_initial_schema"):
         cwdb.connect(db_path, migrate=False)
-    # Switching to WAL may write a header (API.md §7), but no schema appears.
+    # Switching to WAL may write a header (docs/reference.md §7), but no schema appears.
     connection = apsw.Connection(str(db_path))
     assert connection.execute("SELECT count(*) FROM sqlite_schema").fetchall() == [(0,)]
     connection.close()
@@ -293,3 +293,53 @@ def test_a_file_only_writable_by_the_group_is_not_called_readable(
     with caplog.at_level(logging.WARNING, logger="cwdb"), cwdb.connect(db_path):
         pass
     assert "can read" not in caplog.text
+
+
+# -- what a new user trips over ------------------------------------------------------
+
+
+def test_a_directory_is_refused_by_name_without_a_mode_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "folder"
+    folder.mkdir(mode=0o755)
+    with (
+        caplog.at_level(logging.WARNING, logger="cwdb"),
+        pytest.raises(cwdb.Error, match="is a directory, not a database file"),
+    ):
+        cwdb.connect(folder)
+    assert caplog.records == []
+
+
+@pytest.mark.parametrize("migrate", [True, False])
+def test_a_readable_file_that_is_not_a_database_fails_without_a_mode_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, migrate: bool
+) -> None:
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"not a database at all, " * 200)
+    os.chmod(path, 0o644)
+    with (
+        caplog.at_level(logging.WARNING, logger="cwdb"),
+        pytest.raises(cwdb.Error, match="file is not a database"),
+    ):
+        cwdb.connect(path, migrate=migrate)
+    assert caplog.records == []
+
+
+@pytest.mark.parametrize("value", ["5", -1, 2.5, True, None])
+def test_a_busy_timeout_that_is_not_a_count_of_milliseconds_is_refused(value: object) -> None:
+    with pytest.raises(cwdb.ValidationError, match=r"^busy_timeout_ms: expected a whole number"):
+        cwdb.connect(":memory:", busy_timeout_ms=value)  # type: ignore[arg-type]
+
+
+def test_a_write_refused_as_read_only_names_the_database_not_the_driver(
+    file_db: cwdb.Database, db_path: Path
+) -> None:
+    # query_only makes SQLite refuse writes exactly as for a 0400 file (SQLITE_READONLY);
+    # chmod cannot, as the tests may run as root.
+    file_db._runner.session().connection.pragma("query_only", True)
+    with pytest.raises(cwdb.Error) as raised:
+        file_db.initiatives.create(name="x")
+    message = str(raised.value)
+    assert message.startswith(f"cannot write to database {str(db_path)!r}: it is read-only")
+    assert "ReadOnlyError" not in message

@@ -1,6 +1,6 @@
 """A writer killed with SIGKILL at random points loses nothing it acknowledged.
 
-API.md §1, §2 and the README's durability promise: a transaction is all or
+docs/reference.md §1, §2 and the README's durability promise: a transaction is all or
 nothing, a killed process leaves no lock or half-applied migration behind,
 and the next ``connect()`` works with no manual repair. A process kill (not a
 power loss) must never lose a commit that returned, since the WAL is written

@@ -1,4 +1,4 @@
-"""The CRUD contract (API.md §4), written once, run for every CRUD repository."""
+"""The CRUD contract (docs/reference.md §4), written once, run for every CRUD repository."""
 
 from __future__ import annotations
 

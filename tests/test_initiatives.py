@@ -1,4 +1,4 @@
-"""InitiativeRepository beyond the shared CRUD contract (API.md §4, §7)."""
+"""InitiativeRepository beyond the shared CRUD contract (docs/reference.md §4, §7)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ made SQLite's default VFS for this module only, so ``cwdb.connect`` opens
 its files through it unchanged.
 
 For each fault point N of a fixed workload (connect, writes of several
-repositories, a ``transaction()`` block, a batch, reads, close), API.md §2
+repositories, a ``transaction()`` block, a batch, reads, close), docs/reference.md §2
 must hold: the failing call raises a ``cwdb.Error`` (never a raw apsw
 exception) and writes nothing; once the fault stops, the same ``Database``
 and a new one work; every call that returned is in the file; and

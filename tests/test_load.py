@@ -1,4 +1,4 @@
-"""Many processes writing one file at once: no BusyError, nothing lost (API.md §1).
+"""Many processes writing one file at once: no BusyError, nothing lost (docs/reference.md §1).
 
 The load itself lives in ``tests/support/loadgen.py`` (shared with
 ``scripts/soak_load.py``, which runs it for a duration and reports

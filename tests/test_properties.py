@@ -1,6 +1,6 @@
 """Property tests: every writing entry point round-trips any valid value, refuses bad ones.
 
-API.md §2, §3, §7. For every CRUD repository's ``create`` and ``update``, and
+docs/reference.md §2, §3, §7. For every CRUD repository's ``create`` and ``update``, and
 for ``insert_chunk``, ``conversations.create``, ``create_session`` /
 ``update_session`` / ``create_message`` and ``review_comments.create``,
 hypothesis draws values for every field from the field's declared kind:

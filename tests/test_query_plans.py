@@ -239,13 +239,34 @@ def test_the_review_says_when_a_database_has_no_statistics(tmp_path: Path) -> No
     assert "which has no statistics (run ANALYZE)" in out.getvalue()
 
 
-def test_the_review_of_a_missing_database_is_one_line_and_status_1(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_the_review_of_a_missing_database_is_a_cwdb_error_naming_it(tmp_path: Path) -> None:
     missing = tmp_path / "missing.db"
-    assert review.run(str(missing)) == 1
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    assert len(captured.err.strip().splitlines()) == 1
-    assert "missing.db" in captured.err
+    with pytest.raises(cwdb.Error, match=r"missing\.db"):
+        review.run(str(missing), out=io.StringIO())
     assert not missing.exists()
+
+
+def test_the_review_of_a_database_without_statistics_plans_with_the_defaults(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "cw.db"
+    cwdb.ensure_schema(path)
+    out = io.StringIO()
+    review.run(str(path), out=out)
+    assert "which has no statistics (run ANALYZE): SQLite's defaults" in out.getvalue()
+    assert " 0 that do not prepare." in out.getvalue()
+    assert "does not prepare" not in out.getvalue()
+
+
+def test_the_review_of_a_sqlite_file_without_cwdbs_schema_says_so_in_one_error(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "other.db"
+    other = apsw.Connection(str(path))
+    other.execute("CREATE TABLE unrelated (x)")
+    other.close()
+    out = io.StringIO()
+    with pytest.raises(cwdb.Error, match="is not a cwdb database") as raised:
+        review.run(str(path), out=out)
+    assert "\n" not in str(raised.value)
+    assert out.getvalue() == ""

@@ -1,4 +1,4 @@
-"""The typed create/update arguments match the records they fill (API.md §8).
+"""The typed create/update arguments match the records they fill (docs/reference.md §8).
 
 Each ``XCreate`` / ``XChanges`` ``TypedDict`` of ``cwdb/records/`` is written
 by hand beside its record, so a column added to one and not the other would

@@ -1,6 +1,6 @@
 """Secrets stay secret, input stays data, ids come from where the contract says.
 
-API.md §1, §3, §6, §7 and the README's security notes:
+docs/reference.md §1, §3, §6, §7 and the README's security notes:
 - files are private (0600) whatever the umask (the default-umask case is in
   tests/test_connect.py and tests/test_backup.py);
 - ``Account.credentials`` and ``config_json`` never show in a ``repr()``, a

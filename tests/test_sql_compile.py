@@ -46,6 +46,7 @@ MACHINERY = {
     "_migrations": "cwdb/adapters/apsw/migrator.py (ensure_schema, connect)",
     "_status": "cwdb/adapters/apsw/dba/status.py (python -m cwdb status)",
     "_review": "cwdb/adapters/apsw/dba/ (python -m cwdb review, schema.sql)",
+    "_references": "cwdb/adapters/apsw/explain.py (naming a missing foreign key)",
 }
 
 
@@ -104,7 +105,7 @@ def test_two_statements_under_one_name_are_caught(
 
 
 def run_every_repository_method(db: cwdb.Database) -> None:
-    """Call every method of every repository (API.md §4, §8) at least once."""
+    """Call every method of every repository (docs/reference.md §4, §8) at least once."""
     for case in CRUD_CASES:
         repository = getattr(db, case.repository)
         row = repository.create(**case.fields(db))
@@ -125,6 +126,8 @@ def run_every_repository_method(db: cwdb.Database) -> None:
         db.phases.create_dependency(first.id, second.id)
     db.phases.get_dependencies(second.id)
     db.phases.get_dependents(first.id)
+    with pytest.raises(cwdb.IntegrityError, match="no phase with id"):  # _references.sql
+        db.phases.create_dependency(second.id, "no-such-phase")
 
     parent = factories.task(db, phase_id=first.id, initiative_id=owner.id)
     child = factories.task(db, phase_id=first.id, parent_task_id=parent.id)

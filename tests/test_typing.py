@@ -1,4 +1,4 @@
-"""``mypy --strict`` on caller code: typed create/update and ports (API.md §8).
+"""``mypy --strict`` on caller code: typed create/update and ports (docs/reference.md §8).
 
 The files of tests/typing_cases/ are caller code, read by mypy and never run.
 ``ok_calls.py`` must pass; in every ``bad_*.py`` each line that mypy must
@@ -13,12 +13,15 @@ import subprocess
 import sys
 import typing
 from collections import defaultdict
+from enum import StrEnum
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
 import cwdb
 from cwdb import ports
+from cwdb.enums import VALUE_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "typing_cases"
@@ -79,3 +82,18 @@ def test_every_port_is_the_annotation_of_a_database_attribute() -> None:
     checks every adapter assigned in ``Database.__init__`` against it."""
     annotations = typing.get_type_hints(cwdb.Database)
     assert set(annotations.values()) == {getattr(ports, name) for name in ports.__all__}
+
+
+def test_every_enum_has_a_literal_alias_with_exactly_its_values_in_order() -> None:
+    exported = {getattr(cwdb, name) for name in cwdb.__all__}
+    enums = {e for e in exported if isinstance(e, type) and issubclass(e, StrEnum)}
+    assert set(VALUE_TYPES) == enums
+    for enum, (alias, _) in VALUE_TYPES.items():
+        assert get_args(alias) == tuple(member.value for member in enum), enum.__name__
+
+
+def test_every_enum_says_which_field_it_holds_and_its_values() -> None:
+    for enum, (_, field) in VALUE_TYPES.items():
+        assert enum.__doc__ is not None
+        assert field in enum.__doc__
+        assert repr(next(iter(enum)).value) in enum.__doc__

@@ -1,4 +1,4 @@
-"""cwdb.__version__ and db.schema_version (API.md §8)."""
+"""cwdb.__version__ and db.schema_version (docs/reference.md §8)."""
 
 from __future__ import annotations
 

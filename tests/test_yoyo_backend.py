@@ -7,6 +7,7 @@ Python API (``get_backend`` / ``read_migrations``).
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sqlite3
@@ -50,6 +51,11 @@ def run_yoyo(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def apsw_url(path: Path) -> str:
     """yoyo's convention: three slashes, then the absolute path (so four)."""
     return f"apsw:///{path}"
+
+
+def empty_private_file(path: Path) -> None:
+    """An empty database file (SQLite reads a 0-byte file as an empty database)."""
+    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 def mode(path: Path) -> int:
@@ -100,7 +106,8 @@ def reference_schema(tmp_path: Path) -> list[tuple[Any, ...]]:
 
 @pytest.fixture
 def backend(tmp_path: Path) -> Iterator[Any]:
-    """An apsw backend on a fresh file, with no migration applied."""
+    """An apsw backend on a fresh (empty, 0600) file, with no migration applied."""
+    empty_private_file(tmp_path / "api.db")
     with get_backend(apsw_url(tmp_path / "api.db")) as opened:
         yield opened
 
@@ -284,8 +291,8 @@ def test_absolute_path_url_has_four_slashes_and_creates_that_file(tmp_path: Path
     path = tmp_path / "absolute.db"
     url = apsw_url(path)
 
-    with get_backend(url):
-        pass
+    with get_backend(url) as opened, opened.lock():
+        opened.apply_migrations(opened.to_apply(read_migrations(str(ROOT / "migrations"))))
 
     assert url.startswith("apsw:////")
     assert path.is_file()
@@ -359,6 +366,7 @@ def test_transaction_rollback_undoes_its_writes(backend: Any) -> None:
 
 def test_busy_begin_leaves_backend_able_to_begin_again(tmp_path: Path) -> None:
     path = tmp_path / "busy.db"
+    empty_private_file(path)
     with get_backend(apsw_url(path)) as opened:
         opened.connection.apsw.set_busy_timeout(0)
         writer = apsw.Connection(str(path))
@@ -456,3 +464,28 @@ def test_foreign_keys_back_on_after_failed_non_transactional_block(backend: Any)
         backend.execute("SELECT * FROM no_such_table")
 
     assert backend.execute("PRAGMA foreign_keys").fetchone() == (1,)
+
+
+# -- a database that does not exist yet -------------------------------------------------
+
+
+def test_yoyo_list_of_a_missing_database_creates_nothing(checkout: Path) -> None:
+    listing = run_yoyo("list", cwd=checkout).stdout
+    pending = [line.split()[:2] for line in listing.splitlines() if "_" in line]
+    assert pending == [["U", migration] for migration in MIGRATION_IDS]
+    assert sorted(p.name for p in checkout.iterdir()) == ["migrations", "yoyo.ini"]
+
+
+def test_yoyo_apply_creates_the_missing_database_private_and_applies_everything(
+    checkout: Path,
+) -> None:
+    run_yoyo("list", cwd=checkout)
+    run_yoyo("apply", cwd=checkout)
+    assert mode(checkout / "cw.db") == 0o600
+    assert [
+        row[0] for row in query(checkout / "cw.db", "SELECT migration_id FROM _yoyo_migration")
+    ] == MIGRATION_IDS
+    assert query(checkout / "cw.db", "SELECT count(*) FROM yoyo_lock") == [(0,)]
+    listing = run_yoyo("list", cwd=checkout).stdout
+    applied = [line.split()[:2] for line in listing.splitlines() if "_" in line]
+    assert applied == [["A", migration] for migration in MIGRATION_IDS]

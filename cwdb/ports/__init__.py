@@ -1,4 +1,4 @@
-"""The repository ports: one ``typing.Protocol`` per repository (API.md §4)."""
+"""The repository ports: one ``typing.Protocol`` per repository (docs/reference.md §4)."""
 
 from cwdb.ports.accounts import AccountRepository
 from cwdb.ports.agents import AgentRepository

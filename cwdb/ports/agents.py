@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol, Unpack, runtime_checkable
 
+from cwdb.enums import AgentStatus, AgentStatusValue
 from cwdb.records.agents import Agent, AgentChanges, AgentCreate
 
 
@@ -43,6 +44,6 @@ class AgentRepository(Protocol):
         """The agent holding a provider session id (the newest if several), or None."""
         ...
 
-    def find_by_status(self, status: str) -> list[Agent]:
+    def find_by_status(self, status: AgentStatusValue | AgentStatus) -> list[Agent]:
         """Agents in one status, oldest first (bad status: ValidationError)."""
         ...

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from typing import Protocol, Unpack, runtime_checkable
 
+from cwdb.enums import (
+    ChatMessageRole,
+    ChatMessageRoleValue,
+    ChatSessionTargetType,
+    ChatSessionTargetTypeValue,
+)
 from cwdb.records.chat_sessions import ChatMessage, ChatSession, ChatSessionChanges
 
 
@@ -13,7 +19,7 @@ class ChatSessionRepository(Protocol):
 
     def create_session(
         self,
-        target_type: str,
+        target_type: ChatSessionTargetTypeValue | ChatSessionTargetType,
         target_id: str,
         initiative_id: str,
         agent_id: str | None = None,
@@ -25,7 +31,9 @@ class ChatSessionRepository(Protocol):
         """
         ...
 
-    def find_active_session(self, target_type: str, target_id: str) -> ChatSession | None:
+    def find_active_session(
+        self, target_type: ChatSessionTargetTypeValue | ChatSessionTargetType, target_id: str
+    ) -> ChatSession | None:
         """The active session of a target, or None."""
         ...
 
@@ -40,7 +48,7 @@ class ChatSessionRepository(Protocol):
     def create_message(
         self,
         chat_session_id: str,
-        role: str,
+        role: ChatMessageRoleValue | ChatMessageRole,
         content: str,
         change_set_id: str | None = None,
     ) -> ChatMessage:

@@ -12,7 +12,7 @@ from cwdb.records.conversations import Conversation
 class ConversationRepository(Protocol):
     """Questions agents ask each other, each answered at most once."""
 
-    def create(  # noqa: PLR0917 -- API.md makes these positional-or-keyword
+    def create(  # noqa: PLR0917 -- the public API makes these positional-or-keyword
         self,
         from_agent_id: str,
         to_agent_id: str,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol, Unpack, runtime_checkable
 
+from cwdb.enums import ErrandStatus, ErrandStatusValue
 from cwdb.records.errands import Errand, ErrandChanges, ErrandCreate
 
 
@@ -19,7 +20,9 @@ class ErrandRepository(Protocol):
         """The errand with this id, or None."""
         ...
 
-    def find_all(self, project_id: str | None = None, status: str | None = None) -> list[Errand]:
+    def find_all(
+        self, project_id: str | None = None, status: ErrandStatusValue | ErrandStatus | None = None
+    ) -> list[Errand]:
         """Errands oldest first, of one project and/or in one status when given.
 
         ``None`` means "no filter" (not "errands without a project"); a

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol, Unpack, runtime_checkable
 
+from cwdb.enums import InitiativeStatus, InitiativeStatusValue
 from cwdb.records.initiatives import Initiative, InitiativeChanges, InitiativeCreate
 
 
@@ -31,6 +32,6 @@ class InitiativeRepository(Protocol):
         """Delete it and what cascades; ``NotFoundError`` for an unknown id."""
         ...
 
-    def find_by_status(self, status: str) -> list[Initiative]:
+    def find_by_status(self, status: InitiativeStatusValue | InitiativeStatus) -> list[Initiative]:
         """Initiatives in one status, oldest first (bad status: ValidationError)."""
         ...

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from cwdb.records.log_chunks import LogChunk
+from cwdb.records.log_chunks import LogChunk, LogChunkInsert
 
 
 @runtime_checkable
@@ -19,7 +19,7 @@ class LogChunkRepository(Protocol):
         """Store one chunk and return it as stored."""
         ...
 
-    def insert_chunks(self, chunks: Iterable[Mapping[str, object]]) -> int:
+    def insert_chunks(self, chunks: Iterable[LogChunkInsert]) -> int:
         """Store many chunks (dicts of ``insert_chunk``'s parameters) at once.
 
         All or nothing, in one transaction; a dict with a missing required or

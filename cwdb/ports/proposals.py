@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol, Unpack, runtime_checkable
 
+from cwdb.enums import ProposalStatus, ProposalStatusValue
 from cwdb.records.proposals import Proposal, ProposalChanges, ProposalCreate
 
 
@@ -31,7 +32,9 @@ class ProposalRepository(Protocol):
         """Delete it; ``NotFoundError`` for an unknown id."""
         ...
 
-    def find_by_agent_id_and_status(self, agent_id: str, status: str) -> list[Proposal]:
+    def find_by_agent_id_and_status(
+        self, agent_id: str, status: ProposalStatusValue | ProposalStatus
+    ) -> list[Proposal]:
         """An agent's proposals in one status, by ``sort_order``, then oldest first.
 
         A status outside ``ProposalStatus`` is a ``ValidationError``.
@@ -50,6 +53,8 @@ class ProposalRepository(Protocol):
         """
         ...
 
-    def count_by_agent_id_and_status(self, agent_id: str, status: str) -> int:
+    def count_by_agent_id_and_status(
+        self, agent_id: str, status: ProposalStatusValue | ProposalStatus
+    ) -> int:
         """How many of an agent's proposals are in one status (0 when none)."""
         ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
+from cwdb.enums import ReviewCommentLineType, ReviewCommentLineTypeValue
 from cwdb.records.review_comments import ReviewComment
 
 
@@ -14,12 +15,12 @@ class ReviewCommentRepository(Protocol):
     Not a CRUD repository: these are its only methods.
     """
 
-    def create(  # noqa: PLR0917 - API.md fixes this positional signature
+    def create(  # noqa: PLR0917 - the public API fixes this positional signature
         self,
         phase_id: str,
         file_path: str,
         line_number: int,
-        line_type: str,
+        line_type: ReviewCommentLineTypeValue | ReviewCommentLineType,
         body: str,
         author: str = "you",
     ) -> ReviewComment:

@@ -66,6 +66,8 @@ def json_text(value: object, field: str) -> str | None:
         return json.dumps(value, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
     except (TypeError, ValueError) as error:
         raise ValidationError(f"{field}: not JSON-serialisable ({error})") from None
+    except RecursionError:
+        raise ValidationError(f"{field}: not JSON-serialisable (nested too deeply)") from None
 
 
 def _kind(value: object) -> str:

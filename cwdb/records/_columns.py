@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import enum
 import functools
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Final
 
 import attrs
@@ -61,12 +63,49 @@ def column(
     """Declare a record field and the column behind it.
 
     A nullable column without an explicit default defaults to ``None``.
-    ``secret`` keeps the value out of ``repr()`` (credentials).
+    ``secret`` keeps the value out of ``repr()`` (credentials); see
+    :func:`_repr_of` for how the others are shown.
     """
     if null and default is REQUIRED:
         default = None
     declared = Column("", kind, null, default, enum, managed)
-    return attrs.field(repr=not secret, metadata={_KEY: declared})
+    return attrs.field(repr=False if secret else _repr_of(kind), metadata={_KEY: declared})
+
+
+#: Text (and JSON) longer than this many characters is cut short in a repr.
+REPR_LIMIT: Final = 60
+
+
+def _repr_of(kind: Kind) -> bool | Callable[[Any], str]:
+    """How a record's repr shows a field of ``kind``, so one record fits a log line.
+
+    Timestamps as ISO 8601 (``2026-05-01T09:30:00.000+00:00``), text and
+    JSON values longer than :data:`REPR_LIMIT` cut short with their full
+    length shown (``'first 60 characters'... (12,345 chars)``); the rest
+    as ``repr`` shows them.
+    """
+    if kind is Kind.TIME:
+        return _repr_time
+    if kind in (Kind.TEXT, Kind.JSON):
+        return _repr_short
+    return True
+
+
+def _repr_time(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="milliseconds")
+    return repr(value)
+
+
+def _repr_short(value: object) -> str:
+    if isinstance(value, str):
+        if len(value) <= REPR_LIMIT:
+            return repr(value)
+        return f"{value[:REPR_LIMIT]!r}... ({len(value):,} chars)"
+    shown = repr(value)
+    if len(shown) <= REPR_LIMIT:
+        return shown
+    return f"{shown[:REPR_LIMIT]}... ({len(shown):,} chars)"
 
 
 @functools.cache

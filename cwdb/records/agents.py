@@ -7,7 +7,7 @@ from typing import Any, Required, TypedDict
 
 import attrs
 
-from cwdb.enums import AgentMode, AgentStatus
+from cwdb.enums import AgentMode, AgentModeValue, AgentStatus, AgentStatusValue
 from cwdb.records._columns import Kind, column, created_at, ident, updated_at
 
 
@@ -45,8 +45,8 @@ class Agent:
     worktree_id: str = column(Kind.TEXT)
     provider: str = column(Kind.TEXT, default="claude")
     account_id: str | None = column(Kind.TEXT, null=True)
-    status: str = column(Kind.ENUM, enum=AgentStatus, default="idle")
-    mode: str = column(Kind.ENUM, enum=AgentMode, default="execute")
+    status: AgentStatusValue = column(Kind.ENUM, enum=AgentStatus, default="idle")
+    mode: AgentModeValue = column(Kind.ENUM, enum=AgentMode, default="execute")
     pid: int | None = column(Kind.INT, null=True)
     exit_code: int | None = column(Kind.INT, null=True)
     prompt: str | None = column(Kind.TEXT, null=True)
@@ -71,8 +71,8 @@ class AgentCreate(TypedDict, total=False):
     worktree_id: Required[str]
     provider: str
     account_id: str | None
-    status: str
-    mode: str
+    status: AgentStatusValue | AgentStatus
+    mode: AgentModeValue | AgentMode
     pid: int | None
     exit_code: int | None
     prompt: str | None
@@ -92,8 +92,8 @@ class AgentChanges(TypedDict, total=False):
     worktree_id: str
     provider: str
     account_id: str | None
-    status: str
-    mode: str
+    status: AgentStatusValue | AgentStatus
+    mode: AgentModeValue | AgentMode
     pid: int | None
     exit_code: int | None
     prompt: str | None

@@ -7,7 +7,14 @@ from typing import TypedDict
 
 import attrs
 
-from cwdb.enums import ChatMessageRole, ChatSessionStatus, ChatSessionTargetType
+from cwdb.enums import (
+    ChatMessageRole,
+    ChatMessageRoleValue,
+    ChatSessionStatus,
+    ChatSessionStatusValue,
+    ChatSessionTargetType,
+    ChatSessionTargetTypeValue,
+)
 from cwdb.records._columns import Kind, column, created_at, ident, updated_at
 
 
@@ -27,11 +34,11 @@ class ChatSession:
     """
 
     id: str = ident()
-    target_type: str = column(Kind.ENUM, enum=ChatSessionTargetType)
+    target_type: ChatSessionTargetTypeValue = column(Kind.ENUM, enum=ChatSessionTargetType)
     target_id: str = column(Kind.TEXT)
     initiative_id: str = column(Kind.TEXT)
     agent_id: str | None = column(Kind.TEXT, null=True)
-    status: str = column(Kind.ENUM, enum=ChatSessionStatus, default="active")
+    status: ChatSessionStatusValue = column(Kind.ENUM, enum=ChatSessionStatus, default="active")
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()
 
@@ -51,7 +58,7 @@ class ChatMessage:
 
     id: str = ident()
     chat_session_id: str = column(Kind.TEXT)
-    role: str = column(Kind.ENUM, enum=ChatMessageRole)
+    role: ChatMessageRoleValue = column(Kind.ENUM, enum=ChatMessageRole)
     content: str = column(Kind.TEXT)
     change_set_id: str | None = column(Kind.TEXT, null=True)
     created_at: datetime = created_at()
@@ -60,8 +67,8 @@ class ChatMessage:
 class ChatSessionChanges(TypedDict, total=False):
     """The fields ``chat_sessions.update_session`` may change."""
 
-    target_type: str
+    target_type: ChatSessionTargetTypeValue | ChatSessionTargetType
     target_id: str
     initiative_id: str
     agent_id: str | None
-    status: str
+    status: ChatSessionStatusValue | ChatSessionStatus

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import attrs
 
-from cwdb.enums import ConversationStatus
+from cwdb.enums import ConversationStatus, ConversationStatusValue
 from cwdb.records._columns import Kind, column, created_at, ident, updated_at
 
 
@@ -36,6 +36,6 @@ class Conversation:
     task_id: str | None = column(Kind.TEXT, null=True)
     question: str = column(Kind.TEXT)
     answer: str | None = column(Kind.TEXT, null=True)
-    status: str = column(Kind.ENUM, enum=ConversationStatus, default="pending")
+    status: ConversationStatusValue = column(Kind.ENUM, enum=ConversationStatus, default="pending")
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()

@@ -7,7 +7,7 @@ from typing import Required, TypedDict
 
 import attrs
 
-from cwdb.enums import ErrandStatus
+from cwdb.enums import ErrandStatus, ErrandStatusValue
 from cwdb.records._columns import Kind, column, created_at, updated_at
 
 
@@ -33,7 +33,7 @@ class Errand:
     base_branch: str = column(Kind.TEXT, default="main")
     agent_id: str | None = column(Kind.TEXT, null=True)
     project_id: str = column(Kind.TEXT)
-    status: str = column(Kind.ENUM, enum=ErrandStatus, default="active")
+    status: ErrandStatusValue = column(Kind.ENUM, enum=ErrandStatus, default="active")
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()
 
@@ -51,7 +51,7 @@ class ErrandCreate(TypedDict, total=False):
     base_branch: str
     agent_id: str | None
     project_id: Required[str]
-    status: str
+    status: ErrandStatusValue | ErrandStatus
 
 
 class ErrandChanges(TypedDict, total=False):
@@ -62,4 +62,4 @@ class ErrandChanges(TypedDict, total=False):
     base_branch: str
     agent_id: str | None
     project_id: str
-    status: str
+    status: ErrandStatusValue | ErrandStatus

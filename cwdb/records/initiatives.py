@@ -7,7 +7,12 @@ from typing import Required, TypedDict
 
 import attrs
 
-from cwdb.enums import InitiativeExecutionMode, InitiativeStatus
+from cwdb.enums import (
+    InitiativeExecutionMode,
+    InitiativeExecutionModeValue,
+    InitiativeStatus,
+    InitiativeStatusValue,
+)
 from cwdb.records._columns import Kind, column, created_at, ident, updated_at
 
 
@@ -28,8 +33,8 @@ class Initiative:
 
     id: str = ident()
     name: str = column(Kind.TEXT)
-    status: str = column(Kind.ENUM, enum=InitiativeStatus, default="active")
-    execution_mode: str = column(
+    status: InitiativeStatusValue = column(Kind.ENUM, enum=InitiativeStatus, default="active")
+    execution_mode: InitiativeExecutionModeValue = column(
         Kind.ENUM, enum=InitiativeExecutionMode, default="review_per_phase"
     )
     quality_review: bool = column(Kind.BOOL, default=False)
@@ -42,8 +47,8 @@ class InitiativeCreate(TypedDict, total=False):
     """The fields ``initiatives.create`` accepts (``name`` is required)."""
 
     name: Required[str]
-    status: str
-    execution_mode: str
+    status: InitiativeStatusValue | InitiativeStatus
+    execution_mode: InitiativeExecutionModeValue | InitiativeExecutionMode
     quality_review: bool
     branch: str | None
 
@@ -52,7 +57,7 @@ class InitiativeChanges(TypedDict, total=False):
     """The fields ``initiatives.update`` may change."""
 
     name: str
-    status: str
-    execution_mode: str
+    status: InitiativeStatusValue | InitiativeStatus
+    execution_mode: InitiativeExecutionModeValue | InitiativeExecutionMode
     quality_review: bool
     branch: str | None

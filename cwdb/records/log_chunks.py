@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NotRequired, TypedDict
 
 import attrs
 
@@ -28,3 +29,12 @@ class LogChunk:
     content: str = column(Kind.TEXT)
     session_number: int = column(Kind.INT, default=1)
     created_at: datetime = created_at()
+
+
+class LogChunkInsert(TypedDict):
+    """One chunk given to ``log_chunks.insert_chunks``: ``insert_chunk``'s parameters."""
+
+    agent_id: str
+    agent_name: str
+    content: str
+    session_number: NotRequired[int]

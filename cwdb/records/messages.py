@@ -9,9 +9,13 @@ import attrs
 
 from cwdb.enums import (
     MessageRecipientType,
+    MessageRecipientTypeValue,
     MessageSenderType,
+    MessageSenderTypeValue,
     MessageStatus,
+    MessageStatusValue,
     MessageType,
+    MessageTypeValue,
 )
 from cwdb.records._columns import Kind, column, created_at, ident, updated_at
 
@@ -36,14 +40,14 @@ class Message:
     """
 
     id: str = ident()
-    sender_type: str = column(Kind.ENUM, enum=MessageSenderType)
+    sender_type: MessageSenderTypeValue = column(Kind.ENUM, enum=MessageSenderType)
     sender_id: str | None = column(Kind.TEXT, null=True)
-    recipient_type: str = column(Kind.ENUM, enum=MessageRecipientType)
+    recipient_type: MessageRecipientTypeValue = column(Kind.ENUM, enum=MessageRecipientType)
     recipient_id: str | None = column(Kind.TEXT, null=True)
-    type: str = column(Kind.ENUM, enum=MessageType, default="info")
+    type: MessageTypeValue = column(Kind.ENUM, enum=MessageType, default="info")
     content: str = column(Kind.TEXT)
     requires_response: bool = column(Kind.BOOL, default=False)
-    status: str = column(Kind.ENUM, enum=MessageStatus, default="pending")
+    status: MessageStatusValue = column(Kind.ENUM, enum=MessageStatus, default="pending")
     parent_message_id: str | None = column(Kind.TEXT, null=True)
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()
@@ -52,26 +56,26 @@ class Message:
 class MessageCreate(TypedDict, total=False):
     """The fields ``messages.create`` accepts (sender/recipient type, content required)."""
 
-    sender_type: Required[str]
+    sender_type: Required[MessageSenderTypeValue | MessageSenderType]
     sender_id: str | None
-    recipient_type: Required[str]
+    recipient_type: Required[MessageRecipientTypeValue | MessageRecipientType]
     recipient_id: str | None
-    type: str
+    type: MessageTypeValue | MessageType
     content: Required[str]
     requires_response: bool
-    status: str
+    status: MessageStatusValue | MessageStatus
     parent_message_id: str | None
 
 
 class MessageChanges(TypedDict, total=False):
     """The fields ``messages.update`` may change."""
 
-    sender_type: str
+    sender_type: MessageSenderTypeValue | MessageSenderType
     sender_id: str | None
-    recipient_type: str
+    recipient_type: MessageRecipientTypeValue | MessageRecipientType
     recipient_id: str | None
-    type: str
+    type: MessageTypeValue | MessageType
     content: str
     requires_response: bool
-    status: str
+    status: MessageStatusValue | MessageStatus
     parent_message_id: str | None

@@ -7,7 +7,7 @@ from typing import Required, TypedDict
 
 import attrs
 
-from cwdb.enums import PhaseStatus
+from cwdb.enums import PhaseStatus, PhaseStatusValue
 from cwdb.records._columns import Kind, column, created_at, ident, updated_at
 
 
@@ -30,7 +30,7 @@ class Phase:
     initiative_id: str = column(Kind.TEXT)
     name: str = column(Kind.TEXT)
     content: str | None = column(Kind.TEXT, null=True)
-    status: str = column(Kind.ENUM, enum=PhaseStatus, default="pending")
+    status: PhaseStatusValue = column(Kind.ENUM, enum=PhaseStatus, default="pending")
     merge_base: str | None = column(Kind.TEXT, null=True)
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()
@@ -42,7 +42,7 @@ class PhaseCreate(TypedDict, total=False):
     initiative_id: Required[str]
     name: Required[str]
     content: str | None
-    status: str
+    status: PhaseStatusValue | PhaseStatus
     merge_base: str | None
 
 
@@ -52,5 +52,5 @@ class PhaseChanges(TypedDict, total=False):
     initiative_id: str
     name: str
     content: str | None
-    status: str
+    status: PhaseStatusValue | PhaseStatus
     merge_base: str | None

@@ -7,7 +7,12 @@ from typing import Any, Required, TypedDict
 
 import attrs
 
-from cwdb.enums import ProposalStatus, ProposalTargetType
+from cwdb.enums import (
+    ProposalStatus,
+    ProposalStatusValue,
+    ProposalTargetType,
+    ProposalTargetTypeValue,
+)
 from cwdb.records._columns import Kind, column, created_at, ident, updated_at
 
 
@@ -34,13 +39,13 @@ class Proposal:
     id: str = ident()
     agent_id: str = column(Kind.TEXT)
     initiative_id: str = column(Kind.TEXT)
-    target_type: str = column(Kind.ENUM, enum=ProposalTargetType)
+    target_type: ProposalTargetTypeValue = column(Kind.ENUM, enum=ProposalTargetType)
     target_id: str | None = column(Kind.TEXT, null=True)
     title: str = column(Kind.TEXT)
     summary: str = column(Kind.TEXT)
     content: str = column(Kind.TEXT)
     metadata: Any = column(Kind.JSON, null=True)
-    status: str = column(Kind.ENUM, enum=ProposalStatus, default="pending")
+    status: ProposalStatusValue = column(Kind.ENUM, enum=ProposalStatus, default="pending")
     sort_order: int = column(Kind.INT, default=0)
     created_at: datetime = created_at()
     updated_at: datetime = updated_at()
@@ -55,13 +60,13 @@ class ProposalCreate(TypedDict, total=False):
 
     agent_id: Required[str]
     initiative_id: Required[str]
-    target_type: Required[str]
+    target_type: Required[ProposalTargetTypeValue | ProposalTargetType]
     target_id: str | None
     title: Required[str]
     summary: Required[str]
     content: Required[str]
     metadata: Any
-    status: str
+    status: ProposalStatusValue | ProposalStatus
     sort_order: int
 
 
@@ -70,11 +75,11 @@ class ProposalChanges(TypedDict, total=False):
 
     agent_id: str
     initiative_id: str
-    target_type: str
+    target_type: ProposalTargetTypeValue | ProposalTargetType
     target_id: str | None
     title: str
     summary: str
     content: str
     metadata: Any
-    status: str
+    status: ProposalStatusValue | ProposalStatus
     sort_order: int

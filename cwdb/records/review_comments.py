@@ -6,7 +6,7 @@ from datetime import datetime
 
 import attrs
 
-from cwdb.enums import ReviewCommentLineType
+from cwdb.enums import ReviewCommentLineType, ReviewCommentLineTypeValue
 from cwdb.records._columns import Kind, column, created_at, ident, updated_at
 
 
@@ -31,7 +31,7 @@ class ReviewComment:
     phase_id: str = column(Kind.TEXT)
     file_path: str = column(Kind.TEXT)
     line_number: int = column(Kind.INT)
-    line_type: str = column(Kind.ENUM, enum=ReviewCommentLineType)
+    line_type: ReviewCommentLineTypeValue = column(Kind.ENUM, enum=ReviewCommentLineType)
     body: str = column(Kind.TEXT)
     author: str = column(Kind.TEXT, default="you")
     resolved: bool = column(Kind.BOOL, default=False)

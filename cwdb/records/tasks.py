@@ -7,7 +7,16 @@ from typing import Required, TypedDict
 
 import attrs
 
-from cwdb.enums import TaskCategory, TaskPriority, TaskStatus, TaskType
+from cwdb.enums import (
+    TaskCategory,
+    TaskCategoryValue,
+    TaskPriority,
+    TaskPriorityValue,
+    TaskStatus,
+    TaskStatusValue,
+    TaskType,
+    TaskTypeValue,
+)
 from cwdb.records._columns import Kind, column, created_at, ident, updated_at
 
 
@@ -39,10 +48,10 @@ class Task:
     parent_task_id: str | None = column(Kind.TEXT, null=True)
     name: str = column(Kind.TEXT)
     description: str | None = column(Kind.TEXT, null=True)
-    type: str = column(Kind.ENUM, enum=TaskType, default="auto")
-    category: str = column(Kind.ENUM, enum=TaskCategory, default="execute")
-    priority: str = column(Kind.ENUM, enum=TaskPriority, default="medium")
-    status: str = column(Kind.ENUM, enum=TaskStatus, default="pending")
+    type: TaskTypeValue = column(Kind.ENUM, enum=TaskType, default="auto")
+    category: TaskCategoryValue = column(Kind.ENUM, enum=TaskCategory, default="execute")
+    priority: TaskPriorityValue = column(Kind.ENUM, enum=TaskPriority, default="medium")
+    status: TaskStatusValue = column(Kind.ENUM, enum=TaskStatus, default="pending")
     order: int = column(Kind.INT, default=0)
     summary: str | None = column(Kind.TEXT, null=True)
     retry_count: int = column(Kind.INT, default=0)
@@ -58,10 +67,10 @@ class TaskCreate(TypedDict, total=False):
     parent_task_id: str | None
     name: Required[str]
     description: str | None
-    type: str
-    category: str
-    priority: str
-    status: str
+    type: TaskTypeValue | TaskType
+    category: TaskCategoryValue | TaskCategory
+    priority: TaskPriorityValue | TaskPriority
+    status: TaskStatusValue | TaskStatus
     order: int
     summary: str | None
     retry_count: int
@@ -75,10 +84,10 @@ class TaskChanges(TypedDict, total=False):
     parent_task_id: str | None
     name: str
     description: str | None
-    type: str
-    category: str
-    priority: str
-    status: str
+    type: TaskTypeValue | TaskType
+    category: TaskCategoryValue | TaskCategory
+    priority: TaskPriorityValue | TaskPriority
+    status: TaskStatusValue | TaskStatus
     order: int
     summary: str | None
     retry_count: int

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import apsw
@@ -32,6 +33,16 @@ def snapshot(db: cwdb.Database) -> dict[str, list[tuple[Any, ...]]]:
         }
     finally:
         connection.close()
+
+
+def corrupt_database(path: Path) -> None:
+    """A cwdb database file whose last page (an index's) is overwritten with garbage."""
+    with cwdb.connect(path) as db, db.transaction():
+        for number in range(400):
+            db.initiatives.create(name=f"initiative {number:04}" * 4)
+    with path.open("r+b") as file:
+        file.seek(path.stat().st_size - 4096 + 8)
+        file.write(b"\xff\x13" * 2000)
 
 
 class FakeClock:

@@ -1,6 +1,6 @@
 """pytest plugin: every statement cwdb runs comes verbatim from sql/ or migrations/.
 
-API.md §6: "Every statement the library runs comes verbatim from `sql/` or
+docs/reference.md §6: "Every statement the library runs comes verbatim from `sql/` or
 `migrations/`; no SQL text is built at run time." For the whole test session
 an ``apsw.connection_hooks`` hook puts an exec tracer on every connection that
 cwdb itself opens, and records each statement text (with the names of the
@@ -13,7 +13,7 @@ recorded statement is not:
 * a piece of a file of ``migrations/`` (a migration runs as one script and
   SQLite reports it statement by statement), or of a folder a test registers
   with :func:`allow_migrations`;
-* transaction control or a PRAGMA (:data:`EXEMPT`), as API.md §7 lists.
+* transaction control or a PRAGMA (:data:`EXEMPT`), as docs/reference.md §7 lists.
 
 Which connections are cwdb's: the hook looks at the Python stack that
 creates the connection, at the unbroken run of frames inside the ``cwdb``
@@ -25,7 +25,7 @@ package that leads to ``apsw.Connection(...)``:
   raw_connection`` calls directly): the
   test's own connection, not traced;
 * a frame of ``yoyo_backend.py``: yoyo's connection (yoyo generates its own
-  SQL, which API.md §6 leaves to yoyo), not traced;
+  SQL, which docs/reference.md §6 leaves to yoyo), not traced;
 * anything else (``connect()``, the runner's per-thread sessions,
   ``ensure_schema``, backups, status, review): traced.
 
@@ -52,7 +52,7 @@ import cwdb
 from cwdb._resources import resource_dir
 from cwdb.adapters.apsw.sqlfiles import load_all
 
-#: Statements exempt from "verbatim from the files" (API.md §7), by first word.
+#: Statements exempt from "verbatim from the files" (docs/reference.md §7), by first word.
 EXEMPT = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA"})
 
 _PACKAGE = Path(cwdb.__file__).resolve().parent

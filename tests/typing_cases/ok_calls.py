@@ -26,6 +26,7 @@ from cwdb import (
     TaskPriority,
     TaskStatus,
 )
+from cwdb.enums import TaskPriorityValue, TaskStatusValue
 
 
 def every_port_is_the_type_of_its_attribute(db: cwdb.Database) -> None:
@@ -130,3 +131,22 @@ def proposals_errands_chats(
     chat = db.chat_sessions.create_session("phase", "p1", initiative.id)
     closed = db.chat_sessions.update_session(chat.id, status=ChatSessionStatus.CLOSED)
     assert_type(closed, cwdb.ChatSession)
+
+
+def enum_values_as_strings_or_members(db: cwdb.Database, agent: cwdb.Agent) -> None:
+    db.initiatives.find_by_status("active")
+    db.initiatives.find_by_status(InitiativeStatus.ARCHIVED)
+    db.agents.find_by_status(AgentStatus.RUNNING)
+    db.errands.find_all(status="merged")
+    db.proposals.count_by_agent_id_and_status(agent.id, ProposalStatus.PENDING)
+    task = db.tasks.create(name="Toggle", priority="high", status=TaskStatus.IN_PROGRESS)
+    priority: TaskPriorityValue = task.priority
+    assert_type(task.status, TaskStatusValue)
+    print(priority)
+    stored = db.log_chunks.insert_chunks(
+        [
+            {"agent_id": agent.id, "agent_name": agent.name, "content": "one"},
+            {"agent_id": agent.id, "agent_name": agent.name, "content": "two", "session_number": 2},
+        ]
+    )
+    assert_type(stored, int)

@@ -16,7 +16,7 @@ import time
 import apsw
 
 from cwdb.adapters.apsw.translate import translate
-from cwdb.errors import Error
+from cwdb.errors import Error, ValidationError
 
 log = logging.getLogger("cwdb")
 
@@ -30,13 +30,12 @@ def create_private_file(path: str) -> bool:
     SQLite gives the ``-wal`` and ``-shm`` files the main file's permissions,
     so creating the main file 0600 first keeps all three private (the
     database holds credentials). Returns whether the file was created. An
-    existing file keeps its mode; a warning is logged when group or others
-    can read it.
+    existing file keeps its mode (:func:`open_file` warns, once the file
+    opened as a database, when group or others can read it).
     """
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
-        warn_if_readable_by_others(path)
         return False
     except OSError as error:
         raise Error(f"cannot create database {path!r}: {error.strerror}") from error
@@ -58,10 +57,24 @@ def warn_if_readable_by_others(path: str) -> None:
         )
 
 
-def open_file(path: str, *, busy_timeout_ms: int, create: bool) -> apsw.Connection:
-    """A configured connection to a database file (created 0600 if asked)."""
-    if create:
-        create_private_file(path)
+def check_not_directory(path: str) -> None:
+    """A directory is refused by name (SQLite would call it a disk I/O error)."""
+    if os.path.isdir(path):
+        raise Error(f"{path!r} is a directory, not a database file")
+
+
+def open_file(
+    path: str, *, busy_timeout_ms: int, create: bool, warn: bool = True
+) -> apsw.Connection:
+    """A configured connection to a database file (created 0600 if asked).
+
+    The mode warning (:func:`warn_if_readable_by_others`) comes only once the
+    file opened and was read as a database, so it never precedes an
+    unrelated failure; ``warn=False`` leaves it out (further connections of
+    one ``Database``).
+    """
+    check_not_directory(path)
+    created = create_private_file(path) if create else False
     flags = apsw.SQLITE_OPEN_READWRITE
     try:
         connection = apsw.Connection(path, flags=flags, statementcachesize=STATEMENT_CACHE_SIZE)
@@ -74,19 +87,8 @@ def open_file(path: str, *, busy_timeout_ms: int, create: bool) -> apsw.Connecti
         close_after_failure(connection)
         context = f"cannot use database {path!r}"
         raise translate(error, context=context, busy_timeout_ms=busy_timeout_ms) from error
-    return connection
-
-
-def open_read_only(path: str, *, busy_timeout_ms: int = 5000) -> apsw.Connection:
-    """A read-only connection to an existing database file (never created)."""
-    if not os.path.exists(path):
-        raise Error(f"{path!r} does not exist")
-    try:
-        connection = apsw.Connection(path, flags=apsw.SQLITE_OPEN_READONLY)
-    except apsw.Error as error:
-        raise translate(error, context=f"cannot open database {path!r}") from error
-    set_busy_timeout(connection, busy_timeout_ms)
-    make_defensive(connection)
+    if warn and not created:
+        warn_if_readable_by_others(path)
     return connection
 
 
@@ -183,6 +185,15 @@ def database_path(path: str | os.PathLike[str]) -> str:
     if isinstance(path, (str, os.PathLike)):
         return os.fspath(path)
     raise TypeError(f"database path must be str or os.PathLike, not {type(path).__name__}")
+
+
+def check_busy_timeout(busy_timeout_ms: object) -> None:
+    """The busy timeout is a whole number of milliseconds, 0 or more."""
+    if type(busy_timeout_ms) is not int or busy_timeout_ms < 0:
+        raise ValidationError(
+            f"busy_timeout_ms: expected a whole number of milliseconds, 0 or more, "
+            f"got {busy_timeout_ms!r}"
+        )
 
 
 def is_memory(path: str) -> bool:

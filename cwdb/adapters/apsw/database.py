@@ -21,6 +21,7 @@ import apsw
 
 from cwdb.adapters.apsw import connection as connections
 from cwdb.adapters.apsw.dba.backup import copy_database
+from cwdb.adapters.apsw.documented import document_from_port
 from cwdb.adapters.apsw.migrator import Migrator, shipped_migrations
 from cwdb.adapters.apsw.repositories.accounts import ApswAccountRepository
 from cwdb.adapters.apsw.repositories.agents import ApswAgentRepository
@@ -59,9 +60,29 @@ from cwdb.ports import (
 
 Clock = Callable[[], datetime]
 
+#: Each adapter and the port whose documentation and signatures it shows.
+ADAPTERS: tuple[tuple[type, type], ...] = (
+    (ApswInitiativeRepository, InitiativeRepository),
+    (ApswPhaseRepository, PhaseRepository),
+    (ApswTaskRepository, TaskRepository),
+    (ApswAgentRepository, AgentRepository),
+    (ApswMessageRepository, MessageRepository),
+    (ApswPageRepository, PageRepository),
+    (ApswProjectRepository, ProjectRepository),
+    (ApswAccountRepository, AccountRepository),
+    (ApswProposalRepository, ProposalRepository),
+    (ApswLogChunkRepository, LogChunkRepository),
+    (ApswConversationRepository, ConversationRepository),
+    (ApswChatSessionRepository, ChatSessionRepository),
+    (ApswReviewCommentRepository, ReviewCommentRepository),
+    (ApswErrandRepository, ErrandRepository),
+)
+for _adapter, _port in ADAPTERS:
+    document_from_port(_adapter, _port)
+
 
 class Database:
-    """An open cwdb database: one attribute per repository (API.md §1, §4)."""
+    """An open cwdb database: one attribute per repository (docs/reference.md §1, §4)."""
 
     initiatives: InitiativeRepository
     phases: PhaseRepository
@@ -101,7 +122,7 @@ class Database:
         self.errands = ApswErrandRepository(runner, queries("errands"))
 
     def transaction(self) -> AbstractContextManager[None]:
-        """Everything inside commits together or not at all (API.md §1).
+        """Everything inside commits together or not at all (docs/reference.md §1).
 
         The outermost level takes the write lock at once (``BEGIN
         IMMEDIATE``); nested levels are savepoints. An exception rolls back
@@ -171,8 +192,29 @@ def connect(
     busy_timeout_ms: int = 5000,
     clock: Clock | None = None,
 ) -> Database:
-    """Open (and by default migrate) a cwdb database; see API.md §1."""
+    """Open a cwdb database, by default creating and migrating it first.
+
+    ``path`` is a file path (``str`` or ``os.PathLike``) or ``":memory:"``
+    (a fresh in-memory database with the full schema, shared by the threads
+    that use the returned ``Database``). A missing file is created with mode
+    0600, since the database stores credentials; an existing file readable by
+    group or others is logged as a warning once it opened.
+
+    ``migrate`` True applies the pending migrations first (as
+    :func:`ensure_schema`); False opens without creating or migrating
+    anything, and a missing or behind database is a ``MigrationError``
+    listing every missing migration. ``busy_timeout_ms`` is how long a write
+    waits for another writer's lock before ``BusyError`` (a whole number of
+    milliseconds, 0 or more). ``clock`` is a callable returning an aware
+    ``datetime``: every timestamp the library writes, and every "now" it
+    compares against, comes from it (default: the system clock, in UTC).
+
+    A path that cannot be opened (a directory, a missing folder, a file that
+    is not a database) is a ``cwdb.Error`` naming it. The full reference is
+    ``docs/reference.md`` in the repository, section 1.
+    """
     where = connections.database_path(path)
+    connections.check_busy_timeout(busy_timeout_ms)
     if connections.is_memory(where):
         runner = _memory_runner(busy_timeout_ms, clock, migrate=migrate)
     else:
@@ -185,7 +227,15 @@ def connect(
 
 
 def ensure_schema(path: str | os.PathLike[str]) -> list[str]:
-    """Apply the pending migrations to a database file; their ids (API.md §1)."""
+    """Apply the pending migrations to the database file ``path``; their ids.
+
+    Creates a missing file (mode 0600). Each migration commits together with
+    its record in yoyo's tables, so ``yoyo list`` and ``yoyo rollback`` see
+    it; a failed migration leaves the database as it was (``MigrationError``).
+    Idempotent (an empty list when up to date) and safe when several
+    processes call it at once. ``":memory:"`` is a ``ValueError``:
+    ``connect(":memory:")`` migrates itself.
+    """
     where = connections.database_path(path)
     if connections.is_memory(where):
         raise ValueError("ensure_schema needs a file path; connect(':memory:') migrates itself")
@@ -216,9 +266,11 @@ def _file_runner(where: str, busy_timeout_ms: int, clock: Clock | None, *, migra
         first = _open_existing(where, busy_timeout_ms)
 
     def open_connection() -> apsw.Connection:
-        return connections.open_file(where, busy_timeout_ms=busy_timeout_ms, create=False)
+        return connections.open_file(
+            where, busy_timeout_ms=busy_timeout_ms, create=False, warn=False
+        )
 
-    runner = Runner(open_connection, busy_timeout_ms=busy_timeout_ms, clock=clock)
+    runner = Runner(open_connection, busy_timeout_ms=busy_timeout_ms, clock=clock, database=where)
     runner.adopt(first)
     return runner
 
@@ -228,7 +280,6 @@ def _open_existing(where: str, busy_timeout_ms: int) -> apsw.Connection:
     if not os.path.exists(where):
         missing = ", ".join(m.id for m in shipped_migrations())
         raise MigrationError(f"{where!r} does not exist; missing migrations: {missing}")
-    connections.warn_if_readable_by_others(where)
     connection = connections.open_file(where, busy_timeout_ms=busy_timeout_ms, create=False)
     try:
         _check_current(connection, where)
@@ -291,6 +342,8 @@ def _memory_runner(busy_timeout_ms: int, clock: Clock | None, *, migrate: bool) 
     def open_connection() -> apsw.Connection:
         return connections.open_memdb(name, busy_timeout_ms=busy_timeout_ms)
 
-    runner = Runner(open_connection, busy_timeout_ms=busy_timeout_ms, clock=clock)
+    runner = Runner(
+        open_connection, busy_timeout_ms=busy_timeout_ms, clock=clock, database=":memory:"
+    )
     runner.adopt(first)
     return runner

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import apsw
 
 from cwdb._ids import new_id
+from cwdb.adapters.apsw.explain import explain
 from cwdb.adapters.apsw.sessions import Session, Sessions
 from cwdb.adapters.apsw.statements import Queries, Row, Statement
 from cwdb.adapters.apsw.translate import DRIVER_ERRORS, translate
@@ -48,17 +49,36 @@ class Runner(Sessions):
         *,
         busy_timeout_ms: int,
         clock: Callable[[], datetime] | None,
+        database: str,
     ) -> None:
         super().__init__(open_connection)
         self.busy_timeout_ms = busy_timeout_ms
+        #: The path (or ``":memory:"``) that error messages name.
+        self.database = database
         self.new_id = new_id
         if clock is None:
             self.now: Callable[[], int] = _system_now
         else:
             self.now = lambda: ms_from_time(clock(), "clock()")
 
-    def _error(self, error: BaseException) -> Error:
-        return translate(error, busy_timeout_ms=self.busy_timeout_ms)
+    def _error(
+        self,
+        error: BaseException,
+        session: Session | None = None,
+        st: Statement[Any] | None = None,
+        params: Params | None = None,
+    ) -> Error:
+        """The cwdb error for a driver exception, naming the field when it can.
+
+        With the failed statement, its parameters and its session (still in
+        the failed call's transaction), :func:`explain` may name the field and
+        value behind the failure.
+        """
+        if session is not None and st is not None and params is not None:
+            explained = explain(error, session.cursor, st.sql, params)
+            if explained is not None:
+                return explained
+        return translate(error, busy_timeout_ms=self.busy_timeout_ms, database=self.database)
 
     # -- running statements -----------------------------------------------
     #
@@ -83,7 +103,7 @@ class Runner(Sessions):
                 try:
                     rows = session.cursor.execute(st.sql, params).fetchall()
                 except DRIVER_ERRORS as error:
-                    raise self._error(error) from error
+                    raise self._error(error, session, st, params) from error
         if not rows:
             return None
         mapper = st.mapper
@@ -126,7 +146,7 @@ class Runner(Sessions):
             try:
                 return session.cursor.execute(st.sql, params).fetchall()
             except DRIVER_ERRORS as error:
-                raise self._error(error) from error
+                raise self._error(error, session, st, params) from error
 
     def write(self, st: Statement[Any], params: Params) -> None:
         """Run one write statement (``!``) atomically."""
@@ -151,9 +171,10 @@ class Runner(Sessions):
                 changed = session.connection.changes()
                 session.cursor.execute("COMMIT")
             except BaseException as error:
+                failure = self._failure(error, session, st, params)
                 self._abandon(session)
-                if isinstance(error, DRIVER_ERRORS):
-                    raise self._error(error) from error
+                if failure is not None:
+                    raise failure from error
                 raise
         return rows, changed
 
@@ -167,11 +188,35 @@ class Runner(Sessions):
             changed = session.connection.changes()
             session.cursor.execute("RELEASE cwdb_call")
         except BaseException as error:
+            failure = self._failure(error, session, st, params)
             self._undo_savepoint(session, "cwdb_call")
-            if isinstance(error, DRIVER_ERRORS):
-                raise self._error(error) from error
+            if failure is not None:
+                raise failure from error
             raise
         return rows, changed
+
+    def _failure(
+        self, error: BaseException, session: Session, st: Statement[Any], params: Params
+    ) -> Error | None:
+        """A failed write's cwdb error, read before its transaction is undone."""
+        if isinstance(error, DRIVER_ERRORS):
+            return self._error(error, session, st, params)
+        return None
+
+    def _batch_error(
+        self,
+        error: BaseException,
+        session: Session,
+        st: Statement[Any],
+        param_sets: Iterable[Params],
+    ) -> Error:
+        """As :meth:`_error`, for the parameter set of a batch that failed."""
+        if isinstance(param_sets, Sequence):
+            for params in param_sets:
+                explained = explain(error, session.cursor, st.sql, params)
+                if explained is not None:
+                    return explained
+        return self._error(error)
 
     def write_batch(self, st: Statement[Any], param_sets: Iterable[Params]) -> int:
         """Run a ``*!`` statement once per parameter set, all in one transaction."""
@@ -183,7 +228,7 @@ class Runner(Sessions):
                 for _ in session.cursor.executemany(st.sql, param_sets):
                     pass
             except DRIVER_ERRORS as error:
-                raise self._error(error) from error
+                raise self._batch_error(error, session, st, param_sets) from error
             return connection.total_changes() - before
 
     def _control(self, session: Session, sql: str) -> None:

@@ -36,14 +36,17 @@ def translate(
     context: str | None = None,
     busy_timeout_ms: int | None = None,
     failure: type[Error] | None = None,
+    database: str | None = None,
 ) -> Error:
     """The cwdb error for a driver exception (to be raised ``from`` it).
 
     ``context`` says what was being done (``"cannot open database 'cw.db'"``)
     and starts the message; ``busy_timeout_ms`` is the wait a BUSY outlasted;
-    ``failure``, when given, is the class of every error in this context.
+    ``failure``, when given, is the class of every error in this context;
+    ``database`` (a path, or ``":memory:"``) is named by messages without a
+    context. Messages never name the driver's exception class.
     """
-    cls, detail = _classify(error, busy_timeout_ms)
+    cls, detail = _classify(error, busy_timeout_ms, database)
     if failure is not None:
         cls, detail = failure, str(error)
     if context is None:
@@ -53,7 +56,9 @@ def translate(
     return cls(f"{context}: {detail}")
 
 
-def _classify(error: BaseException, busy_timeout_ms: int | None) -> tuple[type[Error], str]:
+def _classify(
+    error: BaseException, busy_timeout_ms: int | None, database: str | None
+) -> tuple[type[Error], str]:
     message = str(error)
     if isinstance(error, UnicodeEncodeError):
         return ValidationError, f"text cannot be stored: it is not valid Unicode ({message})"
@@ -68,6 +73,14 @@ def _classify(error: BaseException, busy_timeout_ms: int | None) -> tuple[type[E
         return BusyError, (
             f"database is locked: the write lock was not obtained{waited} ({message})"
         )
+    return Error, _plain_message(error, database)
+
+
+def _plain_message(error: BaseException, database: str | None) -> str:
+    """An error with no class of its own: it names the database, never apsw's class."""
     if isinstance(error, (apsw.ConnectionClosedError, apsw.CursorClosedError)):
-        return Error, "the database is closed"
-    return Error, f"{type(error).__name__}: {message}"
+        return "the database is closed"
+    where = "the database" if database is None else f"database {database!r}"
+    if isinstance(error, apsw.ReadOnlyError):
+        return f"cannot write to {where}: it is read-only ({error})"
+    return f"{where}: {error}"

@@ -12,6 +12,10 @@ yoyo drives a DB-API module; this module is that module too (``paramstyle``,
 
 * a new database file is created 0600 before SQLite opens it, so its
   ``-wal`` and ``-shm`` files are 0600 as well (it stores credentials);
+* a database file that does not exist is created only when a migration is
+  applied or marked: until then the backend works on an empty private
+  in-memory database, so ``yoyo list`` (or an ``apply`` with nothing to
+  apply) never leaves an empty ``cw.db`` behind;
 * every connection is set up by :func:`cwdb.adapters.apsw.connection.configure`
   (foreign keys, busy timeout, defensive, WAL, ``synchronous=NORMAL``);
 * APSW has no implicit transactions: ``commit``/``rollback`` end a
@@ -25,6 +29,8 @@ yoyo drives a DB-API module; this module is that module too (``paramstyle``,
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -33,7 +39,7 @@ from typing import Any, Final
 import apsw
 from yoyo.backends.base import DatabaseBackend
 
-from cwdb.adapters.apsw.connection import open_file
+from cwdb.adapters.apsw.connection import open_file, open_memdb
 
 # -- the DB-API module yoyo loads (this one) ----------------------------------
 
@@ -156,10 +162,46 @@ class ApswBackend(DatabaseBackend):  # type: ignore[misc]  # yoyo ships no type 
     driver_module = __name__
     list_tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table'"
     _in_transaction: bool = False
+    #: A database file that does not exist yet: created when a migration is written.
+    _missing_file: str | None = None
 
     def connect(self, dburi: Any) -> Connection:
-        """A configured connection to ``dburi.database`` (created 0600 if missing)."""
-        return connect(dburi.database or "")
+        """A configured connection to ``dburi.database``, or a stand-in if it is missing.
+
+        A missing file is not created here, but by the first migration
+        applied or marked (:meth:`_create_missing_file`): until then yoyo
+        reads an empty private database, where every migration is pending.
+        """
+        path = dburi.database or ""
+        if path not in ("", ":memory:") and not os.path.exists(path):
+            self._missing_file = path
+            stand_in = f"yoyo-stand-in-{uuid.uuid4().hex}"
+            return Connection(open_memdb(stand_in, busy_timeout_ms=BUSY_TIMEOUT_MS))
+        return connect(path)
+
+    def apply_migrations(self, migrations: Any, force: bool = False) -> None:
+        if migrations:
+            self._create_missing_file()
+        super().apply_migrations(migrations, force=force)
+
+    def mark_migrations(self, migrations: Any) -> None:
+        if migrations:
+            self._create_missing_file()
+        super().mark_migrations(migrations)
+
+    def _create_missing_file(self) -> None:
+        """Switch from the stand-in to the real file, created 0600, under yoyo's lock."""
+        if self._missing_file is None:
+            return
+        path, self._missing_file = self._missing_file, None
+        stand_in: Connection = self.connection
+        self._connection = real = connect(path)
+        stand_in.close()
+        self.init_connection(real)
+        self.init_database()
+        self._internal_schema_updated = False
+        if self._is_locked:  # the lock was taken on the stand-in: take it here too
+            self._insert_lock_row(os.getpid(), timeout=10)
 
     def begin(self) -> None:
         """Take the write lock at once: every transaction yoyo opens writes.

@@ -13,6 +13,7 @@ from contextlib import suppress
 import apsw
 
 from cwdb.adapters.apsw import connection as connections
+from cwdb.adapters.apsw.dba.read_only import finish_read_only, open_read_only
 from cwdb.adapters.apsw.translate import translate
 from cwdb.errors import Error
 
@@ -24,7 +25,9 @@ def copy_database(source: apsw.Connection, dest_path: str) -> None:
     that is inside one read transaction of ``source``: the copy is the
     database as of one commit, and in WAL mode the other connections go on
     writing meanwhile. ``dest_path`` must not exist; it is never overwritten.
-    A copy that fails is removed, so no half-written file is left behind.
+    The copy is checked with ``PRAGMA quick_check``; a copy that fails, or
+    fails the check (a corrupt source), is removed, so nothing is left
+    behind that looks like a good backup.
     """
     if connections.is_memory(dest_path):
         raise Error("cannot back up to ':memory:': give the path of a new file")
@@ -53,8 +56,23 @@ def _copy_pages(source: apsw.Connection, dest_path: str) -> None:
     try:
         with dest.backup("main", source, "main") as backup:
             backup.step(-1)
+        _check_copy(dest, dest_path)
     finally:
         connections.close(dest)
+
+
+def _check_copy(dest: apsw.Connection, dest_path: str) -> None:
+    """Refuse a copy that fails ``PRAGMA quick_check``.
+
+    The online backup copies pages as they are: a corrupt source gives a
+    corrupt copy that only looks like a good backup.
+    """
+    problems = [str(row[0]) for row in dest.execute("PRAGMA quick_check")]
+    if problems != ["ok"]:
+        raise Error(
+            f"cannot back up to {dest_path!r}: the copy fails PRAGMA quick_check, so the "
+            f"source database is corrupt ({problems[0]}; {len(problems)} problem(s))"
+        )
 
 
 def backup_file(source_path: str, dest_path: str) -> None:
@@ -68,19 +86,10 @@ def backup_file(source_path: str, dest_path: str) -> None:
     if not os.path.exists(source_path):
         raise Error(f"cannot back up {source_path!r}: it does not exist")
     try:
-        source = connections.open_read_only(source_path)
+        source = open_read_only(source_path)
     except Error as error:
         raise Error(f"cannot back up: {error}") from error
     try:
-        _check_readable(source, source_path)
         copy_database(source, dest_path)
     finally:
-        connections.close(source)
-
-
-def _check_readable(source: apsw.Connection, source_path: str) -> None:
-    """Refuse a source that is not a database, naming it (not the copy)."""
-    try:
-        source.pragma("schema_version")
-    except apsw.Error as error:
-        raise translate(error, context=f"cannot back up {source_path!r}") from error
+        finish_read_only(source)

@@ -24,58 +24,83 @@ from typing import TextIO
 
 import apsw
 
-from cwdb.adapters.apsw.connection import open_read_only
 from cwdb.adapters.apsw.dba.plans import (
     PRODUCTION_ROWS,
     QueryReview,
     production_connection,
     review_query,
 )
+from cwdb.adapters.apsw.dba.read_only import open_read_only
+from cwdb.adapters.apsw.migrator import Migrator
 from cwdb.adapters.apsw.sqlfiles import QueryFile, load_all, query_file
 from cwdb.adapters.apsw.translate import translate
 from cwdb.errors import Error
+
+_SHAPES = {
+    "": "all rows",
+    "^": "one row or none",
+    "$": "one value",
+    "!": "no rows",
+    "*!": "once per parameter set",
+}
 
 
 def run(database: str | None, out: TextIO | None = None) -> int:
     """Print the review of every query; 0 when it passes, 1 when it fails.
 
     ``database`` None plans against production-like statistics; a path plans
-    against that database (opened read-only). A database that cannot be read
-    is a one-line message on stderr and exit status 1.
+    against that database (opened read-only). A database that cannot be
+    read, or is not a cwdb database at the current schema, is a
+    ``cwdb.Error`` naming it (the command prints it as its one error line).
     """
     out = out if out is not None else sys.stdout
+    private = production_connection()
     try:
-        try:
-            connection, source = _open(database)
-        except apsw.Error as error:
-            raise translate(error, context=f"cannot read {database!r}") from error
-    except Error as error:
-        print(f"cwdb review: {error}", file=sys.stderr)
-        return 1
-    try:
-        reviews = review_all(connection)
-    except apsw.Error as error:
-        failed = translate(error, context=f"cannot review {database!r}")
-        print(f"cwdb review: {failed}", file=sys.stderr)
-        return 1
+        if database is None:
+            reviews = review_all(private)
+            source = f"production-like statistics ({_volumes()}, ...)"
+        else:
+            reviews, source = _review_database(database, private)
     finally:
-        connection.close()
+        private.close()
     out.write(render(reviews, source))
     return 1 if failures(reviews) else 0
 
 
-def _open(database: str | None) -> tuple[apsw.Connection, str]:
-    if database is None:
-        return production_connection(), f"production-like statistics ({_volumes()}, ...)"
+def _review_database(database: str, private: apsw.Connection) -> tuple[list[QueryReview], str]:
+    """Plan on ``database``: the review's own queries (``_review``) on ``private``.
+
+    The review's statistics queries only ever run on its private database,
+    so they are planned there; a user's database need not have statistics.
+    """
     connection = open_read_only(database)
     try:
+        _check_schema(connection, database)
         has_stats = connection.execute(query_file("_review")["has_stats"].sql).fetchall()[0][0]
-    except BaseException:
+        reviews = review_all(connection, own=private)
+    except apsw.Error as error:
+        raise translate(error, context=f"cannot review {database!r}") from error
+    finally:
         connection.close()
-        raise
     if has_stats:
-        return connection, f"the statistics of {database} (its sqlite_stat1)"
-    return connection, f"{database}, which has no statistics (run ANALYZE): SQLite's defaults"
+        return reviews, f"the statistics of {database} (its sqlite_stat1)"
+    return reviews, f"{database}, which has no statistics (run ANALYZE): SQLite's defaults"
+
+
+def _check_schema(connection: apsw.Connection, database: str) -> None:
+    """Refuse, in one line, a database whose schema is not cwdb's current one."""
+    migrator = Migrator(connection)
+    if not migrator.applied_ids():
+        raise Error(
+            f"{database!r} is not a cwdb database: it has none of cwdb's migrations "
+            f"(python -m cwdb migrate --database {database} creates the schema)"
+        )
+    pending = [m.id for m in migrator.pending()]
+    if pending:
+        raise Error(
+            f"{database!r} lacks migrations {', '.join(pending)}: its schema is behind "
+            f"(python -m cwdb migrate --database {database} applies them)"
+        )
 
 
 def _volumes() -> str:
@@ -83,9 +108,18 @@ def _volumes() -> str:
     return ", ".join(f"{table}: {rows:,} rows" for table, rows in largest)
 
 
-def review_all(connection: apsw.Connection) -> list[QueryReview]:
-    """Every query of every ``sql/`` file planned on ``connection``, in report order."""
-    return [review_query(connection, query) for file in _files() for query in file.values()]
+def review_all(
+    connection: apsw.Connection, *, own: apsw.Connection | None = None
+) -> list[QueryReview]:
+    """Every query of every ``sql/`` file planned on ``connection``, in report order.
+
+    ``own``, when given, plans the review's own queries (``sql/_review.sql``).
+    """
+    return [
+        review_query(own if own is not None and file.name == "_review" else connection, query)
+        for file in _files()
+        for query in file.values()
+    ]
 
 
 def _files() -> list[QueryFile]:
@@ -113,7 +147,7 @@ def render(reviews: Sequence[QueryReview], source: str) -> str:
 
 def _render_query(review: QueryReview) -> list[str]:
     query = review.query
-    lines = [f"-- {query.qualified_name}  ({query.shape.description})"]
+    lines = [f"-- {query.qualified_name}  ({_SHAPES.get(query.shape.value, query.shape.value)})"]
     lines += [f"   {line}" for line in query.doc.splitlines()]
     if review.error is not None:
         return [*lines, f"   ERROR: the query does not prepare: {review.error}"]

@@ -13,7 +13,7 @@ import os
 import apsw
 import attrs
 
-from cwdb.adapters.apsw import connection as connections
+from cwdb.adapters.apsw.dba.read_only import finish_read_only, open_read_only
 from cwdb.adapters.apsw.migrator import Migrator
 from cwdb.adapters.apsw.sqlfiles import query_file
 from cwdb.adapters.apsw.translate import translate
@@ -50,7 +50,7 @@ class Status:
 
 def read_status(path: str) -> Status:
     """The status of an existing database file, read without writing to it."""
-    connection = connections.open_read_only(path)
+    connection = open_read_only(path)
     try:
         migrator = Migrator(connection)
         applied = tuple(migrator.applied_ids())
@@ -60,7 +60,7 @@ def read_status(path: str) -> Status:
     except apsw.Error as error:
         raise translate(error, context=f"cannot read the status of {path!r}") from error
     finally:
-        connections.close(connection)
+        finish_read_only(connection)
     return Status(
         path=path,
         applied=applied,

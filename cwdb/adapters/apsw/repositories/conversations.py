@@ -25,7 +25,7 @@ class ApswConversationRepository:
         self._count_by_from_agent_ids = queries.bind("count_by_from_agent_ids")
         self._find_by_from_agent_id = queries.bind("find_by_from_agent_id", Conversation)
 
-    def create(  # noqa: PLR0917 -- API.md makes these positional-or-keyword
+    def create(  # noqa: PLR0917 -- the public API makes these positional-or-keyword
         self,
         from_agent_id: str,
         to_agent_id: str,

@@ -83,18 +83,18 @@ class DependencyGraph:
             try:
                 run.write(self._st.create, {**params, "now": run.now()})
             except IntegrityError:
-                self._raise_for_missing_end(node_id, depends_on_id)
+                self._raise_if_node_missing(node_id)
                 raise
 
-    def _raise_for_missing_end(self, node_id: str, depends_on_id: str) -> None:
-        """After the foreign key refused an edge: say which end does not exist.
+    def _raise_if_node_missing(self, node_id: str) -> None:
+        """After the foreign key refused an edge: NotFoundError if ``node_id`` is missing.
 
-        SQLite does not say which key failed; one primary-key lookup, only on
-        this failure path and inside the same transaction, does.
+        The runner's IntegrityError already names the missing end's field
+        and id (``explain.py``); the id the call is about is a NotFoundError
+        instead. One primary-key lookup, only on this failure path.
         """
         if self._run.one(self._st.find_node, {"id": node_id}) is None:
             raise missing(self._st.record, node_id) from None
-        raise IntegrityError(f"{self._other}: no {self._noun} with id {depends_on_id!r}") from None
 
     def dependencies(self, node_id: str) -> list[str]:
         """Ids ``node_id`` depends on, oldest edge first ([] when unknown)."""

@@ -1,6 +1,6 @@
 """APSW adapter of the review comment repository (``sql/review_comments.sql``).
 
-Not a CRUD repository (API.md §4 lists its five methods), so it does not
+Not a CRUD repository (docs/reference.md §4 lists its five methods), so it does not
 subclass ``CrudAdapter``; it validates with the same record codec.
 """
 
@@ -22,7 +22,7 @@ class ApswReviewCommentRepository:
         self._set_resolved = queries.bind("set_resolved", ReviewComment)
         self._delete = queries.bind("delete", str)
 
-    def create(  # noqa: PLR0917 - API.md fixes this positional signature
+    def create(  # noqa: PLR0917 - the public API fixes this positional signature
         self,
         phase_id: str,
         file_path: str,
