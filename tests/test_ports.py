@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import cwdb
-from cwdb.adapters.apsw.documented import document_from_port
+from cwdb.adapters.apsw.repositories.documented import document_from_port
 from tests.support.ports import CRUD, NOT_CRUD, PORTS, public_methods
 
 

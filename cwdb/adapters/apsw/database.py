@@ -21,12 +21,12 @@ import apsw
 
 from cwdb.adapters.apsw import connection as connections
 from cwdb.adapters.apsw.dba.backup import copy_database
-from cwdb.adapters.apsw.documented import document_from_port
 from cwdb.adapters.apsw.migrator import Migrator, shipped_migrations
 from cwdb.adapters.apsw.repositories.accounts import ApswAccountRepository
 from cwdb.adapters.apsw.repositories.agents import ApswAgentRepository
 from cwdb.adapters.apsw.repositories.chat_sessions import ApswChatSessionRepository
 from cwdb.adapters.apsw.repositories.conversations import ApswConversationRepository
+from cwdb.adapters.apsw.repositories.documented import document_from_port
 from cwdb.adapters.apsw.repositories.errands import ApswErrandRepository
 from cwdb.adapters.apsw.repositories.initiatives import ApswInitiativeRepository
 from cwdb.adapters.apsw.repositories.log_chunks import ApswLogChunkRepository

@@ -3,5 +3,5 @@
 ``review.py`` and ``plans.py``: every query with its plan under production-like
 statistics; ``schema_snapshot.py``: the text of ``schema.sql``; ``landed.py``:
 ``migrations/landed.sha256``; ``status.py`` and ``backup.py``: the commands of
-the same names.
+the same names, which open files through ``read_only.py``.
 """

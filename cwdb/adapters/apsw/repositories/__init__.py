@@ -2,5 +2,6 @@
 
 ``crud.py`` holds the five generic CRUD methods and the insert/update/delete
 helpers they share with the other adapters; ``dependencies.py`` the
-dependency graph that phases and tasks share.
+dependency graph that phases and tasks share; ``documented.py`` gives each
+adapter's methods its port's docstrings and signatures.
 """
