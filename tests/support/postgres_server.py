@@ -48,6 +48,7 @@ class PostgresServer:
         self.folder = Path(tempfile.mkdtemp(prefix="cwdb-pg-"))
         self.data = self.folder / "data"
         self._owner = _postgres_user() if os.geteuid() == 0 else None
+        self._made = 0
         if self._owner is not None:
             os.chown(self.folder, self._owner.pw_uid, self._owner.pw_gid)
 
@@ -89,10 +90,12 @@ class PostgresServer:
         """A libpq URL for ``database`` over this server's socket."""
         return f"postgresql://postgres@/{database}?host={self.folder}"
 
-    def create_database(self, name: str) -> str:
-        """A new empty database; its URL."""
+    def create_database(self, prefix: str = "test") -> str:
+        """A new empty database (named ``<prefix>_<n>``); its URL."""
         import psycopg
 
+        self._made += 1
+        name = f"{prefix}_{self._made}"
         with psycopg.connect(self.url(), autocommit=True) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')  # test-only: names are ours
         return self.url(name)
@@ -123,3 +126,26 @@ def start_or_skip() -> PostgresServer:
         server.stop()
         raise
     return server
+
+
+#: The PostgreSQL migrations, beside the SQLite ones.
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations" / "postgresql"
+
+
+def apply_migrations(url: str, upto: str | None = None) -> None:
+    """yoyo apply (postgresql+psycopg) of every PostgreSQL migration, or up to ``upto``."""
+    from yoyo import get_backend, read_migrations
+
+    migrations = read_migrations(str(MIGRATIONS))
+    with get_backend(yoyo_url(url)) as backend, backend.lock():
+        pending = backend.to_apply(migrations)
+        if upto is not None:
+            ids = [m.id for m in migrations]
+            keep = set(ids[: ids.index(upto) + 1])
+            pending = pending.filter(lambda m: m.id in keep)
+        backend.apply_migrations(pending)
+
+
+def yoyo_url(url: str) -> str:
+    """The URL yoyo's psycopg 3 backend takes for a libpq URL."""
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
