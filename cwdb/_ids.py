@@ -4,8 +4,9 @@
 alphabet. Because 64 divides 256, masking each random byte to 6 bits gives
 the same uniform distribution, so one ``os.urandom`` call and one
 ``bytes.translate`` make an id several times faster than the reference
-implementation (``scripts/bench.py`` measures it). A test checks the
-alphabet against ``nanoid.resources``.
+implementation (``scripts/bench.py`` measures it). The ``nanoid`` package
+is therefore a test dependency only: ``tests/test_codec.py`` checks the
+alphabet and size here against ``nanoid.resources``.
 """
 
 from __future__ import annotations

@@ -21,8 +21,9 @@ from typing import TextIO
 
 from cwdb import __version__
 from cwdb.adapters.apsw.database import ensure_schema
+from cwdb.adapters.apsw.dba.backup import backup_file
+from cwdb.adapters.apsw.dba.status import Status, read_status
 from cwdb.adapters.apsw.migrator import shipped_migrations
-from cwdb.adapters.apsw.operations import Status, backup_file, read_status
 from cwdb.errors import Error
 
 DEFAULT_DATABASE = "cw.db"
@@ -305,9 +306,9 @@ def _review(args: argparse.Namespace) -> int:
     if database is not None and not os.path.exists(database):
         raise Error(f"{database} does not exist (review creates nothing)")
     try:
-        review = importlib.import_module("cwdb.adapters.apsw.review")
+        review = importlib.import_module("cwdb.adapters.apsw.dba.review")
     except ModuleNotFoundError as error:
-        if error.name != "cwdb.adapters.apsw.review":
+        if error.name != "cwdb.adapters.apsw.dba.review":
             raise
         raise Error("the review command is not available in this installation") from error
     status: int = review.run(database)

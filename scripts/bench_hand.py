@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bench import Raw, Sizes, chunk_rows, now_ms
+from bench_workload import Raw, Sizes, chunk_rows, now_ms
 
 import cwdb
 from cwdb._ids import new_id

@@ -3,7 +3,7 @@
 Needs the optional extra: ``pip install -e '.[bench]'`` (SQLAlchemy, aiosql).
 bench.py runs every stack on its own fresh file, migrated by cwdb (so the
 schema is identical), times each workload and checks its result the same way
-for all; each stack here implements ``bench.Stack``:
+for all; each stack here implements ``bench_workload.Stack``:
 
 * ``sqlite3+attrs``: stdlib sqlite3 running the SAME SQL text as cwdb (from
   sql/), rows mapped naively to cwdb's attrs records, ``Record(*values)``
@@ -33,7 +33,8 @@ from typing import Any, ClassVar
 import aiosql
 import apsw
 import sqlalchemy
-from bench import (
+from bench_hand import ByPosition, conversions, from_ms
+from bench_workload import (
     PICK,
     STATUS_UPDATE,
     Raw,
@@ -47,7 +48,6 @@ from bench import (
     status_change,
     task_params,
 )
-from bench_hand import ByPosition, conversions, from_ms
 from sqlalchemy import ForeignKey, Integer, TypeDecorator, and_, event, func, or_, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
@@ -100,7 +100,7 @@ class ByName:
 
 
 class SqlPeer:
-    """The workloads over the same named statements as ``bench.RawStack``.
+    """The workloads over the same named statements as ``RawStack`` of scripts/bench.py.
 
     A subclass says how to run a statement (``statement``, ``one``, ``all``,
     ``write``, ``write_many``) and how rows become records; every result is

@@ -1,9 +1,9 @@
 """Soak: kill a writer with SIGKILL again and again; nothing acknowledged may be lost.
 
-Usage: python scripts/soak_crash.py [--seconds 60] [--max-delay-ms 50] [--seed 0]
+Usage: python -m scripts.soak_crash [--seconds 60] [--max-delay-ms 50] [--seed 0]
 
-The longer run of tests/test_crash.py's first test (and it uses that test's
-writer): a process writes pairs of rows, one db.transaction() each, and
+The longer run of tests/test_crash.py's first test (with its writer, from
+tests/support/crash.py): a process writes pairs of rows, one db.transaction() each, and
 acknowledges each after it returned; after a random delay it is killed with
 SIGKILL; then a new connect() (no repair step) must find every acknowledged
 pair, no half pair, the counter equal to the number of pairs, and
@@ -21,16 +21,14 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 import cwdb
-from tests.loadgen import check_database
-from tests.test_crash import (
+from tests.support.crash import (
     acknowledged,
     committed_pairs,
     run_and_kill,
     write_pairs,
 )
+from tests.support.loadgen import check_database
 
 
 def main() -> int:

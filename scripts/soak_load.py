@@ -1,12 +1,12 @@
 """Soak: the load of tests/test_load.py, for a duration, with throughput and latency.
 
-Usage: python scripts/soak_load.py [--seconds 60] [--processes 8] [--readers 2] [--seed 0]
-                                   [--database PATH]
+Usage: python -m scripts.soak_load [--seconds 60] [--processes 8] [--readers 2] [--seed 0]
+                                 [--database PATH]
 
 Each process opens its own Database on one WAL file and runs a random mix of
 five write transactions (task create, task update, shared retry-count
 increment, a batch of log chunks, and a db.transaction() writing a task and a
-log chunk together; see tests/loadgen.py) until the time is up, while reader
+log chunk together; see tests/support/loadgen.py) until the time is up, while reader
 threads read the same rows. Then every count is checked against what the
 workers acknowledged (nothing lost, no half transaction, integrity_check and
 foreign_key_check clean) and the figures are printed: transactions per
@@ -22,9 +22,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from tests import loadgen
+from tests.support import loadgen
 
 
 def main() -> int:

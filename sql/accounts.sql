@@ -7,7 +7,7 @@
 -- that has passed (<= :now). An exhausted account with exhausted_until NULL
 -- stays unavailable until someone updates it.
 
--- name: create^
+-- name: create<!
 -- Insert one account. The library supplies every column (defaults included)
 -- and :now for both timestamps; returns the stored row.
 INSERT INTO accounts (
@@ -38,7 +38,7 @@ SELECT
 FROM accounts
 ORDER BY created_at, rowid;
 
--- name: update^
+-- name: update<!
 -- Change the columns whose :set_<column> flag is 1, leave the others;
 -- updated_at moves to :now but never backwards. No row: the id is unknown.
 UPDATE accounts SET
@@ -56,14 +56,14 @@ RETURNING
     id, email, provider, config_json, credentials, is_exhausted,
     exhausted_until, last_used_at, sort_order, created_at, updated_at;
 
--- name: delete^
+-- name: delete<!
 -- Delete one account; agents that ran under it keep their rows with
 -- account_id set to NULL. Returns the id, or no row when unknown.
 DELETE FROM accounts
 WHERE id = :id
 RETURNING id;
 
--- name: find_next_available^
+-- name: find_next_available<!
 -- Pick the least recently used available account of :provider and mark it
 -- used, in one statement (so two callers never get the same pick):
 --   * order: never used (last_used_at NULL) first, then oldest last_used_at,
@@ -103,7 +103,7 @@ RETURNING
     id, email, provider, config_json, credentials, is_exhausted,
     exhausted_until, last_used_at, sort_order, created_at, updated_at;
 
--- name: find_next_available_unexpired^
+-- name: find_next_available_unexpired<!
 -- The same pick as find_next_available, for the usual case: the account it
 -- picks has no exhausted_until that has passed, so there is no exhaustion to
 -- clear, and only last_used_at and updated_at are written (is_exhausted
@@ -136,7 +136,7 @@ RETURNING
     id, email, provider, config_json, credentials, is_exhausted,
     exhausted_until, last_used_at, sort_order, created_at, updated_at;
 
--- name: mark_exhausted^
+-- name: mark_exhausted<!
 -- Mark one account exhausted until :until (unix ms); it becomes available
 -- again once :until has passed. No row: the id is unknown.
 UPDATE accounts SET

@@ -2,7 +2,7 @@
 -- Every query returns whole rows in the column order of cwdb.Agent.
 -- result and pending_questions are JSON text (NULL when the caller gave None).
 
--- name: create^
+-- name: create<!
 -- Insert one agent. The library supplies every column (defaults included)
 -- and :now for both timestamps; returns the stored row. A name already taken
 -- fails on agents_name_unique.
@@ -83,7 +83,7 @@ FROM agents
 WHERE status = :status
 ORDER BY created_at, rowid;
 
--- name: update^
+-- name: update<!
 -- Change the columns whose :set_<column> flag is 1, leave the others;
 -- updated_at moves to :now but never backwards. No row: the id is unknown.
 UPDATE agents SET
@@ -110,7 +110,7 @@ RETURNING
     account_id, status, mode, pid, exit_code, prompt, output_file_path,
     result, pending_questions, user_dismissed_at, created_at, updated_at;
 
--- name: delete^
+-- name: delete<!
 -- Delete one agent; its proposals and conversations go with it (ON DELETE
 -- CASCADE); messages, errands, chat sessions and change sets that named it
 -- keep their rows with the agent column set to NULL. Its log chunks stay
@@ -119,7 +119,7 @@ DELETE FROM agents
 WHERE id = :id
 RETURNING id;
 
--- name: update__status^
+-- name: update__status<!
 -- update for a change of status alone. Only these columns and updated_at are
 -- written, so SQLite rewrites only agents_status_idx and checks no foreign
 -- key (update names every column: it rewrites every index of the row and
@@ -134,7 +134,7 @@ RETURNING
     account_id, status, mode, pid, exit_code, prompt, output_file_path,
     result, pending_questions, user_dismissed_at, created_at, updated_at;
 
--- name: update__status__pid__exit_code^
+-- name: update__status__pid__exit_code<!
 -- update for a change of any of status, pid and exit_code (an agent starting
 -- or exiting). Only these columns and updated_at are written, so SQLite
 -- rewrites only agents_status_idx and checks no foreign key (update names

@@ -2,7 +2,7 @@
 -- Queries returning sessions give whole rows in the column order of
 -- cwdb.ChatSession; queries returning messages, of cwdb.ChatMessage.
 
--- name: create_session^
+-- name: create_session<!
 -- Insert one session. The library supplies every column (status 'active'
 -- by default) and :now for both timestamps; returns the stored row. A second
 -- active session for one (target_type, target_id) fails the unique index
@@ -46,7 +46,7 @@ WHERE agent_id = :agent_id AND status = 'active'
 ORDER BY created_at DESC, rowid DESC
 LIMIT 1;
 
--- name: update_session^
+-- name: update_session<!
 -- Change the columns whose :set_<column> flag is 1, leave the others;
 -- updated_at moves to :now but never backwards. No row: the id is unknown.
 UPDATE chat_sessions SET
@@ -61,7 +61,7 @@ RETURNING
     id, target_type, target_id, initiative_id, agent_id, status,
     created_at, updated_at;
 
--- name: create_message^
+-- name: create_message<!
 -- Insert one message of a session; :now is its created_at. Returns the
 -- stored row. An unknown session or change set fails the foreign keys.
 INSERT INTO chat_messages (
@@ -81,7 +81,7 @@ FROM chat_messages
 WHERE chat_session_id = :chat_session_id
 ORDER BY created_at, rowid;
 
--- name: update_session__status^
+-- name: update_session__status<!
 -- update_session for a change of status alone. Only status and updated_at
 -- are written, so SQLite rewrites only the three indexes holding status and
 -- checks no foreign key (update_session names every column: it rewrites

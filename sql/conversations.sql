@@ -2,7 +2,7 @@
 -- Every query returning conversations gives whole rows in the column order
 -- of cwdb.Conversation.
 
--- name: create^
+-- name: create<!
 -- Insert one conversation. The library supplies every column (status
 -- 'pending', answer NULL) and :now for both timestamps; returns the stored
 -- row. Unknown agent, initiative, phase or task ids fail the foreign keys.
@@ -35,7 +35,7 @@ FROM conversations
 WHERE to_agent_id = :to_agent_id AND status = 'pending'
 ORDER BY created_at, rowid;
 
--- name: answer^
+-- name: answer<!
 -- Answer a pending conversation: one statement, so of concurrent answers
 -- exactly one matches. No row: the id is unknown or already answered (the
 -- library tells which with exists, in the same transaction).

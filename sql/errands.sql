@@ -5,7 +5,7 @@
 -- errands.find_all(project_id=None, status=None) picks one of the four
 -- find_all* statements by which filters are given, so each uses its index.
 
--- name: create^
+-- name: create<!
 -- Insert one errand under the caller's :id (a taken id fails on the primary
 -- key). The library supplies every other column (defaults included) and
 -- :now for both timestamps; returns the stored row.
@@ -65,7 +65,7 @@ FROM errands
 WHERE project_id = :project_id AND status = :status
 ORDER BY created_at, rowid;
 
--- name: update^
+-- name: update<!
 -- Change the columns whose :set_<column> flag is 1, leave the others (the
 -- id never changes); updated_at moves to :now but never backwards. No row:
 -- the id is unknown.
@@ -82,14 +82,14 @@ RETURNING
     id, description, branch, base_branch, agent_id, project_id, status,
     created_at, updated_at;
 
--- name: delete^
+-- name: delete<!
 -- Delete one errand (nothing references errands). Returns the id, or no row
 -- when unknown.
 DELETE FROM errands
 WHERE id = :id
 RETURNING id;
 
--- name: update__status^
+-- name: update__status<!
 -- update for a change of status alone. Only these columns and updated_at are
 -- written, so SQLite rewrites only the two indexes holding status and checks
 -- no foreign key (update names every column: it rewrites every index of the

@@ -1,7 +1,7 @@
 -- Initiatives: the top of the plan (initiative -> phases -> tasks).
 -- Every query returns whole rows in the column order of cwdb.Initiative.
 
--- name: create^
+-- name: create<!
 -- Insert one initiative. The library supplies every column (defaults
 -- included) and :now for both timestamps; returns the stored row.
 INSERT INTO initiatives (
@@ -41,7 +41,7 @@ FROM initiatives
 WHERE status = :status
 ORDER BY created_at, rowid;
 
--- name: update^
+-- name: update<!
 -- Change the columns whose :set_<column> flag is 1, leave the others;
 -- updated_at moves to :now but never backwards. No row: the id is unknown.
 UPDATE initiatives SET
@@ -56,7 +56,7 @@ RETURNING
     id, name, status, execution_mode, quality_review, branch,
     created_at, updated_at;
 
--- name: delete^
+-- name: delete<!
 -- Delete one initiative; its phases, tasks, pages, proposals and chat
 -- sessions go with it (ON DELETE CASCADE), its agents keep running with
 -- initiative_id set to NULL. Returns the id, or no row when unknown.
@@ -64,7 +64,7 @@ DELETE FROM initiatives
 WHERE id = :id
 RETURNING id;
 
--- name: update__status^
+-- name: update__status<!
 -- update for a change of status alone. Only these columns and updated_at are
 -- written, so SQLite rewrites only initiatives_status_idx and checks no
 -- foreign key (update names every column: it rewrites every index of the row

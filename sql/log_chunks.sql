@@ -4,7 +4,7 @@
 -- Queries returning chunks give whole rows in the column order of
 -- cwdb.LogChunk (iter_page puts the rowid in front of them).
 
--- name: insert_chunk^
+-- name: insert_chunk<!
 -- Insert one chunk; the library supplies :id and :now. Returns the stored row.
 INSERT INTO agent_log_chunks (
     id, agent_id, agent_name, content, session_number, created_at

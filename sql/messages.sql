@@ -1,7 +1,7 @@
 -- Messages: notes between agents and the user; a reply points at its parent.
 -- Every query returns whole rows in the column order of cwdb.Message.
 
--- name: create^
+-- name: create<!
 -- Insert one message. The library supplies every column (defaults included)
 -- and :now for both timestamps; returns the stored row.
 INSERT INTO messages (
@@ -62,7 +62,7 @@ FROM messages
 WHERE parent_message_id = :message_id
 ORDER BY created_at, rowid;
 
--- name: update^
+-- name: update<!
 -- Change the columns whose :set_<column> flag is 1, leave the others;
 -- updated_at moves to :now but never backwards. No row: the id is unknown.
 UPDATE messages SET
@@ -81,14 +81,14 @@ RETURNING
     id, sender_type, sender_id, recipient_type, recipient_id, type, content,
     requires_response, status, parent_message_id, created_at, updated_at;
 
--- name: delete^
+-- name: delete<!
 -- Delete one message; its replies, and theirs, go with it (ON DELETE
 -- CASCADE). Returns the id, or no row when unknown.
 DELETE FROM messages
 WHERE id = :id
 RETURNING id;
 
--- name: update__status^
+-- name: update__status<!
 -- update for a change of status alone. Only these columns and updated_at are
 -- written, so SQLite rewrites only the two indexes holding status and checks
 -- no foreign key (update names every column: it rewrites every index of the

@@ -1,7 +1,7 @@
 -- Pages: an initiative's documentation, a tree under one root page.
 -- Every query returns whole rows in the column order of cwdb.Page.
 
--- name: create^
+-- name: create<!
 -- Insert one page. The library supplies every column (defaults included)
 -- and :now for both timestamps; returns the stored row. A page without a
 -- parent is the initiative's root: a second one violates the unique index
@@ -80,7 +80,7 @@ FROM pages
 WHERE parent_page_id = :parent_page_id
 ORDER BY sort_order, created_at, rowid;
 
--- name: update^
+-- name: update<!
 -- Change the columns whose :set_<column> flag is 1, leave the others;
 -- updated_at moves to :now but never backwards. No row: the id is unknown.
 UPDATE pages SET
@@ -95,7 +95,7 @@ RETURNING
     id, initiative_id, parent_page_id, title, content, sort_order,
     created_at, updated_at;
 
--- name: delete^
+-- name: delete<!
 -- Delete one page; its child pages, and theirs, go with it (ON DELETE
 -- CASCADE). Returns the id, or no row when unknown.
 DELETE FROM pages

@@ -3,7 +3,7 @@
 -- A dependency edge (phase_id, depends_on_phase_id) means "phase_id cannot
 -- start before depends_on_phase_id"; the library keeps the graph acyclic.
 
--- name: create^
+-- name: create<!
 -- Insert one phase. The library supplies every column (defaults included)
 -- and :now for both timestamps; returns the stored row. An unknown
 -- initiative_id fails the foreign key.
@@ -44,7 +44,7 @@ FROM phases
 WHERE initiative_id = :initiative_id
 ORDER BY created_at, rowid;
 
--- name: update^
+-- name: update<!
 -- Change the columns whose :set_<column> flag is 1, leave the others;
 -- updated_at moves to :now but never backwards. No row: the id is unknown.
 UPDATE phases SET
@@ -59,7 +59,7 @@ RETURNING
     id, initiative_id, name, content, status, merge_base,
     created_at, updated_at;
 
--- name: delete^
+-- name: delete<!
 -- Delete one phase; its tasks and every dependency edge touching it go
 -- with it (ON DELETE CASCADE); conversations about it keep their row with
 -- phase_id set to NULL. Returns the id, or no row when unknown.
@@ -107,7 +107,7 @@ FROM phase_dependencies
 WHERE depends_on_phase_id = :phase_id
 ORDER BY created_at, rowid;
 
--- name: update__status^
+-- name: update__status<!
 -- update for a change of status alone. Only these columns and updated_at are
 -- written, so SQLite rewrites no index and checks no foreign key (update
 -- names every column: it rewrites every index of the row and checks every

@@ -3,7 +3,7 @@
 -- Queries named create..delete and find_by_* return whole rows in the column
 -- order of cwdb.Project.
 
--- name: create^
+-- name: create<!
 -- Insert one project. The library supplies every column (defaults included)
 -- and :now for both timestamps; returns the stored row. A name or url
 -- already taken fails on projects_name_unique / projects_url_unique.
@@ -40,7 +40,7 @@ SELECT id, name, url, default_branch, last_fetched_at, created_at, updated_at
 FROM projects
 WHERE url = :url;
 
--- name: update^
+-- name: update<!
 -- Change the columns whose :set_<column> flag is 1, leave the others;
 -- updated_at moves to :now but never backwards. No row: the id is unknown.
 UPDATE projects SET
@@ -53,7 +53,7 @@ WHERE id = :id
 RETURNING
     id, name, url, default_branch, last_fetched_at, created_at, updated_at;
 
--- name: delete^
+-- name: delete<!
 -- Delete one project; its links to initiatives go with it (ON DELETE
 -- CASCADE), its errands keep their rows with project_id set to NULL.
 -- Returns the id, or no row when unknown.

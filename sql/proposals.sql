@@ -2,7 +2,7 @@
 -- Every query returns whole rows in the column order of cwdb.Proposal;
 -- metadata is JSON text (NULL for None).
 
--- name: create^
+-- name: create<!
 -- Insert one proposal. The library supplies every column (defaults
 -- included) and :now for both timestamps; returns the stored row.
 INSERT INTO proposals (
@@ -55,7 +55,7 @@ SELECT count(*)
 FROM proposals
 WHERE agent_id = :agent_id;
 
--- name: update^
+-- name: update<!
 -- Change the columns whose :set_<column> flag is 1, leave the others;
 -- updated_at moves to :now but never backwards. No row: the id is unknown.
 UPDATE proposals SET
@@ -75,7 +75,7 @@ RETURNING
     id, agent_id, initiative_id, target_type, target_id, title, summary,
     content, metadata, status, sort_order, created_at, updated_at;
 
--- name: update_many_by_agent_id
+-- name: update_many_by_agent_id<!
 -- The same change to every proposal of the agent :where_agent_id, with the
 -- :set_<column> flags of update; updated_at moves to :now on each, never
 -- backwards. One id per matched row: the caller counts them.
@@ -94,13 +94,13 @@ UPDATE proposals SET
 WHERE agent_id = :where_agent_id
 RETURNING id;
 
--- name: delete^
+-- name: delete<!
 -- Delete one proposal. Returns the id, or no row when unknown.
 DELETE FROM proposals
 WHERE id = :id
 RETURNING id;
 
--- name: update__status^
+-- name: update__status<!
 -- update for a change of status alone. Only these columns and updated_at are
 -- written, so SQLite rewrites only proposals_agent_id_idx and checks no
 -- foreign key (update names every column: it rewrites every index of the row
@@ -114,7 +114,7 @@ RETURNING
     id, agent_id, initiative_id, target_type, target_id, title, summary,
     content, metadata, status, sort_order, created_at, updated_at;
 
--- name: update_many_by_agent_id__status
+-- name: update_many_by_agent_id__status<!
 -- update_many_by_agent_id for a change of status alone. Only status and
 -- updated_at are written, so SQLite rewrites only proposals_agent_id_idx and
 -- checks no foreign key. updated_at moves to :now on each, never backwards.

@@ -1,7 +1,7 @@
 -- Review comments: remarks on lines of a phase's diff.
 -- Every query returns whole rows in the column order of cwdb.ReviewComment.
 
--- name: create^
+-- name: create<!
 -- Insert one comment. The library supplies every column (defaults
 -- included) and :now for both timestamps; returns the stored row.
 INSERT INTO review_comments (
@@ -24,7 +24,7 @@ FROM review_comments
 WHERE phase_id = :phase_id
 ORDER BY created_at, rowid;
 
--- name: set_resolved^
+-- name: set_resolved<!
 -- Mark one comment resolved (:resolved 1) or not (0); updated_at moves to
 -- :now but never backwards. No row: the id is unknown.
 UPDATE review_comments SET
@@ -35,7 +35,7 @@ RETURNING
     id, phase_id, file_path, line_number, line_type, body, author, resolved,
     created_at, updated_at;
 
--- name: delete^
+-- name: delete<!
 -- Delete one comment. Returns the id, or no row when unknown.
 DELETE FROM review_comments
 WHERE id = :id

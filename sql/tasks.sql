@@ -3,7 +3,7 @@
 -- A dependency edge (task_id, depends_on_task_id) means "task_id cannot
 -- start before depends_on_task_id"; the library keeps the graph acyclic.
 
--- name: create^
+-- name: create<!
 -- Insert one task. The library supplies every column (defaults included)
 -- and :now for both timestamps; returns the stored row. An unknown phase,
 -- initiative or parent task fails the foreign key.
@@ -73,7 +73,7 @@ FROM tasks
 WHERE parent_task_id = :parent_task_id
 ORDER BY created_at, rowid;
 
--- name: update^
+-- name: update<!
 -- Change the columns whose :set_<column> flag is 1, leave the others;
 -- updated_at moves to :now but never backwards. No row: the id is unknown.
 UPDATE tasks SET
@@ -96,7 +96,7 @@ RETURNING
     type, category, priority, status, "order", summary, retry_count,
     created_at, updated_at;
 
--- name: increment_retry_count^
+-- name: increment_retry_count<!
 -- Add one to retry_count in a single statement, so that concurrent
 -- increments (threads or processes) are never lost; updated_at moves to
 -- :now but never backwards. No row: the id is unknown.
@@ -109,7 +109,7 @@ RETURNING
     type, category, priority, status, "order", summary, retry_count,
     created_at, updated_at;
 
--- name: delete^
+-- name: delete<!
 -- Delete one task; its subtasks and every dependency edge touching it go
 -- with it (ON DELETE CASCADE); agents and conversations about it keep
 -- their row with task_id set to NULL. Returns the id, or no row when
@@ -158,7 +158,7 @@ FROM task_dependencies
 WHERE depends_on_task_id = :task_id
 ORDER BY created_at, rowid;
 
--- name: update__status^
+-- name: update__status<!
 -- update for a change of status alone. Only these columns and updated_at are
 -- written, so SQLite rewrites no index and checks no foreign key (update
 -- names every column: it rewrites every index of the row and checks every

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 import cwdb
-from tests.helpers import FakeClock
+from tests.support import postgres_server
+from tests.support.helpers import FakeClock
 
-pytest_plugins = ["tests.tracer"]
+pytest_plugins = ["tests.support.tracer"]
 
 
 @pytest.fixture
@@ -42,3 +43,13 @@ def file_db(db_path: Path) -> Iterator[cwdb.Database]:
     """A fresh, fully migrated database file in a temporary folder."""
     with cwdb.connect(db_path) as database:
         yield database
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[postgres_server.PostgresServer]:
+    """One real PostgreSQL 15 server for the whole run, started on first use."""
+    started = postgres_server.start_or_skip()
+    try:
+        yield started
+    finally:
+        started.stop()

@@ -15,8 +15,8 @@ import pytest
 
 import cwdb
 from cwdb.records._codec import ms_from_time, time_from_ms
-from tests import factories
-from tests.helpers import FakeClock, snapshot
+from tests.support import factories
+from tests.support.helpers import FakeClock, snapshot
 
 SENTINEL = "sk-SENTINEL-never-shown-4f1c"
 

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cwdb
-from tests import factories
-from tests.helpers import FakeClock, raw_connection, snapshot
+from tests.support import factories
+from tests.support.helpers import FakeClock, raw_connection, snapshot
 
 json_values = st.recursive(
     st.none()

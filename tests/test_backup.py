@@ -14,9 +14,9 @@ import apsw
 import pytest
 
 import cwdb
-from cwdb.adapters.apsw import operations
-from tests.factories import initiative
-from tests.helpers import corrupt_database
+from cwdb.adapters.apsw.dba import backup as backups
+from tests.support.factories import initiative
+from tests.support.helpers import corrupt_database
 
 #: How long the test waits for the writer process to reach a state.
 PATIENCE_SECONDS = 60.0
@@ -168,7 +168,7 @@ def test_a_failed_copy_leaves_no_file(
         Path(dest_path).write_bytes(b"half a copy")
         raise apsw.IOError("disk I/O error")
 
-    monkeypatch.setattr(operations, "_copy_pages", failing)
+    monkeypatch.setattr(backups, "_copy_pages", failing)
     dest = tmp_path / "copy.db"
     with pytest.raises(cwdb.Error, match=f"{dest}.*disk I/O error"):
         file_db.backup(dest)
@@ -217,5 +217,5 @@ def test_a_backup_of_a_corrupt_database_is_an_error_and_leaves_no_copy(tmp_path:
     source = tmp_path / "cw.db"
     corrupt_database(source)
     with pytest.raises(cwdb.Error, match=r"cannot back up to .*(quick_check|malformed)"):
-        operations.backup_file(str(source), str(tmp_path / "copy.db"))
+        backups.backup_file(str(source), str(tmp_path / "copy.db"))
     assert not (tmp_path / "copy.db").exists()

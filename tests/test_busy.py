@@ -20,7 +20,7 @@ import apsw
 import pytest
 
 import cwdb
-from tests.helpers import snapshot
+from tests.support.helpers import snapshot
 
 CONTEXT = multiprocessing.get_context("spawn")
 #: How long a holder keeps the lock at most, whatever the parent does.
@@ -139,3 +139,16 @@ def test_at_default_settings_a_transaction_block_waits_for_the_lock_too(path: st
             db.initiatives.create(name="second of block")
         names = [i.name for i in db.initiatives.find_all()]
         assert names == ["holder", "first of block", "second of block"]
+
+
+def test_busy_while_opening_a_file_is_a_busy_error(tmp_path: Path) -> None:
+    """Switching a file to WAL needs the lock: one held past the timeout is BusyError."""
+    path = tmp_path / "rollback-journal.db"
+    holder = apsw.Connection(str(path))
+    holder.execute("CREATE TABLE t (x INTEGER); BEGIN EXCLUSIVE; INSERT INTO t VALUES (1)")
+    try:
+        with pytest.raises(cwdb.BusyError, match=r"cannot use database .*database is locked"):
+            cwdb.connect(path, busy_timeout_ms=10)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 import cwdb
-from tests.factories import agent, initiative
-from tests.helpers import FakeClock, raw_connection, snapshot, unique
+from tests.support.factories import agent, initiative
+from tests.support.helpers import FakeClock, raw_connection, snapshot, unique
 
 
 def start(db: cwdb.Database, **fields: Any) -> cwdb.ChatSession:

@@ -20,10 +20,10 @@ import pytest
 
 import cwdb
 from cwdb import cli
+from cwdb.adapters.apsw.dba.status import read_status
 from cwdb.adapters.apsw.migrator import shipped_migrations
-from cwdb.adapters.apsw.operations import read_status
-from tests.factories import initiative
-from tests.helpers import corrupt_database
+from tests.support.factories import initiative
+from tests.support.helpers import corrupt_database
 
 #: Every migration this version ships, oldest first.
 MIGRATIONS = [m.id for m in shipped_migrations()]
@@ -364,7 +364,9 @@ def test_review_delegates_to_cwdb_review_with_the_database_path(
         calls.append(database)
         return 3
 
-    monkeypatch.setitem(sys.modules, "cwdb.adapters.apsw.review", types.SimpleNamespace(run=run))
+    monkeypatch.setitem(
+        sys.modules, "cwdb.adapters.apsw.dba.review", types.SimpleNamespace(run=run)
+    )
     assert cli.run(["review", "--database", "cw.db"]) == 3
     assert cli.run(["review"]) == 3
     assert calls == [str(populated), None]

@@ -11,8 +11,8 @@ import pytest
 
 import cwdb
 from cwdb.records._codec import ms_from_time
-from tests import factories
-from tests.helpers import FakeClock, raw_connection, snapshot
+from tests.support import factories
+from tests.support.helpers import FakeClock, raw_connection, snapshot
 
 #: Far from the real time, so a timestamp taken from the system clock shows.
 T1 = datetime(2001, 2, 3, 4, 5, 6, 789_000, tzinfo=UTC)

@@ -15,8 +15,9 @@ import pytest
 
 import cwdb
 from cwdb.adapters.apsw.migrator import Migrator, shipped_migrations
-from tests.factories import initiative
-from tests.helpers import raw_connection
+from tests.support.factories import initiative
+from tests.support.helpers import raw_connection
+from tests.support.ports import PORTS, public_methods
 
 ALL = [m.id for m in shipped_migrations()]
 LATEST = ALL[-1]
@@ -229,8 +230,6 @@ def test_a_fresh_memory_database_copies_the_template_instead_of_migrating(
 
 def _every_call(db: cwdb.Database) -> list[tuple[str, object]]:
     """One call of every public method of every repository, with plausible arguments."""
-    from tests.test_ports import PORTS, public_methods
-
     calls: list[tuple[str, object]] = []
     samples: dict[str, object] = {
         "id": "x", "status": "active", "agent_ids": [], "project_ids": [], "chunks": [],

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 import cwdb
-from tests.factories import agent, initiative, phase, task
-from tests.helpers import FakeClock, snapshot
+from tests.support.factories import agent, initiative, phase, task
+from tests.support.helpers import FakeClock, snapshot
 
 
 def ids(rows: list[cwdb.Conversation]) -> list[str]:

@@ -10,8 +10,8 @@ import pytest
 
 import cwdb
 from cwdb.records._columns import Kind, columns_of
-from tests.factories import CRUD_CASES, CrudCase
-from tests.helpers import FakeClock, snapshot
+from tests.support.factories import CRUD_CASES, CrudCase
+from tests.support.helpers import FakeClock, snapshot
 
 pytestmark = pytest.mark.parametrize("case", CRUD_CASES, ids=str)
 

@@ -6,8 +6,8 @@ import pytest
 
 import cwdb
 from cwdb.adapters.apsw.sqlfiles import query_file
-from tests import factories
-from tests.helpers import FakeClock, raw_connection, snapshot
+from tests.support import factories
+from tests.support.helpers import FakeClock, raw_connection, snapshot
 
 
 def ids(errands: list[cwdb.Errand]) -> list[str]:

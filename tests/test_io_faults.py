@@ -30,7 +30,7 @@ import attrs
 import pytest
 
 import cwdb
-from tests.loadgen import check_database
+from tests.support.loadgen import check_database
 
 
 class FaultPlan:

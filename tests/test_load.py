@@ -1,6 +1,6 @@
 """Many processes writing one file at once: no BusyError, nothing lost (docs/reference.md §1).
 
-The load itself lives in ``tests/loadgen.py`` (shared with
+The load itself lives in ``tests/support/loadgen.py`` (shared with
 ``scripts/soak_load.py``, which runs it for a duration and reports
 throughput and latency).
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests import loadgen
+from tests.support import loadgen
 
 PROCESSES = 8
 TRANSACTIONS = 300

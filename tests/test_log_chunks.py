@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 import cwdb
 from cwdb._ids import ALPHABET
-from cwdb.adapters.apsw import log_chunks as log_chunks_adapter
-from tests.factories import agent
-from tests.helpers import FakeClock, raw_connection, snapshot
+from cwdb.adapters.apsw.repositories import log_chunks as log_chunks_adapter
+from tests.support.factories import agent
+from tests.support.helpers import FakeClock, raw_connection, snapshot
 
 
 def chunk(agent_id: str = "agent-1", content: str = "line\n", **more: Any) -> dict[str, Any]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import cwdb
-from tests.factories import agent, message
-from tests.helpers import FakeClock, snapshot
+from tests.support.factories import agent, message
+from tests.support.helpers import FakeClock, snapshot
 
 
 def ids(rows: list[cwdb.Message]) -> list[str]:

@@ -24,9 +24,9 @@ import yoyo
 import cwdb
 from cwdb._resources import resource_dir
 from cwdb.adapters.apsw import migrator
+from cwdb.adapters.apsw.dba.schema_snapshot import SchemaObject, schema_objects
 from cwdb.adapters.apsw.migrator import Migration, read_migrations
-from cwdb.adapters.apsw.review_schema import SchemaObject, schema_objects
-from tests import tracer
+from tests.support import tracer
 
 YOYO = Path(sys.executable).parent / "yoyo"
 Schema = list[SchemaObject]

@@ -17,7 +17,7 @@ import cwdb
 from cwdb._resources import resource_dir
 from cwdb.adapters.apsw import connection as connections
 from cwdb.adapters.apsw.migrator import Migrator, read_migrations, shipped_migrations
-from tests.factories import initiative, project
+from tests.support.factories import initiative, project
 
 ALL = [m.id for m in shipped_migrations()]
 LATEST = ALL[-1]

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+import cwdb
+
 ROOT = Path(__file__).resolve().parent.parent
 #: Every migration of the checkout, and the newest (the installed schema_version).
 MIGRATION_IDS = sorted(
@@ -130,6 +132,18 @@ def test_wheel_ships_sql_migrations_and_type_marker(wheel: Path) -> None:
     for migration in MIGRATION_IDS:
         assert f"cwdb/migrations/{migration}.sql" in names
         assert f"cwdb/migrations/{migration}.rollback.sql" in names
+
+
+def test_wheel_ships_every_module_of_the_package(wheel: Path) -> None:
+    """A package folder missing from setup.cfg's ``packages`` would not ship."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    package = Path(cwdb.__file__).parent
+    modules = {
+        f"cwdb/{path.relative_to(package).as_posix()}"
+        for path in package.rglob("*.py")
+        if "__pycache__" not in path.parts
+    }
+    assert modules - names == set()
 
 
 def test_wheel_registers_apsw_yoyo_backend(wheel: Path) -> None:

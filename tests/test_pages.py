@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 import cwdb
-from tests.factories import initiative, page
-from tests.helpers import FakeClock, raw_connection, snapshot, unique
+from tests.support.factories import initiative, page
+from tests.support.helpers import FakeClock, raw_connection, snapshot, unique
 
 
 def ids(rows: list[cwdb.Page]) -> list[str]:

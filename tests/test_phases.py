@@ -1,7 +1,7 @@
 """PhaseRepository beyond CRUD, and the dependency graphs of phases and tasks.
 
 Phases and tasks share one dependency implementation
-(``cwdb/adapters/apsw/dependencies.py``), so its behaviour is tested once
+(``cwdb/adapters/apsw/repositories/dependencies.py``), so its behaviour is tested once
 here, parametrised over both repositories (``GRAPHS``).
 """
 
@@ -18,8 +18,8 @@ import attrs
 import pytest
 
 import cwdb
-from tests.factories import initiative, phase, task
-from tests.helpers import FakeClock, snapshot
+from tests.support.factories import initiative, phase, task
+from tests.support.helpers import FakeClock, snapshot
 
 # -- find_by_initiative_id ----------------------------------------------------
 

@@ -10,34 +10,8 @@ from typing import Any
 import pytest
 
 import cwdb
-from cwdb.adapters.apsw.documented import document_from_port
-
-PORTS = {
-    "initiatives": cwdb.InitiativeRepository,
-    "phases": cwdb.PhaseRepository,
-    "tasks": cwdb.TaskRepository,
-    "agents": cwdb.AgentRepository,
-    "messages": cwdb.MessageRepository,
-    "pages": cwdb.PageRepository,
-    "projects": cwdb.ProjectRepository,
-    "accounts": cwdb.AccountRepository,
-    "proposals": cwdb.ProposalRepository,
-    "log_chunks": cwdb.LogChunkRepository,
-    "conversations": cwdb.ConversationRepository,
-    "chat_sessions": cwdb.ChatSessionRepository,
-    "review_comments": cwdb.ReviewCommentRepository,
-    "errands": cwdb.ErrandRepository,
-}
-CRUD = {"create", "find_by_id", "find_all", "update", "delete"}
-NOT_CRUD = {"conversations", "chat_sessions", "log_chunks", "review_comments"}
-
-
-def public_methods(cls: type) -> set[str]:
-    return {
-        name
-        for name, value in inspect.getmembers(cls)
-        if not name.startswith("_") and inspect.isfunction(value)
-    }
+from cwdb.adapters.apsw.repositories.documented import document_from_port
+from tests.support.ports import CRUD, NOT_CRUD, PORTS, public_methods
 
 
 def shape(function: Any) -> list[tuple[str, object, object]]:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from itertools import count
 from pathlib import Path
 
 import pytest
-from yoyo import get_backend, read_migrations
 
 import cwdb
-from tests import postgres_server
+from tests.support import postgres_server
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg is in the test extra")
 from cwdb.adapters.psycopg.connection import (  # noqa: E402  (needs psycopg)
@@ -20,27 +17,12 @@ from cwdb.adapters.psycopg.connection import (  # noqa: E402  (needs psycopg)
 )
 from cwdb.adapters.psycopg.translate import translate  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-_names = count()
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[postgres_server.PostgresServer]:
-    started = postgres_server.start_or_skip()
-    try:
-        yield started
-    finally:
-        started.stop()
-
 
 @pytest.fixture
-def url(server: postgres_server.PostgresServer) -> str:
+def url(pg_server: postgres_server.PostgresServer) -> str:
     """A new database with the whole schema."""
-    made = server.create_database(f"connection_{next(_names)}")
-    yoyo_url = made.replace("postgresql://", "postgresql+psycopg://", 1)
-    with get_backend(yoyo_url) as backend, backend.lock():
-        migrations = read_migrations(str(ROOT / "migrations" / "postgresql"))
-        backend.apply_migrations(backend.to_apply(migrations))
+    made = pg_server.create_database("connection")
+    postgres_server.apply_migrations(made)
     return made
 
 
@@ -75,9 +57,9 @@ def test_a_connection_runs_in_utc_with_the_busy_timeout_as_lock_timeout(url: str
 
 
 def test_a_database_that_cannot_be_opened_is_an_error_naming_it_without_the_password(
-    server: postgres_server.PostgresServer,
+    pg_server: postgres_server.PostgresServer,
 ) -> None:
-    bad = f"postgresql://postgres:s3cret@/no_such_database?host={server.folder}"
+    bad = f"postgresql://postgres:s3cret@/no_such_database?host={pg_server.folder}"
     with pytest.raises(cwdb.Error) as raised:
         open_connection(bad, busy_timeout_ms=100)
     message = str(raised.value)

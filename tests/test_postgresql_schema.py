@@ -9,8 +9,6 @@ come later; this is the ground they stand on.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from itertools import count
 from pathlib import Path
 from typing import Any
 
@@ -19,47 +17,24 @@ import pytest
 from yoyo import get_backend, read_migrations
 
 import cwdb
-from tests import postgres_server
+from tests.support import postgres_server
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg is in the test extra")
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_MIGRATIONS = ROOT / "migrations" / "postgresql"
-_names = count()
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[postgres_server.PostgresServer]:
-    started = postgres_server.start_or_skip()
-    try:
-        yield started
-    finally:
-        started.stop()
 
 
 @pytest.fixture
-def url(server: postgres_server.PostgresServer) -> str:
-    return server.create_database(f"schema_{next(_names)}")
+def url(pg_server: postgres_server.PostgresServer) -> str:
+    return pg_server.create_database("schema")
 
 
-def yoyo_url(url: str) -> str:
-    return url.replace("postgresql://", "postgresql+psycopg://", 1)
-
-
-def apply(url: str, upto: str | None = None) -> None:
-    migrations = read_migrations(str(PG_MIGRATIONS))
-    with get_backend(yoyo_url(url)) as backend, backend.lock():
-        pending = backend.to_apply(migrations)
-        if upto is not None:
-            ids = [m.id for m in migrations]
-            keep = set(ids[: ids.index(upto) + 1])
-            pending = pending.filter(lambda m: m.id in keep)
-        backend.apply_migrations(pending)
+apply = postgres_server.apply_migrations
 
 
 def rollback(url: str, migration_id: str) -> None:
-    migrations = read_migrations(str(PG_MIGRATIONS))
-    with get_backend(yoyo_url(url)) as backend, backend.lock():
+    migrations = read_migrations(str(postgres_server.MIGRATIONS))
+    with get_backend(postgres_server.yoyo_url(url)) as backend, backend.lock():
         backend.rollback_migrations(migrations.filter(lambda m: m.id == migration_id))
 
 
@@ -180,7 +155,7 @@ def test_the_catalog_matches_sqlites(url: str, sqlite_catalog: dict[str, Any]) -
     assert pg["on_delete"] == sqlite_catalog["on_delete"]
 
 
-def test_rolling_back_0003_restores_the_catalog_of_0002(url: str, server: Any) -> None:
+def test_rolling_back_0003_restores_the_catalog_of_0002(url: str) -> None:
     apply(url, upto="0002_log_chunks_agent_order")
     before = pg_catalog(url)
     apply(url)

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 import cwdb
-from tests import factories
-from tests.helpers import FakeClock, raw_connection, snapshot
+from tests.support import factories
+from tests.support.helpers import FakeClock, raw_connection, snapshot
 
 
 def links(db: cwdb.Database, initiative_id: str) -> list[tuple[Any, ...]]:

@@ -38,8 +38,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import cwdb
+from cwdb.adapters.apsw.repositories.updates import UpdateStatement, UpdateStatements
+from cwdb.adapters.apsw.sqlfiles import load_all
+from cwdb.records._codec import ms_from_time
 from cwdb.records._columns import Column, Kind, columns_of
-from tests.helpers import raw_connection
+from tests.support.helpers import raw_connection
 
 #: Examples per property; raise it for a soak (CWDB_PROPERTY_EXAMPLES=2000).
 EXAMPLES = int(os.environ.get("CWDB_PROPERTY_EXAMPLES", "60"))
@@ -609,3 +612,101 @@ def test_an_invalid_update_raises_the_contracts_error_and_writes_nothing(
         if kind != "missing parent":
             assert field in str(raised.value)
         assert dump(world.db) == before
+
+
+# -- specialised updates leave the row as the generic statement does ------------------
+#
+# A variant (updates.py) is only a fast path: for every change it serves, it
+# must leave the row exactly as the generic statement does. Both run on the
+# same row, with any valid values, any subset of columns the variant may
+# serve and a clock before or after the row's updated_at.
+
+TARGET = {target.name: target for target in TARGETS}
+
+
+class RollbackError(Exception):
+    """Raised inside a transaction block to undo it."""
+
+
+#: (target, the adapter's statements, the parameter naming the changed rows)
+Family = tuple[Target, Callable[[cwdb.Database], UpdateStatements], Callable[[Any], dict[str, Any]]]
+
+CRUD_FAMILIES: list[Family] = [
+    (
+        TARGET[name],
+        lambda db, name=name: getattr(db, name)._updates,  # type: ignore[misc]
+        lambda row: {"id": row.id},
+    )
+    for name in ("initiatives", "phases", "tasks", "agents", "messages", "proposals", "errands")
+]
+FAMILIES: list[Family] = [
+    *CRUD_FAMILIES,
+    (
+        TARGET["chat_sessions.create_session"],
+        lambda db: db.chat_sessions._update_session,
+        lambda row: {"id": row.id},
+    ),
+    (
+        TARGET["proposals"],
+        lambda db: db.proposals._update_many_by_agent_id,
+        lambda row: {"where_agent_id": row.agent_id},
+    ),
+]
+
+
+def variant_cases() -> list[tuple[Family, str]]:
+    """Every specialised variant shipped in sql/, with the family it belongs to."""
+    cases = []
+    with cwdb.connect(":memory:") as db:
+        for family in FAMILIES:
+            for variant in family[1](db).variants:
+                cases.append((family, variant.statement.query.name))
+    return cases
+
+
+CASES = variant_cases()
+
+
+def test_every_shipped_variant_is_under_test() -> None:
+    shipped = {(file.name, name) for file in load_all().values() for name in file if "__" in name}
+    tested = {(family[0].name.split(".")[0], name) for family, name in CASES}
+    assert shipped == tested
+
+
+def run(db: cwdb.Database, update: UpdateStatement, params: dict[str, Any]) -> None:
+    db._runner.write(update.statement, params)
+
+
+@pytest.mark.parametrize(("family", "variant"), CASES, ids=[f"{f[0].name}.{v}" for f, v in CASES])
+@SETTINGS
+@given(data=st.data())
+def test_a_variant_leaves_the_row_as_the_generic_statement_does(
+    family: Family, variant: str, data: st.DataObject
+) -> None:
+    target, statements_of, where = family
+    with fresh_world() as world:
+        db = world.db
+        made = target.create(db, world.resolve(draw_fields(data, target, target.fields)))
+        statements = statements_of(db)
+        fast = next(v for v in statements.variants if v.statement.query.name == variant)
+        must = sorted(fast.columns - fast.flagged)
+        may = sorted(fast.flagged)
+        optional = st.lists(st.sampled_from(may), unique=True, min_size=0 if must else 1)
+        names = must + (data.draw(optional, label="flagged") if may else [])
+        changes = world.resolve(draw_fields(data, target, tuple(names)))
+        stored_at = ms_from_time(made.updated_at, "updated_at")
+        now = stored_at + data.draw(st.integers(-5, 5), label="clock offset")
+        fixed = {**where(made), "now": now}
+
+        with pytest.raises(RollbackError), db.transaction():
+            run(db, fast, {**statements.params_for(fast, changes), **fixed})
+            by_variant = target.read(db, made)
+            raise RollbackError
+        assert target.read(db, made) == made
+        run(db, statements.generic, {**statements.params_for(statements.generic, changes), **fixed})
+        by_generic = target.read(db, made)
+
+    assert by_variant == by_generic
+    for name, value in changes.items():
+        assert getattr(by_variant, name) == value, name
+    assert ms_from_time(by_variant.updated_at, "updated_at") == max(stored_at, now)

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 import cwdb
-from tests.factories import agent, proposal, proposal_fields
-from tests.helpers import FakeClock, snapshot
+from tests.support.factories import agent, proposal, proposal_fields
+from tests.support.helpers import FakeClock, snapshot
 
 
 def ids(rows: list[cwdb.Proposal]) -> list[str]:

@@ -11,8 +11,8 @@ import pytest
 
 import cwdb
 from cwdb.adapters.apsw.sqlfiles import query_file
-from tests import factories
-from tests.helpers import raw_connection, snapshot
+from tests.support import factories
+from tests.support.helpers import raw_connection, snapshot
 
 
 def test_a_create_referring_to_a_missing_row_names_the_field_and_the_id(

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 import cwdb
-from tests.factories import phase
-from tests.helpers import FakeClock, snapshot
+from tests.support.factories import phase
+from tests.support.helpers import FakeClock, snapshot
 
 
 def comment(db: cwdb.Database, phase_id: str | None = None, **fields: Any) -> cwdb.ReviewComment:

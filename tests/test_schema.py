@@ -11,7 +11,7 @@ import pytest
 
 import cwdb
 from cwdb.records._columns import REQUIRED, Kind, columns_of
-from tests.helpers import raw_connection
+from tests.support.helpers import raw_connection
 
 TABLE_OF = {
     cwdb.Initiative: "initiatives",

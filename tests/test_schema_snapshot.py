@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 from cwdb._resources import resource_dir
+from cwdb.adapters.apsw.dba.schema_snapshot import current_schema_text
 from cwdb.adapters.apsw.migrator import read_migrations
-from cwdb.adapters.apsw.review_schema import current_schema_text
-from tests import tracer
+from tests.support import tracer
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT = ROOT / "schema.sql"

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_script(name: str, *args: str) -> str:
+    """Run ``scripts/<name>`` (or ``-m scripts.<module>``) from the root; its stdout."""
+    target = ["-m", name] if name.startswith("scripts.") else [str(ROOT / "scripts" / name)]
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / name), *args],
+        [sys.executable, *target, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -39,3 +44,46 @@ def test_bench_backup_quick_prints_the_time_and_the_1_gb_extrapolation() -> None
     assert re.search(r"extrapolated to 1 GB: +[\d.]+ s", out)
     assert re.search(r"backup, writer busy: +[\d.]+ s", out)
     assert "integrity_check of the copy made under load: ok" in out
+
+
+@pytest.mark.parametrize("module", ["scripts.soak_load", "scripts.soak_crash"])
+def test_soak_scripts_run_as_modules_from_the_root(module: str) -> None:
+    assert "--seconds" in run_script(module, "--help")
+
+
+def _python_files() -> list[Path]:
+    return sorted([*ROOT.glob("tests/**/*.py"), *ROOT.glob("scripts/*.py")])
+
+
+def test_nothing_imports_a_test_module() -> None:
+    """Shared test code lives in tests/support/; test_*.py modules are leaves."""
+    offenders = []
+    for path in _python_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            offenders += [
+                f"{path.relative_to(ROOT)}: {name}"
+                for name in names
+                if name.rsplit(".", 1)[-1].startswith("test_")
+            ]
+    assert offenders == []
+
+
+def test_no_script_or_test_edits_sys_path() -> None:
+    offenders = []
+    for path in _python_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Attribute)
+                and node.value.attr == "path"
+                and isinstance(node.value.value, ast.Name)
+                and node.value.value.id == "sys"
+                and node.attr in {"insert", "append", "extend"}
+            ):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []

@@ -7,7 +7,7 @@ docs/reference.md §1, §3, §6, §7 and the README's security notes:
   log line, or an error message, on any path;
 - no statement is built from input: strings made to break SQL are stored and
   looked up as plain data, and the schema is untouched (the statement tracer
-  plugin, tests/tracer.py, checks the statement texts themselves);
+  plugin, tests/support/tracer.py, checks the statement texts themselves);
 - only errands take an id from the caller.
 """
 
@@ -27,8 +27,8 @@ import apsw
 import pytest
 
 import cwdb
-from tests import factories
-from tests.helpers import raw_connection, snapshot
+from tests.support import factories
+from tests.support.helpers import raw_connection, snapshot
 
 SENTINEL = "sk-SECRET-7d0c-never-in-output"
 CONFIG = f'{{"api_key": "{SENTINEL}"}}'

@@ -27,8 +27,8 @@ from yoyo import get_backend, read_migrations
 import cwdb
 from cwdb.adapters.apsw import connection as connections
 from cwdb.adapters.apsw.migrator import Migrator, shipped_migrations
-from tests import factories
-from tests.helpers import snapshot
+from tests.support import factories
+from tests.support.helpers import snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 YOYO = Path(sys.executable).parent / "yoyo"

@@ -5,9 +5,14 @@
 * a scenario that calls every repository method and every piece of the
   library's machinery (migrating, status, review) runs every query of
   ``sql/``, each bound with exactly the names its SQL uses (the statement
-  tracer of tests/tracer.py records what ran and checks the bindings);
+  tracer of tests/support/tracer.py records what ran and checks the bindings);
 * every query an adapter asks for exists: a ``Database`` can be built, and
-  one whose file lacks a query is refused at ``connect()``.
+  one whose file lacks a query is refused at ``connect()``;
+* the suffix of every name tells the truth: SQLite finds a statement
+  read-only exactly when its suffix does not end in ``!``;
+* every statement an adapter binds to a record returns that record's columns,
+  in field order (``RETURNING`` included), read from SQLite's description of
+  the prepared statement without running it.
 """
 
 from __future__ import annotations
@@ -20,25 +25,29 @@ from typing import Any
 
 import apsw
 import apsw.ext
+import attrs
 import pytest
 
 import cwdb
 from cwdb import cli
 from cwdb.adapters.apsw import database as wiring
-from cwdb.adapters.apsw import review, sqlfiles
-from cwdb.adapters.apsw.crud import codec_for
-from cwdb.adapters.apsw.review_schema import current_schema_text
+from cwdb.adapters.apsw import sqlfiles
+from cwdb.adapters.apsw.dba import review
+from cwdb.adapters.apsw.dba.schema_snapshot import current_schema_text
+from cwdb.adapters.apsw.repositories.crud import codec_for
 from cwdb.adapters.apsw.sqlfiles import Query, QueryFileError, load_all, parse_file
-from tests import factories, tracer
-from tests.factories import CRUD_CASES
-from tests.helpers import raw_connection, unique
+from cwdb.adapters.apsw.statements import Queries, Statement
+from cwdb.records._columns import columns_of
+from tests.support import factories, tracer
+from tests.support.factories import CRUD_CASES
+from tests.support.helpers import raw_connection, unique
 
 ALL_QUERIES = [query for file in load_all().values() for query in file.values()]
 #: Files whose names start with "_" are the library's machinery, used by these modules.
 MACHINERY = {
     "_migrations": "cwdb/adapters/apsw/migrator.py (ensure_schema, connect)",
-    "_status": "cwdb/adapters/apsw/operations.py (python -m cwdb status)",
-    "_review": "cwdb/adapters/apsw/review*.py (python -m cwdb review, schema.sql)",
+    "_status": "cwdb/adapters/apsw/dba/status.py (python -m cwdb status)",
+    "_review": "cwdb/adapters/apsw/dba/ (python -m cwdb review, schema.sql)",
     "_references": "cwdb/adapters/apsw/explain.py (naming a missing foreign key)",
 }
 
@@ -292,7 +301,7 @@ def test_every_statement_is_bound_with_exactly_its_querys_parameters(
 
 
 def test_a_parameter_the_sql_does_not_use_is_caught() -> None:
-    statement = wiring.Queries(sqlfiles.query_file("initiatives")).bind("find_by_status")
+    statement = Queries(sqlfiles.query_file("initiatives")).bind("find_by_status")
     with tracer.recording() as log, cwdb.connect(":memory:") as db:
         db._runner.all(statement, {"status": "active", "stauts": "x"})
     (problem,) = log.problems()
@@ -309,11 +318,99 @@ def test_a_query_nothing_runs_is_caught(scenario: tracer.StatementLog, tmp_path:
 # -- every query an adapter asks for exists -----------------------------------
 
 
-def test_a_database_builds_and_binds_every_repository_query() -> None:
-    with cwdb.connect(":memory:"):
-        pass
+def bound_statements(db: cwdb.Database) -> list[Statement[object]]:
+    """Every statement the repositories of ``db`` bound, found by walking them."""
+    found: list[Statement[object]] = []
+    seen: set[int] = set()
+
+    def walk(value: object) -> None:
+        if id(value) in seen:
+            return
+        seen.add(id(value))
+        if isinstance(value, Statement):
+            found.append(value)
+        elif attrs.has(type(value)):
+            for field in attrs.fields(type(value)):
+                walk(getattr(value, field.name))
+        elif isinstance(value, tuple):  # specialised updates: UpdateStatements.variants
+            for item in value:
+                walk(item)
+        elif type(value).__module__.startswith("cwdb.adapters"):
+            for attribute in vars(value).values():
+                walk(attribute)
+
+    for name in wiring.Database.__annotations__:
+        walk(getattr(db, name))
+    return found
+
+
+def test_a_database_builds_and_binds_every_repository_query(db: cwdb.Database) -> None:
+    bound = {statement.query.qualified_name for statement in bound_statements(db)}
     repository_queries = {q.qualified_name for q in ALL_QUERIES if not q.file.startswith("_")}
-    assert repository_queries - wiring.USED_QUERIES == set()
+    assert repository_queries - bound == set()
+
+
+@pytest.mark.parametrize("query", ALL_QUERIES, ids=lambda q: q.qualified_name)
+def test_the_suffix_says_whether_a_query_writes(
+    schema_connection: apsw.Connection, query: Query
+) -> None:
+    info = apsw.ext.query_info(schema_connection, query.sql)
+    assert info.is_readonly is not query.shape.writes, (
+        f"{query.qualified_name}: suffix {query.shape.value!r} but SQLite finds it "
+        f"{'read-only' if info.is_readonly else 'writing'}"
+    )
+
+
+def column_problem(connection: apsw.Connection, statement: Statement[object]) -> str | None:
+    """Why the statement's columns are not its record's, in order, or None."""
+    if statement.record is None or not attrs.has(statement.record):
+        return None
+    description = apsw.ext.query_info(connection, statement.sql).description or ()
+    names = tuple(column[0] for column in description)
+    expected = tuple(column.name for column in columns_of(statement.record))
+    if names != expected:
+        return f"{statement.query.qualified_name} returns {names}, its record expects {expected}"
+    return None
+
+
+def test_every_bound_statement_returns_its_records_columns_in_order(
+    db: cwdb.Database, schema_connection: apsw.Connection
+) -> None:
+    statements = bound_statements(db)
+    assert sum(statement.mapper is not None for statement in statements) > 50
+    problems = [column_problem(schema_connection, statement) for statement in statements]
+    assert [problem for problem in problems if problem] == []
+
+
+def test_a_statement_with_columns_out_of_order_is_caught(
+    schema_connection: apsw.Connection, tmp_path: Path
+) -> None:
+    shipped = load_all()["initiatives"]["find_by_id"].sql
+    swapped = shipped.replace("id, name", "name, id", 1)
+    assert swapped != shipped
+    path = tmp_path / "initiatives.sql"
+    path.write_text(f"-- name: find_by_id^\n-- Columns swapped.\n{swapped};\n")
+    statement = Queries(parse_file(path)).bind("find_by_id", cwdb.Initiative)
+    problem = column_problem(schema_connection, statement)
+    assert problem is not None
+    assert "returns ('name', 'id'" in problem
+
+
+def test_a_returning_clause_out_of_order_is_caught(
+    schema_connection: apsw.Connection, tmp_path: Path
+) -> None:
+    shipped = load_all()["initiatives"]["update"].sql
+    head, returning = shipped.split("RETURNING")
+    swapped = head + "RETURNING" + returning.replace("id, name", "name, id", 1)
+    path = tmp_path / "initiatives.sql"
+    path.write_text(f"-- name: update<!\n-- Columns swapped.\n{swapped};\n")
+    statement = Queries(parse_file(path)).bind("update", cwdb.Initiative)
+    assert "returns ('name', 'id'" in str(column_problem(schema_connection, statement))
+
+
+def test_binding_a_record_to_a_statement_without_rows_is_refused() -> None:
+    with pytest.raises(QueryFileError, match=r"'clear_expired_exhaustion' returns no rows"):
+        Queries(sqlfiles.query_file("accounts")).bind("clear_expired_exhaustion", cwdb.Account)
 
 
 def test_every_machinery_file_is_accounted_for() -> None:

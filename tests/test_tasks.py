@@ -16,8 +16,8 @@ import attrs
 import pytest
 
 import cwdb
-from tests.factories import initiative, phase, task
-from tests.helpers import FakeClock, snapshot
+from tests.support.factories import initiative, phase, task
+from tests.support.helpers import FakeClock, snapshot
 
 # -- find_by_phase_id / find_by_initiative_id ---------------------------------
 

@@ -1,4 +1,4 @@
-"""The statement tracer (tests/tracer.py) catches SQL that is not verbatim from the files."""
+"""The statement tracer (tests/support/tracer.py) catches SQL not verbatim from the files."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import yoyo
 
 import cwdb
 from cwdb.adapters.apsw.sqlfiles import load_all
-from tests import tracer
-from tests.helpers import raw_connection
+from tests.support import tracer
+from tests.support.helpers import raw_connection
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
@@ -101,7 +101,7 @@ def test_a_test_session_where_cwdb_runs_built_sql_fails(tmp_path: Path) -> None:
     done = subprocess.run(
         [
             *(sys.executable, "-m", "pytest", "-q", str(test_file)),
-            *("-p", "tests.tracer", "-p", "no:cacheprovider"),
+            *("-p", "tests.support.tracer", "-p", "no:cacheprovider"),
             *("--rootdir", str(tmp_path), "-c", str(tmp_path / "pytest.ini")),
         ],
         cwd=REPOSITORY,

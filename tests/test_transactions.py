@@ -9,8 +9,8 @@ import apsw
 import pytest
 
 import cwdb
-from tests.factories import initiative
-from tests.helpers import raw_connection, snapshot
+from tests.support.factories import initiative
+from tests.support.helpers import raw_connection, snapshot
 
 
 class BoomError(Exception):

@@ -149,14 +149,9 @@ def id_list(ids: Iterable[str], field: str) -> list[str]:
     return found
 
 
-def id_array(ids: Iterable[str], field: str) -> str:
-    """A batch argument as the ONE JSON parameter its query reads with json_each."""
-    return json.dumps(id_list(ids, field))
-
-
-def check_enum(column: Column, value: object) -> str:
-    """Validate a filter argument against a column's enum."""
-    return _encode(column, value)  # type: ignore[return-value]
+def id_array(ids: list[str]) -> str:
+    """Checked ids (:func:`id_list`) as the ONE JSON parameter a query reads with json_each."""
+    return json.dumps(ids)
 
 
 Encoder = Callable[[object], object]
@@ -203,6 +198,15 @@ class RecordCodec:
 
     def column(self, name: str) -> Column:
         return self.by_name[name]
+
+    def enum_filter(self, field: str, value: object) -> str:
+        """A filter argument checked against its column's enum.
+
+        A value outside the enum is a ``ValidationError`` naming the field
+        and the allowed values, as for a write.
+        """
+        encoded: str = _encode(self.by_name[field], value)  # type: ignore[assignment]
+        return encoded
 
     def insert_params(
         self, fields: Mapping[str, object], *, new_id: str | None, now: int
@@ -256,9 +260,9 @@ def row_mapper(record: type[R]) -> Callable[[tuple[Any, ...]], R]:
     an instance of a plain twin class with the very same slots (ordinary,
     fast attribute stores), which then becomes the record by ``__class__``
     assignment. CPython allows that only between identical layouts, which
-    is why records have no ``__weakref__`` slot; where it is refused, the
-    mapper stores each slot through its descriptor instead. Either way the
-    result is a complete instance of ``record`` (the records have no
+    is why records have no ``__weakref__`` slot; a record class where it is
+    refused is a ``TypeError`` when its mapper is built (at ``connect()``).
+    The result is a complete instance of ``record`` (the records have no
     validators, converters or post-init hooks to skip), equal to one built
     by ``record(*values)``, which a test checks for every record.
     Timestamps are looked up in a shared cache first, since rows written
@@ -286,27 +290,15 @@ def _generate(record: type, *, many: bool, skip: int) -> Any:
     unpack = ", ".join(["_"] * skip + names) + ","
     namespace: dict[str, Any] = {
         "_record": record,
-        "_new": object.__new__,
+        "_twin": _twin_of(record),
         "_cache": _TIME_CACHE,
         "_time": time_from_ms,
         "_loads": json.loads,
     }
-    twin = _twin_of(record)
-    body = []
-    if twin is not None:
-        namespace["_twin"] = twin
-        body.append("obj = _twin()")
-    else:
-        body.append("obj = _new(_record)")
-    for index, (name, column) in enumerate(zip(names, columns, strict=True)):
-        expr = _decoding(name, column)
-        if twin is not None:
-            body.append(f"obj.{column.name} = {expr}")
-        else:
-            namespace[f"_set{index}"] = getattr(record, column.name).__set__
-            body.append(f"_set{index}(obj, {expr})")
-    if twin is not None:
-        body.append("obj.__class__ = _record")
+    body = ["obj = _twin()"]
+    for name, column in zip(names, columns, strict=True):
+        body.append(f"obj.{column.name} = {_decoding(name, column)}")
+    body.append("obj.__class__ = _record")
     function = f"map_{'rows' if many else 'row'}_{record.__name__}"
     if many:
         lines = [
@@ -339,15 +331,19 @@ def _decoding(name: str, column: Column) -> str:
     return f"(None if {name} is None else {expr})" if column.nullable else expr
 
 
-def _twin_of(record: type) -> type | None:
-    """A plain class with ``record``'s slots, if CPython lets it become one."""
+def _twin_of(record: type) -> type:
+    """A plain class with ``record``'s slots, which CPython lets become one.
+
+    Records are ``attrs.frozen`` (slotted) classes without ``__weakref__``;
+    any other class is refused here, before a mapper for it exists.
+    """
     slots = getattr(record, "__slots__", None)
     if slots is None:
-        return None
+        raise TypeError(f"{record.__name__} has no __slots__: it cannot be a row record")
     twin = type(f"_{record.__name__}Twin", (), {"__slots__": slots})
     probe = twin()
     try:
         probe.__class__ = record
-    except TypeError:
-        return None
+    except TypeError as error:
+        raise TypeError(f"{record.__name__} cannot be mapped by slot swap: {error}") from None
     return twin

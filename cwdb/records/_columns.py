@@ -9,6 +9,7 @@ record the one place that says what a column holds.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Final
@@ -31,26 +32,19 @@ class Kind(enum.Enum):
 
 
 @attrs.frozen
-class ColumnInfo:
-    """What the record declaration says about one column."""
-
-    kind: Kind
-    nullable: bool
-    default: object
-    enum: type[enum.StrEnum] | None
-    #: Set by the library only (id, created_at, updated_at): never by callers.
-    managed: bool
-
-
-@attrs.frozen
 class Column:
-    """One column of a table, in record (and ``SELECT``) order."""
+    """One column of a table, in record (and ``SELECT``) order.
+
+    A field's declaration stores it without its name (``name`` is ``""``);
+    :func:`columns_of` gives each the name of its field.
+    """
 
     name: str
     kind: Kind
     nullable: bool
     default: object
     enum: type[enum.StrEnum] | None
+    #: Set by the library only (id, created_at, updated_at): never by callers.
     managed: bool
 
 
@@ -74,8 +68,8 @@ def column(
     """
     if null and default is REQUIRED:
         default = None
-    info = ColumnInfo(kind, null, default, enum, managed)
-    return attrs.field(repr=False if secret else _repr_of(kind), metadata={_KEY: info})
+    declared = Column("", kind, null, default, enum, managed)
+    return attrs.field(repr=False if secret else _repr_of(kind), metadata={_KEY: declared})
 
 
 #: Text (and JSON) longer than this many characters is cut short in a repr.
@@ -114,32 +108,12 @@ def _repr_short(value: object) -> str:
     return f"{shown[:REPR_LIMIT]}... ({len(shown):,} chars)"
 
 
-_COLUMNS: dict[type, tuple[Column, ...]] = {}
-
-
+@functools.cache
 def columns_of(record: type) -> tuple[Column, ...]:
     """The columns of a record class, in field order (computed once per class)."""
-    found = _COLUMNS.get(record)
-    if found is None:
-        found = _COLUMNS[record] = _read_columns(record)
-    return found
-
-
-def _read_columns(record: type) -> tuple[Column, ...]:
-    found = []
-    for field in attrs.fields(record):
-        info: ColumnInfo = field.metadata[_KEY]
-        found.append(
-            Column(
-                field.name,
-                info.kind,
-                info.nullable,
-                info.default,
-                info.enum,
-                info.managed,
-            )
-        )
-    return tuple(found)
+    return tuple(
+        attrs.evolve(field.metadata[_KEY], name=field.name) for field in attrs.fields(record)
+    )
 
 
 def ident() -> Any:

@@ -1,8 +1,9 @@
-"""Adapters that drifted from their port: the construction of _port_check.py refuses them.
+"""Adapters that drifted from their port: ``Database``'s annotations refuse them.
 
-cwdb/adapters/apsw/_port_check.py proves each adapter fits its port by
-returning it where the port is expected; this file shows that the same
-construction refuses a class whose method signature drifted and one that
+``cwdb.Database`` annotates each repository attribute with its port, and
+``Database.__init__`` assigns the APSW adapter to it, so ``mypy cwdb`` checks
+every adapter against its port at that assignment. This file shows that the
+same assignment refuses a class whose method signature drifted and one that
 lacks methods. Each refused line ends with ``# E: <mypy error code>``.
 """
 
@@ -40,9 +41,6 @@ class Incomplete:
         return None
 
 
-def drifted(adapter: Drifted) -> cwdb.InitiativeRepository:
-    return adapter  # E: return-value
-
-
-def incomplete(adapter: Incomplete) -> cwdb.InitiativeRepository:
-    return adapter  # E: return-value
+def wire(db: cwdb.Database) -> None:
+    db.initiatives = Drifted()  # E: assignment
+    db.initiatives = Incomplete()  # E: assignment

@@ -16,7 +16,7 @@ import time
 import apsw
 
 from cwdb.adapters.apsw.translate import translate
-from cwdb.errors import BusyError, Error, ValidationError
+from cwdb.errors import Error, ValidationError
 
 log = logging.getLogger("cwdb")
 
@@ -79,18 +79,14 @@ def open_file(
     try:
         connection = apsw.Connection(path, flags=flags, statementcachesize=STATEMENT_CACHE_SIZE)
     except apsw.Error as error:
-        raise Error(f"cannot open database {path!r}: {error}") from error
+        context = f"cannot open database {path!r}"
+        raise translate(error, context=context, busy_timeout_ms=busy_timeout_ms) from error
     try:
         configure(connection, busy_timeout_ms=busy_timeout_ms, wal=True)
-    except apsw.BusyError as error:
-        close_after_failure(connection)
-        raise BusyError(
-            f"cannot use database {path!r}: another connection held its lock for over "
-            f"{busy_timeout_ms} ms"
-        ) from error
     except apsw.Error as error:
         close_after_failure(connection)
-        raise Error(f"cannot use database {path!r}: {error}") from error
+        context = f"cannot use database {path!r}"
+        raise translate(error, context=context, busy_timeout_ms=busy_timeout_ms) from error
     if warn and not created:
         warn_if_readable_by_others(path)
     return connection
@@ -119,7 +115,7 @@ def close(connection: apsw.Connection) -> None:
     try:
         connection.close()
     except apsw.Error as error:
-        raise translate(error, busy_timeout_ms=0) from error
+        raise translate(error) from error
 
 
 def close_after_failure(connection: apsw.Connection) -> None:

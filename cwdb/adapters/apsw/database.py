@@ -20,25 +20,26 @@ from types import TracebackType
 import apsw
 
 from cwdb.adapters.apsw import connection as connections
-from cwdb.adapters.apsw.accounts import ApswAccountRepository
-from cwdb.adapters.apsw.agents import ApswAgentRepository
-from cwdb.adapters.apsw.chat_sessions import ApswChatSessionRepository
-from cwdb.adapters.apsw.conversations import ApswConversationRepository
-from cwdb.adapters.apsw.documented import document_from_port
-from cwdb.adapters.apsw.errands import ApswErrandRepository
-from cwdb.adapters.apsw.initiatives import ApswInitiativeRepository
-from cwdb.adapters.apsw.log_chunks import ApswLogChunkRepository
-from cwdb.adapters.apsw.messages import ApswMessageRepository
+from cwdb.adapters.apsw.dba.backup import copy_database
 from cwdb.adapters.apsw.migrator import Migrator, shipped_migrations
-from cwdb.adapters.apsw.operations import copy_database
-from cwdb.adapters.apsw.pages import ApswPageRepository
-from cwdb.adapters.apsw.phases import ApswPhaseRepository
-from cwdb.adapters.apsw.projects import ApswProjectRepository
-from cwdb.adapters.apsw.proposals import ApswProposalRepository
-from cwdb.adapters.apsw.review_comments import ApswReviewCommentRepository
+from cwdb.adapters.apsw.repositories.accounts import ApswAccountRepository
+from cwdb.adapters.apsw.repositories.agents import ApswAgentRepository
+from cwdb.adapters.apsw.repositories.chat_sessions import ApswChatSessionRepository
+from cwdb.adapters.apsw.repositories.conversations import ApswConversationRepository
+from cwdb.adapters.apsw.repositories.documented import document_from_port
+from cwdb.adapters.apsw.repositories.errands import ApswErrandRepository
+from cwdb.adapters.apsw.repositories.initiatives import ApswInitiativeRepository
+from cwdb.adapters.apsw.repositories.log_chunks import ApswLogChunkRepository
+from cwdb.adapters.apsw.repositories.messages import ApswMessageRepository
+from cwdb.adapters.apsw.repositories.pages import ApswPageRepository
+from cwdb.adapters.apsw.repositories.phases import ApswPhaseRepository
+from cwdb.adapters.apsw.repositories.projects import ApswProjectRepository
+from cwdb.adapters.apsw.repositories.proposals import ApswProposalRepository
+from cwdb.adapters.apsw.repositories.review_comments import ApswReviewCommentRepository
+from cwdb.adapters.apsw.repositories.tasks import ApswTaskRepository
 from cwdb.adapters.apsw.runner import Queries, Runner
 from cwdb.adapters.apsw.sqlfiles import query_file
-from cwdb.adapters.apsw.tasks import ApswTaskRepository
+from cwdb.adapters.apsw.translate import translate
 from cwdb.errors import Error, MigrationError
 from cwdb.ports import (
     AccountRepository,
@@ -79,9 +80,6 @@ ADAPTERS: tuple[tuple[type, type], ...] = (
 for _adapter, _port in ADAPTERS:
     document_from_port(_adapter, _port)
 
-#: Filled with the qualified names of the queries adapters ask for (tests).
-USED_QUERIES: set[str] = set()
-
 
 class Database:
     """An open cwdb database: one attribute per repository (docs/reference.md §1, §4)."""
@@ -106,7 +104,7 @@ class Database:
         self.path = path
 
         def queries(name: str) -> Queries:
-            return Queries(query_file(name), USED_QUERIES)
+            return Queries(query_file(name))
 
         self.initiatives = ApswInitiativeRepository(runner, queries("initiatives"))
         self.phases = ApswPhaseRepository(runner, queries("phases"))
@@ -136,12 +134,11 @@ class Database:
     @property
     def schema_version(self) -> str | None:
         """The id of the newest applied migration."""
-        session = self._runner.session()
-        with session.lock:
+        with self._runner.held_connection() as connection:
             try:
-                return Migrator(session.connection).schema_version()
+                return Migrator(connection).schema_version()
             except apsw.Error as error:
-                raise Error(f"cannot read the schema version: {error}") from error
+                raise translate(error, context="cannot read the schema version") from error
 
     def backup(self, dest_path: str | os.PathLike[str]) -> None:
         """Write a consistent copy of this database to the new file ``dest_path``.
@@ -158,21 +155,15 @@ class Database:
         ``transaction()`` (``cwdb.Error``).
         """
         dest = connections.database_path(dest_path)
-        session = self._runner.session()
-        if connections.is_memory(self.path) and session.depth:
+        if connections.is_memory(self.path) and self._runner.in_transaction():
             raise Error(
                 "cannot back up a ':memory:' database inside a transaction() of the "
                 "same thread: it would wait for itself"
             )
-        # Holding this thread's session makes close() wait for the backup like
-        # any call in flight. The copy reads through a new connection to the
-        # same database, outside the sessions (a memdb is reachable no other way).
-        with session.lock:
-            source = self._runner.open_connection()
-            try:
-                copy_database(source, dest)
-            finally:
-                connections.close(source)
+        # The copy reads through a new connection to the same database (a memdb
+        # is reachable no other way), and close() waits for it.
+        with self._runner.separate_connection() as source:
+            copy_database(source, dest)
 
     def close(self) -> None:
         """Wait for calls in flight, close every connection; safe to repeat."""
@@ -259,7 +250,8 @@ def _migrate(connection: apsw.Connection, where: str) -> list[str]:
     try:
         return Migrator(connection).apply_pending()
     except apsw.Error as error:
-        raise MigrationError(f"cannot migrate {where!r}: {error}") from error
+        context = f"cannot migrate {where!r}"
+        raise translate(error, context=context, failure=MigrationError) from error
 
 
 def _file_runner(where: str, busy_timeout_ms: int, clock: Clock | None, *, migrate: bool) -> Runner:
@@ -303,7 +295,8 @@ def _check_current(connection: apsw.Connection, where: str) -> None:
         migrator.check_not_ahead()
         pending = migrator.pending()
     except apsw.Error as error:
-        raise MigrationError(f"cannot read the migrations of {where!r}: {error}") from error
+        context = f"cannot read the migrations of {where!r}"
+        raise translate(error, context=context, failure=MigrationError) from error
     if pending:
         missing = ", ".join(m.id for m in pending)
         raise MigrationError(f"{where!r} is behind; missing migrations: {missing}")

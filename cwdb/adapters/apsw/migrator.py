@@ -34,6 +34,7 @@ import attrs
 
 from cwdb._resources import resource_dir
 from cwdb.adapters.apsw.sqlfiles import query_file
+from cwdb.adapters.apsw.translate import translate
 from cwdb.errors import BusyError, MigrationError
 
 log = logging.getLogger("cwdb")
@@ -198,9 +199,10 @@ class Migrator:
                 connection.execute("BEGIN IMMEDIATE")
             except apsw.BusyError as error:
                 if time.monotonic() > deadline:
-                    raise BusyError(
+                    waited = (
                         f"another process has been migrating for over {self._wait_seconds:.0f} s"
-                    ) from error
+                    )
+                    raise translate(error, context=waited) from error
                 continue
             self._create_bookkeeping()
             if not self._held_by_live_yoyo():
@@ -245,7 +247,11 @@ class Migrator:
                         f"migration {migration.id} leaves broken foreign keys: {problems[:5]}"
                     )
         except apsw.Error as error:
-            raise MigrationError(_failure(migration, error, returned)) from error
+            refusal = _refusal(migration, returned)
+            if refusal is not None:
+                raise MigrationError(refusal) from error
+            context = f"migration {migration.id} failed"
+            raise translate(error, context=context, failure=MigrationError) from error
         now = _yoyo_now()
         self._run(
             "record_applied",
@@ -265,8 +271,8 @@ class Migrator:
         )
 
 
-def _failure(migration: Migration, error: apsw.Error, returned: list[tuple[object, ...]]) -> str:
-    """Why ``migration`` failed, with the rows it refused when it listed them.
+def _refusal(migration: Migration, returned: list[tuple[object, ...]]) -> str | None:
+    """Why ``migration`` refused to run, listing the rows it refused, or None.
 
     A migration whose new rules existing rows would break selects those rules
     as ``(table, rule, rows)`` and then stops, before it changes anything
@@ -279,7 +285,7 @@ def _failure(migration: Migration, error: apsw.Error, returned: list[tuple[objec
         if len(row) == 3
     ]
     if not refused:
-        return f"migration {migration.id} failed: {error}"
+        return None
     return (
         f"migration {migration.id} refused: the database holds rows its new rules cannot "
         f"store ({'; '.join(refused)}); nothing was changed: fix or delete those rows, "

@@ -6,9 +6,11 @@ A file holds blocks like this one::
     -- Initiatives in one status, oldest first.
     SELECT ... FROM initiatives WHERE status = :status ORDER BY created_at, rowid;
 
-The comment lines right after ``-- name:`` document the query; a suffix on the
-name gives the result shape (``^`` one row or none, ``$`` one value, ``!``
-no rows, ``*!`` run once per parameter set, none: all rows). A documentation
+The comment lines right after ``-- name:`` document the query; the suffix of
+the name says whether the statement writes and what it gives back, as in
+aiosql. Reads: none for all rows, ``^`` one row or none, ``$`` one value.
+Writes (they take the write lock): ``<!`` returns rows (``RETURNING``),
+``!`` returns nothing, ``*!`` runs once per parameter set. A documentation
 line ``-- scan: <reason>`` declares that the query reads a whole table on
 purpose. Duplicate names, empty blocks and unknown suffixes are refused when
 the file is loaded, naming the file and query; asking a file for a name it
@@ -37,13 +39,39 @@ from cwdb.errors import Error
 
 
 class Shape(enum.Enum):
-    """What a query returns, from the suffix of its name."""
+    """Whether a query writes, and what it returns, from the suffix of its name."""
 
     ROWS = ""
     ONE = "^"
     VALUE = "$"
-    NONE = "!"
-    MANY = "*!"
+    WRITE_RETURNING = "<!"
+    WRITE = "!"
+    WRITE_MANY = "*!"
+
+    @property
+    def writes(self) -> bool:
+        """The statement changes the database, so it runs under the write lock."""
+        return self.value.endswith("!")
+
+    @property
+    def returns_rows(self) -> bool:
+        """The statement gives back rows (a write only with ``<!``)."""
+        return self not in (Shape.WRITE, Shape.WRITE_MANY)
+
+    @property
+    def description(self) -> str:
+        """The shape in words, as ``python -m cwdb review`` prints it."""
+        return _DESCRIPTIONS[self]
+
+
+_DESCRIPTIONS: Final = {
+    Shape.ROWS: "all rows",
+    Shape.ONE: "one row or none",
+    Shape.VALUE: "one value",
+    Shape.WRITE_RETURNING: "write, returns rows",
+    Shape.WRITE: "write, no rows",
+    Shape.WRITE_MANY: "write, once per parameter set",
+}
 
 
 class QueryFileError(Error):

@@ -1,93 +1,97 @@
-"""Named statements bound to the records their rows become.
+"""Named statements bound to what their rows become.
 
 An adapter asks its :class:`Queries` (one ``sql/`` file) for a statement by
 name once, when it is built; a missing name fails at ``connect()``. Each
-:class:`Statement` carries the SQL text exactly as written and the row
-mapper of its record, built once per record class.
+:class:`Statement` carries the SQL text exactly as written, whether it
+writes (from the suffix of its name, see :mod:`~cwdb.adapters.apsw.sqlfiles`)
+and the row mapper of its record, built once per record class. Its type
+parameter is what one row becomes, so ``bind("find_by_id", Task)`` is a
+``Statement[Task]`` and the runner returns ``Task | None`` for it.
+
+That the columns of a statement come in its record's field order is checked
+once, by the tests (``tests/test_sql_compile.py``), not on every call.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
-import apsw
+import attrs
 
-from cwdb.adapters.apsw.sqlfiles import Query, QueryFile
-from cwdb.errors import Error
+from cwdb.adapters.apsw.sqlfiles import Query, QueryFile, QueryFileError
 from cwdb.records._codec import row_mapper, rows_mapper
-from cwdb.records._columns import columns_of
 
+R = TypeVar("R")
 Row = tuple[Any, ...]
 
 
-class Statement:
-    """A query bound to the record its rows become (or to its first column)."""
+class Statement(Generic[R]):
+    """A query bound to what each of its rows becomes.
 
-    __slots__ = ("expected", "map_rows", "mapper", "query", "sql", "verified")
+    ``mapper`` turns a row into an ``attrs`` record; without one, a row
+    becomes its first column (``R`` is then that column's type, such as
+    ``str`` for a list of ids or ``int`` for a count). ``map_rows`` does
+    the same for a whole result, in one generated loop.
+    """
 
-    def __init__(self, query: Query, record: type | None) -> None:
+    __slots__ = ("map_rows", "mapper", "query", "record", "sql", "writes")
+
+    def __init__(self, query: Query, record: type[R] | None) -> None:
         self.query = query
         self.sql = query.sql
-        self.mapper: Callable[[Row], Any] | None = None
-        #: The same mapping for a whole result, in one generated loop.
-        self.map_rows: Callable[[list[Row]], list[Any]] | None = None
-        self.expected: tuple[str, ...] | None = None
-        if record is not None:
-            self.mapper, self.map_rows = _mappers_for(record)
-            self.expected = tuple(c.name for c in columns_of(record))
-        self.verified = record is None
+        self.writes = query.shape.writes
+        self.record = record
+        self.mapper: Callable[[Row], R] | None = None
+        self.map_rows: Callable[[list[Row]], list[R]] | None = None
+        if record is not None and attrs.has(record):
+            self.mapper = mapper_for(record)
+            self.map_rows = rows_mapper_for(record)
 
-    def verify(self, cursor: apsw.Cursor) -> None:
-        """Check, once per statement, that the columns come in record order.
-
-        The description is only known while the statement runs; a call that
-        returned no rows leaves the check to the next one.
-        """
-        try:
-            description = cursor.get_description()
-        except apsw.ExecutionCompleteError:
-            return
-        names = tuple(d[0] for d in description)
-        if names != self.expected:
-            raise Error(
-                f"{self.query.qualified_name} returns columns {names}, "
-                f"but its record expects {self.expected}"
-            )
-        self.verified = True
-
-    def first(self, rows: list[Row]) -> Any:
-        """The first row as a record (or its first column), or None."""
-        if not rows:
-            return None
-        mapper = self.mapper
-        return mapper(rows[0]) if mapper is not None else rows[0][0]
+    def __repr__(self) -> str:
+        target = "rows" if self.record is None else self.record.__name__
+        return f"<Statement {self.query.qualified_name} -> {target}>"
 
 
-Mappers = tuple[Callable[[Row], Any], Callable[[list[Row]], list[Any]]]
-_MAPPERS: dict[type, Mappers] = {}
+@functools.cache
+def mapper_for(record: type[R]) -> Callable[[Row], R]:
+    """The row mapper of a record class, generated once per process."""
+    return row_mapper(record)
 
 
-def _mappers_for(record: type) -> Mappers:
-    mappers = _MAPPERS.get(record)
-    if mappers is None:
-        mappers = _MAPPERS[record] = (row_mapper(record), rows_mapper(record))
-    return mappers
+@functools.cache
+def rows_mapper_for(record: type[R]) -> Callable[[list[Row]], list[R]]:
+    """The whole-result mapper of a record class, generated once per process."""
+    return rows_mapper(record)
 
 
 class Queries:
     """One ``sql/`` file, handing out statements by name to one adapter."""
 
-    def __init__(self, file: QueryFile, used: set[str] | None = None) -> None:
+    def __init__(self, file: QueryFile) -> None:
         self._file = file
-        self._used = used
 
     def variants(self, name: str) -> dict[str, tuple[str, ...]]:
         """The specialised variants of ``name`` in the file: name -> its columns."""
         return self._file.variants(name)
 
-    def bind(self, name: str, record: type | None = None) -> Statement:
+    @overload
+    def bind(self, name: str) -> Statement[Any]: ...
+
+    @overload
+    def bind(self, name: str, record: type[R]) -> Statement[R]: ...
+
+    def bind(self, name: str, record: type[Any] | None = None) -> Statement[Any]:
+        """The statement ``name``; its rows become ``record`` (or their first column).
+
+        A record (or column type) for a statement whose suffix says it
+        returns no rows (``!``, ``*!``) is refused, naming the query.
+        """
         query = self._file[name]
-        if self._used is not None:
-            self._used.add(query.qualified_name)
+        if record is not None and not query.shape.returns_rows:
+            raise QueryFileError(
+                f"{self._file.path.name}: query {name!r} returns no rows "
+                f"(suffix {query.shape.value!r}), so it cannot be bound to {record.__name__}"
+            )
         return Statement(query, record)

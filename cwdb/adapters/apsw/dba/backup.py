@@ -1,0 +1,95 @@
+"""Backups: a consistent copy of a live database to a new private file.
+
+``Database.backup`` copies through a connection of its own; ``python -m
+cwdb backup`` opens the source file read-only, so it works whatever the
+schema version (a backup before ``migrate`` is the classic use).
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import suppress
+
+import apsw
+
+from cwdb.adapters.apsw import connection as connections
+from cwdb.adapters.apsw.dba.read_only import finish_read_only, open_read_only
+from cwdb.adapters.apsw.translate import translate
+from cwdb.errors import Error
+
+
+def copy_database(source: apsw.Connection, dest_path: str) -> None:
+    """Copy ``source`` to the new file ``dest_path`` (0600) as one snapshot.
+
+    SQLite's online backup copies every page in one step (``step(-1)``),
+    that is inside one read transaction of ``source``: the copy is the
+    database as of one commit, and in WAL mode the other connections go on
+    writing meanwhile. ``dest_path`` must not exist; it is never overwritten.
+    The copy is checked with ``PRAGMA quick_check``; a copy that fails, or
+    fails the check (a corrupt source), is removed, so nothing is left
+    behind that looks like a good backup.
+    """
+    if connections.is_memory(dest_path):
+        raise Error("cannot back up to ':memory:': give the path of a new file")
+    if os.path.lexists(dest_path) or not _create_private(dest_path):
+        raise Error(f"cannot back up to {dest_path!r}: it already exists")
+    try:
+        _copy_pages(source, dest_path)
+    except BaseException as error:
+        with suppress(OSError):
+            os.remove(dest_path)
+        if isinstance(error, apsw.Error):
+            raise translate(error, context=f"cannot back up to {dest_path!r}") from error
+        raise
+
+
+def _create_private(dest_path: str) -> bool:
+    try:
+        return connections.create_private_file(dest_path)
+    except Error as error:
+        reason = getattr(error.__cause__, "strerror", None) or str(error)
+        raise Error(f"cannot back up to {dest_path!r}: {reason}") from error
+
+
+def _copy_pages(source: apsw.Connection, dest_path: str) -> None:
+    dest = apsw.Connection(dest_path, flags=apsw.SQLITE_OPEN_READWRITE)
+    try:
+        with dest.backup("main", source, "main") as backup:
+            backup.step(-1)
+        _check_copy(dest, dest_path)
+    finally:
+        connections.close(dest)
+
+
+def _check_copy(dest: apsw.Connection, dest_path: str) -> None:
+    """Refuse a copy that fails ``PRAGMA quick_check``.
+
+    The online backup copies pages as they are: a corrupt source gives a
+    corrupt copy that only looks like a good backup.
+    """
+    problems = [str(row[0]) for row in dest.execute("PRAGMA quick_check")]
+    if problems != ["ok"]:
+        raise Error(
+            f"cannot back up to {dest_path!r}: the copy fails PRAGMA quick_check, so the "
+            f"source database is corrupt ({problems[0]}; {len(problems)} problem(s))"
+        )
+
+
+def backup_file(source_path: str, dest_path: str) -> None:
+    """Copy the database file ``source_path`` to the new file ``dest_path``.
+
+    The source is opened read-only, so this works whatever its schema
+    version; see :func:`copy_database` for the guarantees.
+    """
+    if connections.is_memory(source_path):
+        raise Error("cannot back up ':memory:' by path: use Database.backup()")
+    if not os.path.exists(source_path):
+        raise Error(f"cannot back up {source_path!r}: it does not exist")
+    try:
+        source = open_read_only(source_path)
+    except Error as error:
+        raise Error(f"cannot back up: {error}") from error
+    try:
+        copy_database(source, dest_path)
+    finally:
+        finish_read_only(source)

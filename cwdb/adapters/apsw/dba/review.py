@@ -1,0 +1,183 @@
+"""``python -m cwdb review``: every statement cwdb runs, as a DBA reviews it.
+
+For each file of ``sql/`` (repositories first, then the library's own
+machinery) the report shows every named query: its result shape and
+documentation, its SQL exactly as it runs, its named parameters, its result
+columns and the plan SQLite chooses for it. A step that reads a whole table
+is flagged, together with the query's ``-- scan:`` reason when it has one.
+
+Without a database, plans come from a private in-memory database migrated
+from ``migrations/`` whose statistics model production volumes
+(:data:`cwdb.adapters.apsw.dba.plans.PRODUCTION_ROWS`). With a database path, the
+queries are planned on that database itself, with its own ``sqlite_stat1``
+(left by ``ANALYZE``): it is opened read-only and never written to.
+
+The review fails (exit status 1) when a query reads a whole table without a
+``-- scan:`` reason, or does not prepare.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Sequence
+from typing import TextIO
+
+import apsw
+
+from cwdb.adapters.apsw.dba.plans import (
+    PRODUCTION_ROWS,
+    QueryReview,
+    production_connection,
+    review_query,
+)
+from cwdb.adapters.apsw.dba.read_only import open_read_only
+from cwdb.adapters.apsw.migrator import Migrator
+from cwdb.adapters.apsw.sqlfiles import QueryFile, load_all, query_file
+from cwdb.adapters.apsw.translate import translate
+from cwdb.errors import Error
+
+_SHAPES = {
+    "": "all rows",
+    "^": "one row or none",
+    "$": "one value",
+    "!": "no rows",
+    "*!": "once per parameter set",
+}
+
+
+def run(database: str | None, out: TextIO | None = None) -> int:
+    """Print the review of every query; 0 when it passes, 1 when it fails.
+
+    ``database`` None plans against production-like statistics; a path plans
+    against that database (opened read-only). A database that cannot be
+    read, or is not a cwdb database at the current schema, is a
+    ``cwdb.Error`` naming it (the command prints it as its one error line).
+    """
+    out = out if out is not None else sys.stdout
+    private = production_connection()
+    try:
+        if database is None:
+            reviews = review_all(private)
+            source = f"production-like statistics ({_volumes()}, ...)"
+        else:
+            reviews, source = _review_database(database, private)
+    finally:
+        private.close()
+    out.write(render(reviews, source))
+    return 1 if failures(reviews) else 0
+
+
+def _review_database(database: str, private: apsw.Connection) -> tuple[list[QueryReview], str]:
+    """Plan on ``database``: the review's own queries (``_review``) on ``private``.
+
+    The review's statistics queries only ever run on its private database,
+    so they are planned there; a user's database need not have statistics.
+    """
+    connection = open_read_only(database)
+    try:
+        _check_schema(connection, database)
+        has_stats = connection.execute(query_file("_review")["has_stats"].sql).fetchall()[0][0]
+        reviews = review_all(connection, own=private)
+    except apsw.Error as error:
+        raise translate(error, context=f"cannot review {database!r}") from error
+    finally:
+        connection.close()
+    if has_stats:
+        return reviews, f"the statistics of {database} (its sqlite_stat1)"
+    return reviews, f"{database}, which has no statistics (run ANALYZE): SQLite's defaults"
+
+
+def _check_schema(connection: apsw.Connection, database: str) -> None:
+    """Refuse, in one line, a database whose schema is not cwdb's current one."""
+    migrator = Migrator(connection)
+    if not migrator.applied_ids():
+        raise Error(
+            f"{database!r} is not a cwdb database: it has none of cwdb's migrations "
+            f"(python -m cwdb migrate --database {database} creates the schema)"
+        )
+    pending = [m.id for m in migrator.pending()]
+    if pending:
+        raise Error(
+            f"{database!r} lacks migrations {', '.join(pending)}: its schema is behind "
+            f"(python -m cwdb migrate --database {database} applies them)"
+        )
+
+
+def _volumes() -> str:
+    largest = sorted(PRODUCTION_ROWS.items(), key=lambda item: -item[1])[:4]
+    return ", ".join(f"{table}: {rows:,} rows" for table, rows in largest)
+
+
+def review_all(
+    connection: apsw.Connection, *, own: apsw.Connection | None = None
+) -> list[QueryReview]:
+    """Every query of every ``sql/`` file planned on ``connection``, in report order.
+
+    ``own``, when given, plans the review's own queries (``sql/_review.sql``).
+    """
+    return [
+        review_query(own if own is not None and file.name == "_review" else connection, query)
+        for file in _files()
+        for query in file.values()
+    ]
+
+
+def _files() -> list[QueryFile]:
+    files = list(load_all().values())
+    return sorted(files, key=lambda file: (file.name.startswith("_"), file.name))
+
+
+def failures(reviews: Iterable[QueryReview]) -> list[QueryReview]:
+    """The queries that fail the review: an unmarked scan, or no valid SQL."""
+    return [r for r in reviews if r.error is not None or r.unmarked_scan]
+
+
+def render(reviews: Sequence[QueryReview], source: str) -> str:
+    """The report as text (see the module docstring)."""
+    lines = [f"cwdb review: {len(reviews)} queries of sql/, planned with {source}."]
+    current = None
+    for review in reviews:
+        if review.query.file != current:
+            current = review.query.file
+            lines += ["", f"== {current} (sql/{current}.sql) " + "=" * 40]
+        lines += ["", *_render_query(review)]
+    lines += ["", *_summary(reviews)]
+    return "\n".join(lines) + "\n"
+
+
+def _render_query(review: QueryReview) -> list[str]:
+    query = review.query
+    lines = [f"-- {query.qualified_name}  ({_SHAPES.get(query.shape.value, query.shape.value)})"]
+    lines += [f"   {line}" for line in query.doc.splitlines()]
+    if review.error is not None:
+        return [*lines, f"   ERROR: the query does not prepare: {review.error}"]
+    params = ", ".join(f":{name}" for name in review.parameters) or "(none)"
+    columns = ", ".join(_column(name, kind) for name, kind in review.columns) or "(none)"
+    lines += [f"   parameters: {params}", f"   columns:    {columns}", "   plan:"]
+    lines += [f"     {step}" for step in review.plan or ("(no table access)",)]
+    lines += ["   sql:", *(f"     {line}" for line in query.sql.splitlines())]
+    for scan in review.scans:
+        if query.scan is None:
+            lines.append(f"   UNMARKED SCAN: {scan} (add `-- scan: <reason>` or an index)")
+        else:
+            lines.append(f"   scan (marked: {query.scan}): {scan}")
+    return lines
+
+
+def _column(name: str, kind: str | None) -> str:
+    return f"{name} {kind}" if kind else name
+
+
+def _summary(reviews: Sequence[QueryReview]) -> list[str]:
+    marked = sum(1 for r in reviews if r.scans and not r.unmarked_scan)
+    failed = failures(reviews)
+    lines = [
+        f"Summary: {len(reviews)} queries, {marked} marked scans, "
+        f"{sum(r.unmarked_scan for r in reviews)} unmarked scans, "
+        f"{sum(r.error is not None for r in reviews)} that do not prepare."
+    ]
+    if failed:
+        lines.append("FAILED: " + ", ".join(r.query.qualified_name for r in failed))
+    else:
+        lines.append("OK: every whole-table read is marked with its reason.")
+    return lines

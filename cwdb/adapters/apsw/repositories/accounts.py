@@ -1,0 +1,55 @@
+"""APSW adapter of the account repository (``sql/accounts.sql``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from cwdb.adapters.apsw.repositories.crud import CrudAdapter
+from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.errors import ValidationError
+from cwdb.records._codec import ms_from_time
+from cwdb.records.accounts import Account
+
+
+class ApswAccountRepository(CrudAdapter[Account]):
+    """Accounts stored in SQLite through APSW.
+
+    Every "now" (the pick's ``last_used_at``, exhaustion expiry) comes from
+    the database's clock, ``connect(clock=...)``.
+    """
+
+    record = Account
+
+    def __init__(self, runner: Runner, queries: Queries) -> None:
+        super().__init__(runner, queries)
+        self._find_next_available = queries.bind("find_next_available", Account)
+        self._find_next_unexpired = queries.bind("find_next_available_unexpired", Account)
+        self._mark_exhausted = queries.bind("mark_exhausted", Account)
+        self._clear_expired = queries.bind("clear_expired_exhaustion")
+
+    def find_next_available(self, provider: str = "claude") -> Account | None:
+        """Pick and mark the least recently used available account (one statement).
+
+        Usually ``find_next_available_unexpired`` does it alone; when the
+        account to pick has an ``exhausted_until`` that has passed (or
+        nothing is available), it writes nothing and ``find_next_available``
+        picks it and clears its exhaustion, in one statement of its own.
+        """
+        if not isinstance(provider, str):
+            raise ValidationError(f"provider: expected text, got {type(provider).__name__}")
+        run = self._run
+        params = {"provider": provider, "now": run.now()}
+        picked = run.one(self._find_next_unexpired, params)
+        if picked is None:
+            picked = run.one(self._find_next_available, params)
+        return picked
+
+    def mark_exhausted(self, id: str, until: datetime) -> Account:
+        params = {"id": id, "until": ms_from_time(until, "until"), "now": self._run.now()}
+        marked = self._run.one(self._mark_exhausted, params)
+        if marked is None:
+            raise self._missing(id)
+        return marked
+
+    def clear_expired_exhaustion(self) -> int:
+        return self._run.write_count(self._clear_expired, {"now": self._run.now()})

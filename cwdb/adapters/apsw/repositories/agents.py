@@ -1,0 +1,33 @@
+"""APSW adapter of the agent repository (``sql/agents.sql``)."""
+
+from __future__ import annotations
+
+from cwdb.adapters.apsw.repositories.crud import CrudAdapter
+from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.records.agents import Agent
+
+
+class ApswAgentRepository(CrudAdapter[Agent]):
+    """Agents stored in SQLite through APSW."""
+
+    record = Agent
+
+    def __init__(self, runner: Runner, queries: Queries) -> None:
+        super().__init__(runner, queries)
+        self._find_by_name = queries.bind("find_by_name", Agent)
+        self._find_by_task_id = queries.bind("find_by_task_id", Agent)
+        self._find_by_session_id = queries.bind("find_by_session_id", Agent)
+        self._find_by_status = queries.bind("find_by_status", Agent)
+
+    def find_by_name(self, name: str) -> Agent | None:
+        return self._run.one(self._find_by_name, {"name": name})
+
+    def find_by_task_id(self, task_id: str) -> Agent | None:
+        return self._run.one(self._find_by_task_id, {"task_id": task_id})
+
+    def find_by_session_id(self, session_id: str) -> Agent | None:
+        return self._run.one(self._find_by_session_id, {"session_id": session_id})
+
+    def find_by_status(self, status: str) -> list[Agent]:
+        params = {"status": self._codec.enum_filter("status", status)}
+        return self._run.all(self._find_by_status, params)

@@ -1,0 +1,80 @@
+"""APSW adapter of the conversation repository (``sql/conversations.sql``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from cwdb.adapters.apsw.repositories.crud import codec_for, insert_row, missing
+from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.errors import ConflictError, ValidationError
+from cwdb.records._codec import id_array, id_list
+from cwdb.records.conversations import Conversation
+
+
+class ApswConversationRepository:
+    """Conversations stored in SQLite through APSW."""
+
+    def __init__(self, runner: Runner, queries: Queries) -> None:
+        self._run = runner
+        self._codec = codec_for(Conversation)
+        self._create = queries.bind("create", Conversation)
+        self._find_by_id = queries.bind("find_by_id", Conversation)
+        self._find_pending_for_agent = queries.bind("find_pending_for_agent", Conversation)
+        self._answer = queries.bind("answer", Conversation)
+        self._exists = queries.bind("exists", int)
+        self._count_by_from_agent_ids = queries.bind("count_by_from_agent_ids")
+        self._find_by_from_agent_id = queries.bind("find_by_from_agent_id", Conversation)
+
+    def create(  # noqa: PLR0917 -- the public API makes these positional-or-keyword
+        self,
+        from_agent_id: str,
+        to_agent_id: str,
+        question: str,
+        initiative_id: str | None = None,
+        phase_id: str | None = None,
+        task_id: str | None = None,
+    ) -> Conversation:
+        fields = {
+            "from_agent_id": from_agent_id,
+            "to_agent_id": to_agent_id,
+            "question": question,
+            "initiative_id": initiative_id,
+            "phase_id": phase_id,
+            "task_id": task_id,
+        }
+        return insert_row(self._run, self._codec, self._create, fields)
+
+    def find_by_id(self, id: str) -> Conversation | None:
+        return self._run.one(self._find_by_id, {"id": id})
+
+    def find_pending_for_agent(self, to_agent_id: str) -> list[Conversation]:
+        return self._run.all(self._find_pending_for_agent, {"to_agent_id": to_agent_id})
+
+    def answer(self, id: str, answer: str) -> Conversation:
+        if answer is None:
+            raise ValidationError("answer: may not be None")
+        run = self._run
+        params = {**self._codec.validate_changes({"answer": answer}), "id": id, "now": run.now()}
+        # One transaction: the "why not" read sees the state the UPDATE saw.
+        with run.transaction():
+            answered = run.one(self._answer, params)
+            if answered is not None:
+                return answered
+            exists = run.single(self._exists, {"id": id})
+        if not exists:
+            raise missing(Conversation, id)
+        raise ConflictError(f"Conversation {id!r} is already answered")
+
+    def count_by_from_agent_ids(self, agent_ids: Iterable[str]) -> dict[str, int]:
+        ids = id_list(agent_ids, "agent_ids")
+        if not ids:
+            self._run.check_open()
+            return {}
+        counts = dict.fromkeys(ids, 0)
+        params = {"agent_ids": id_array(ids)}
+        for agent_id, count in self._run.rows(self._count_by_from_agent_ids, params):
+            counts[agent_id] = count
+        return counts
+
+    def find_by_from_agent_id(self, agent_id: str) -> list[Conversation]:
+        return self._run.all(self._find_by_from_agent_id, {"agent_id": agent_id})

@@ -1,0 +1,119 @@
+"""The five generic methods of a CRUD repository, written once.
+
+A CRUD adapter names its record and its ``sql/`` file; the file provides the
+statements ``create``, ``find_by_id``, ``find_all``, ``update`` and
+``delete`` with the parameter conventions of :class:`RecordCodec`
+(``:now`` for timestamps, a ``:set_<column>`` flag per mutable column), and
+may add specialised variants of ``update`` (see ``updates.py``).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from typing import Any, ClassVar, Generic, TypeVar
+
+from cwdb.adapters.apsw.repositories.updates import UpdateStatements
+from cwdb.adapters.apsw.runner import Queries, Runner, Statement
+from cwdb.errors import NotFoundError
+from cwdb.records._codec import RecordCodec
+
+R = TypeVar("R")
+
+
+@functools.cache
+def codec_for(record: type) -> RecordCodec:
+    """The write codec of a record class, built once per process."""
+    return RecordCodec(record)
+
+
+def missing(record: type, id: str) -> NotFoundError:
+    """The error for an id that the call is about and that does not exist."""
+    return NotFoundError(f"{record.__name__} {id!r} does not exist")
+
+
+def insert_row(
+    runner: Runner,
+    codec: RecordCodec,
+    create: Statement[R],
+    fields: Mapping[str, object],
+    *,
+    make_id: bool = True,
+) -> R:
+    """Validate ``fields`` through the codec and run the table's INSERT ... RETURNING.
+
+    The library makes the id (unless the caller gives it, ``make_id=False``)
+    and the timestamps; the stored row comes back as the record.
+    """
+    new_id = runner.new_id() if make_id else None
+    params = codec.insert_params(fields, new_id=new_id, now=runner.now())
+    return runner.single(create, params)
+
+
+def update_row(
+    runner: Runner,
+    find_by_id: Statement[R],
+    updates: UpdateStatements[R],
+    id: str,
+    changes: Mapping[str, object],
+) -> R:
+    """``update(id, /, **changes)`` for any table following the flag convention.
+
+    No changes return the row as stored (``find_by_id``); otherwise the most
+    specific statement of ``updates`` runs; an unknown id is a NotFoundError.
+    """
+    if not changes:
+        found = runner.one(find_by_id, {"id": id})
+    else:
+        statement, params = updates.params(changes)
+        params["id"] = id
+        params["now"] = runner.now()
+        found = runner.one(statement, params)
+    if found is None:
+        raise missing(updates.record, id)
+    return found
+
+
+def delete_row(runner: Runner, record: type, delete: Statement[str], id: str) -> None:
+    """``delete(id)``: the statement returns the id, or no row when unknown."""
+    if runner.one(delete, {"id": id}) is None:
+        raise missing(record, id)
+
+
+class CrudAdapter(Generic[R]):
+    """create / find_by_id / find_all / update / delete over one table."""
+
+    record: ClassVar[type]
+    #: Errands take their id from the caller; every other table makes one.
+    caller_ids: ClassVar[bool] = False
+
+    def __init__(self, runner: Runner, queries: Queries) -> None:
+        record = self.record
+        self._run = runner
+        self._codec = codec_for(record)
+        self._create: Statement[R] = queries.bind("create", record)
+        self._find_by_id: Statement[R] = queries.bind("find_by_id", record)
+        self._find_all: Statement[R] = queries.bind("find_all", record)
+        self._updates: UpdateStatements[R] = UpdateStatements(
+            queries, "update", self._codec, returns=record
+        )
+        self._delete = queries.bind("delete", str)
+
+    def create(self, **fields: Any) -> R:
+        make_id = not self.caller_ids
+        return insert_row(self._run, self._codec, self._create, fields, make_id=make_id)
+
+    def find_by_id(self, id: str) -> R | None:
+        return self._run.one(self._find_by_id, {"id": id})
+
+    def find_all(self) -> list[R]:
+        return self._run.all(self._find_all, {})
+
+    def update(self, id: str, /, **changes: Any) -> R:
+        return update_row(self._run, self._find_by_id, self._updates, id, changes)
+
+    def delete(self, id: str) -> None:
+        delete_row(self._run, self.record, self._delete, id)
+
+    def _missing(self, id: str) -> NotFoundError:
+        return missing(self.record, id)

@@ -1,0 +1,114 @@
+"""The dependency graphs of phases and of tasks, written once.
+
+Both tables hold edges ``(<noun>_id, depends_on_<noun>_id, created_at)`` and
+behave the same: edges are idempotent, a self edge or one that would close a
+cycle is refused, and lookups list ids in the order the edges were made. An
+adapter binds its file's four statements (same names in ``sql/phases.sql``
+and ``sql/tasks.sql``) and hands them to a :class:`DependencyGraph`.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from cwdb.adapters.apsw.repositories.crud import missing
+from cwdb.adapters.apsw.runner import Queries, Runner, Statement
+from cwdb.errors import IntegrityError, ValidationError
+
+
+@attrs.frozen
+class DependencyStatements:
+    """The bound statements of one dependency table."""
+
+    #: ``$``: 1 when the new edge would close a cycle (or is a self edge).
+    would_close_cycle: Statement[int]
+    #: ``!``: insert the edge, doing nothing when it exists.
+    create: Statement[None]
+    #: ids the node depends on, oldest edge first.
+    dependencies: Statement[str]
+    #: ids that depend on the node, oldest edge first.
+    dependents: Statement[str]
+    #: the node table's own ``find_by_id``, to tell which end of a refused edge is missing.
+    find_node: Statement[object]
+    #: the node table's record class (its name is the NotFoundError's).
+    record: type
+
+    @classmethod
+    def bind(cls, queries: Queries, record: type) -> DependencyStatements:
+        """The dependency statements of a ``sql/`` file, by their shared names."""
+        return cls(
+            would_close_cycle=queries.bind("would_close_cycle", int),
+            create=queries.bind("create_dependency"),
+            dependencies=queries.bind("get_dependencies", str),
+            dependents=queries.bind("get_dependents", str),
+            find_node=queries.bind("find_by_id", record),
+            record=record,
+        )
+
+
+class DependencyGraph:
+    """An acyclic graph of ``noun`` ids stored as edges in one table.
+
+    The statements take the parameters ``:<noun>_id`` and
+    ``:depends_on_<noun>_id`` (and ``:now`` for a new edge).
+    """
+
+    def __init__(self, runner: Runner, statements: DependencyStatements, *, noun: str) -> None:
+        self._run = runner
+        self._st = statements
+        self._noun = noun
+        self._key = f"{noun}_id"
+        self._other = f"depends_on_{noun}_id"
+
+    def link(self, node_id: str, depends_on_id: str) -> None:
+        """Add the edge ``node_id -> depends_on_id``; a no-op when it exists.
+
+        The cycle check and the insert run in one ``BEGIN IMMEDIATE``
+        transaction (a savepoint inside the caller's), so two concurrent calls
+        can never together close a cycle. Self edges and cycles are a
+        ``ValidationError``; an unknown ``node_id`` (the id the call is about)
+        a ``NotFoundError``, an unknown ``depends_on_id`` an ``IntegrityError``.
+        """
+        self._check_ids(node_id, depends_on_id)
+        run = self._run
+        params: dict[str, object] = {self._key: node_id, self._other: depends_on_id}
+        with run.transaction():
+            if run.single(self._st.would_close_cycle, params):
+                raise ValidationError(
+                    f"{self._other}: {self._noun} {node_id!r} depending on "
+                    f"{depends_on_id!r} would close a dependency cycle"
+                )
+            # Read the clock under the write lock, so edges' created_at
+            # follows the order in which concurrent writers committed.
+            try:
+                run.write(self._st.create, {**params, "now": run.now()})
+            except IntegrityError:
+                self._raise_if_node_missing(node_id)
+                raise
+
+    def _raise_if_node_missing(self, node_id: str) -> None:
+        """After the foreign key refused an edge: NotFoundError if ``node_id`` is missing.
+
+        The runner's IntegrityError already names the missing end's field
+        and id (``explain.py``); the id the call is about is a NotFoundError
+        instead. One primary-key lookup, only on this failure path.
+        """
+        if self._run.one(self._st.find_node, {"id": node_id}) is None:
+            raise missing(self._st.record, node_id) from None
+
+    def dependencies(self, node_id: str) -> list[str]:
+        """Ids ``node_id`` depends on, oldest edge first ([] when unknown)."""
+        return self._run.all(self._st.dependencies, {self._key: node_id})
+
+    def dependents(self, node_id: str) -> list[str]:
+        """Ids that depend on ``node_id``, oldest edge first ([] when unknown)."""
+        return self._run.all(self._st.dependents, {self._key: node_id})
+
+    def _check_ids(self, node_id: object, depends_on_id: object) -> None:
+        for field, value in ((self._key, node_id), (self._other, depends_on_id)):
+            if not isinstance(value, str):
+                raise ValidationError(f"{field}: expected text, got {type(value).__name__}")
+        if node_id == depends_on_id:
+            raise ValidationError(
+                f"{self._other}: {self._noun} {node_id!r} cannot depend on itself"
+            )

@@ -1,0 +1,36 @@
+"""APSW adapter of the errand repository (``sql/errands.sql``)."""
+
+from __future__ import annotations
+
+from cwdb.adapters.apsw.repositories.crud import CrudAdapter
+from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.records.errands import Errand
+
+
+class ApswErrandRepository(CrudAdapter[Errand]):
+    """Errands stored in SQLite through APSW; the caller gives the ids."""
+
+    record = Errand
+    caller_ids = True
+
+    def __init__(self, runner: Runner, queries: Queries) -> None:
+        super().__init__(runner, queries)
+        self._find_all_by_project_id = queries.bind("find_all_by_project_id", Errand)
+        self._find_all_by_status = queries.bind("find_all_by_status", Errand)
+        self._find_all_by_both = queries.bind("find_all_by_project_id_and_status", Errand)
+
+    def find_all(self, project_id: str | None = None, status: str | None = None) -> list[Errand]:
+        """Errands oldest first, filtered by the arguments that are not None.
+
+        Each combination of filters has its own statement, so each one is
+        answered from its index instead of a scan.
+        """
+        if status is not None:
+            status = self._codec.enum_filter("status", status)
+            if project_id is None:
+                return self._run.all(self._find_all_by_status, {"status": status})
+            params = {"project_id": project_id, "status": status}
+            return self._run.all(self._find_all_by_both, params)
+        if project_id is not None:
+            return self._run.all(self._find_all_by_project_id, {"project_id": project_id})
+        return super().find_all()

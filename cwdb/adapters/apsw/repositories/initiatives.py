@@ -1,0 +1,21 @@
+"""APSW adapter of the initiative repository (``sql/initiatives.sql``)."""
+
+from __future__ import annotations
+
+from cwdb.adapters.apsw.repositories.crud import CrudAdapter
+from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.records.initiatives import Initiative
+
+
+class ApswInitiativeRepository(CrudAdapter[Initiative]):
+    """Initiatives stored in SQLite through APSW."""
+
+    record = Initiative
+
+    def __init__(self, runner: Runner, queries: Queries) -> None:
+        super().__init__(runner, queries)
+        self._find_by_status = queries.bind("find_by_status", Initiative)
+
+    def find_by_status(self, status: str) -> list[Initiative]:
+        params = {"status": self._codec.enum_filter("status", status)}
+        return self._run.all(self._find_by_status, params)

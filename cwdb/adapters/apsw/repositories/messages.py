@@ -1,0 +1,28 @@
+"""APSW adapter of the message repository (``sql/messages.sql``)."""
+
+from __future__ import annotations
+
+from cwdb.adapters.apsw.repositories.crud import CrudAdapter
+from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.records.messages import Message
+
+
+class ApswMessageRepository(CrudAdapter[Message]):
+    """Messages stored in SQLite through APSW."""
+
+    record = Message
+
+    def __init__(self, runner: Runner, queries: Queries) -> None:
+        super().__init__(runner, queries)
+        self._find_pending_for_user = queries.bind("find_pending_for_user", Message)
+        self._find_requiring_response = queries.bind("find_requiring_response", Message)
+        self._find_replies = queries.bind("find_replies", Message)
+
+    def find_pending_for_user(self) -> list[Message]:
+        return self._run.all(self._find_pending_for_user, {})
+
+    def find_requiring_response(self) -> list[Message]:
+        return self._run.all(self._find_requiring_response, {})
+
+    def find_replies(self, message_id: str) -> list[Message]:
+        return self._run.all(self._find_replies, {"message_id": message_id})

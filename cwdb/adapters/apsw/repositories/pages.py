@@ -1,0 +1,53 @@
+"""APSW adapter of the page repository (``sql/pages.sql``)."""
+
+from __future__ import annotations
+
+from cwdb.adapters.apsw.repositories.crud import CrudAdapter
+from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.errors import IntegrityError
+from cwdb.records.pages import Page
+
+
+class ApswPageRepository(CrudAdapter[Page]):
+    """Pages stored in SQLite through APSW."""
+
+    record = Page
+
+    def __init__(self, runner: Runner, queries: Queries) -> None:
+        super().__init__(runner, queries)
+        self._create_root_page = queries.bind("create_root_page")
+        self._find_by_initiative_id = queries.bind("find_by_initiative_id", Page)
+        self._find_root_page = queries.bind("find_root_page", Page)
+        self._find_by_parent_page_id = queries.bind("find_by_parent_page_id", Page)
+
+    def find_by_initiative_id(self, initiative_id: str) -> list[Page]:
+        return self._run.all(self._find_by_initiative_id, {"initiative_id": initiative_id})
+
+    def find_root_page(self, initiative_id: str) -> Page | None:
+        return self._run.one(self._find_root_page, {"initiative_id": initiative_id})
+
+    def get_or_create_root_page(self, initiative_id: str) -> Page:
+        """The root page, made if missing; the database decides, not Python.
+
+        The common case (the root exists) is one read without the write
+        lock. Otherwise, under the write lock, an ``INSERT ... SELECT`` from
+        the initiative that does nothing on conflict with the partial unique
+        index, then a read: whoever inserted first, every caller returns
+        that row. No row after the insert means no initiative to copy.
+        """
+        found = self.find_root_page(initiative_id)
+        if found is not None:
+            return found
+        run = self._run
+        params = {"id": run.new_id(), "initiative_id": initiative_id, "now": run.now()}
+        with run.transaction():
+            run.write(self._create_root_page, params)
+            found = self.find_root_page(initiative_id)
+            if found is None:
+                raise IntegrityError(
+                    f"cannot make a root page: Initiative {initiative_id!r} does not exist"
+                )
+        return found
+
+    def find_by_parent_page_id(self, parent_page_id: str) -> list[Page]:
+        return self._run.all(self._find_by_parent_page_id, {"parent_page_id": parent_page_id})

@@ -1,0 +1,33 @@
+"""APSW adapter of the phase repository (``sql/phases.sql``)."""
+
+from __future__ import annotations
+
+from cwdb.adapters.apsw.repositories.crud import CrudAdapter
+from cwdb.adapters.apsw.repositories.dependencies import DependencyGraph, DependencyStatements
+from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.records.phases import Phase
+
+
+class ApswPhaseRepository(CrudAdapter[Phase]):
+    """Phases stored in SQLite through APSW; dependencies in ``phase_dependencies``."""
+
+    record = Phase
+
+    def __init__(self, runner: Runner, queries: Queries) -> None:
+        super().__init__(runner, queries)
+        self._find_by_initiative_id = queries.bind("find_by_initiative_id", Phase)
+        self._graph = DependencyGraph(
+            runner, DependencyStatements.bind(queries, Phase), noun="phase"
+        )
+
+    def find_by_initiative_id(self, initiative_id: str) -> list[Phase]:
+        return self._run.all(self._find_by_initiative_id, {"initiative_id": initiative_id})
+
+    def create_dependency(self, phase_id: str, depends_on_phase_id: str) -> None:
+        self._graph.link(phase_id, depends_on_phase_id)
+
+    def get_dependencies(self, phase_id: str) -> list[str]:
+        return self._graph.dependencies(phase_id)
+
+    def get_dependents(self, phase_id: str) -> list[str]:
+        return self._graph.dependents(phase_id)

@@ -1,0 +1,62 @@
+"""APSW adapter of the project repository (``sql/projects.sql``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from cwdb.adapters.apsw.repositories.crud import CrudAdapter, missing
+from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.errors import IntegrityError
+from cwdb.records._codec import id_array, id_list
+from cwdb.records.initiatives import Initiative
+from cwdb.records.projects import Project
+
+
+class ApswProjectRepository(CrudAdapter[Project]):
+    """Projects stored in SQLite through APSW."""
+
+    record = Project
+
+    def __init__(self, runner: Runner, queries: Queries) -> None:
+        super().__init__(runner, queries)
+        self._find_by_name = queries.bind("find_by_name", Project)
+        self._find_by_url = queries.bind("find_by_url", Project)
+        self._initiative_exists = queries.bind("initiative_exists", int)
+        self._missing_project_ids = queries.bind("missing_project_ids", str)
+        self._unlink = queries.bind("unlink_projects_not_in")
+        self._link = queries.bind("link_missing_projects")
+        self._find_by_initiative = queries.bind("find_projects_by_initiative_id", Project)
+
+    def find_by_name(self, name: str) -> Project | None:
+        return self._run.one(self._find_by_name, {"name": name})
+
+    def find_by_url(self, url: str) -> Project | None:
+        return self._run.one(self._find_by_url, {"url": url})
+
+    def set_initiative_projects(self, initiative_id: str, project_ids: Iterable[str]) -> None:
+        """Diff the initiative's links against ``project_ids`` in one transaction.
+
+        The ids are bound as one JSON array. An unknown initiative is a
+        ``NotFoundError``; unknown project ids are looked for first so the
+        ``IntegrityError`` can name them (the foreign keys would refuse them
+        anyway).
+        """
+        ids = id_array(id_list(project_ids, "project_ids"))
+        run = self._run
+        with run.transaction():
+            self._check_references(initiative_id, ids)
+            params = {"initiative_id": initiative_id, "project_ids": ids}
+            run.write(self._unlink, params)
+            run.write(self._link, {**params, "now": run.now()})
+
+    def find_projects_by_initiative_id(self, initiative_id: str) -> list[Project]:
+        params = {"initiative_id": initiative_id}
+        return self._run.all(self._find_by_initiative, params)
+
+    def _check_references(self, initiative_id: str, ids: str) -> None:
+        run = self._run
+        if not run.single(self._initiative_exists, {"initiative_id": initiative_id}):
+            raise missing(Initiative, initiative_id)
+        unknown = run.all(self._missing_project_ids, {"project_ids": ids})
+        if unknown:
+            raise IntegrityError(f"project_ids: no project with id {', '.join(map(repr, unknown))}")

@@ -1,0 +1,62 @@
+"""APSW adapter of the review comment repository (``sql/review_comments.sql``).
+
+Not a CRUD repository (docs/reference.md §4 lists its five methods), so it does not
+subclass ``CrudAdapter``; it validates with the same record codec.
+"""
+
+from __future__ import annotations
+
+from cwdb.adapters.apsw.repositories.crud import codec_for, delete_row, insert_row, missing
+from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.records.review_comments import ReviewComment
+
+
+class ApswReviewCommentRepository:
+    """Review comments stored in SQLite through APSW."""
+
+    def __init__(self, runner: Runner, queries: Queries) -> None:
+        self._run = runner
+        self._codec = codec_for(ReviewComment)
+        self._create = queries.bind("create", ReviewComment)
+        self._find_by_phase_id = queries.bind("find_by_phase_id", ReviewComment)
+        self._set_resolved = queries.bind("set_resolved", ReviewComment)
+        self._delete = queries.bind("delete", str)
+
+    def create(  # noqa: PLR0917 - the public API fixes this positional signature
+        self,
+        phase_id: str,
+        file_path: str,
+        line_number: int,
+        line_type: str,
+        body: str,
+        author: str = "you",
+    ) -> ReviewComment:
+        fields = {
+            "phase_id": phase_id,
+            "file_path": file_path,
+            "line_number": line_number,
+            "line_type": line_type,
+            "body": body,
+            "author": author,
+        }
+        return insert_row(self._run, self._codec, self._create, fields)
+
+    def find_by_phase_id(self, phase_id: str) -> list[ReviewComment]:
+        return self._run.all(self._find_by_phase_id, {"phase_id": phase_id})
+
+    def resolve(self, id: str) -> ReviewComment:
+        return self._set(id, resolved=True)
+
+    def unresolve(self, id: str) -> ReviewComment:
+        return self._set(id, resolved=False)
+
+    def delete(self, id: str) -> None:
+        delete_row(self._run, ReviewComment, self._delete, id)
+
+    def _set(self, id: str, *, resolved: bool) -> ReviewComment:
+        run = self._run
+        params = {"id": id, "resolved": int(resolved), "now": run.now()}
+        found = run.one(self._set_resolved, params)
+        if found is None:
+            raise missing(ReviewComment, id)
+        return found

@@ -1,0 +1,48 @@
+"""APSW adapter of the task repository (``sql/tasks.sql``)."""
+
+from __future__ import annotations
+
+from cwdb.adapters.apsw.repositories.crud import CrudAdapter
+from cwdb.adapters.apsw.repositories.dependencies import DependencyGraph, DependencyStatements
+from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.records.tasks import Task
+
+
+class ApswTaskRepository(CrudAdapter[Task]):
+    """Tasks stored in SQLite through APSW; dependencies in ``task_dependencies``."""
+
+    record = Task
+
+    def __init__(self, runner: Runner, queries: Queries) -> None:
+        super().__init__(runner, queries)
+        self._find_by_phase_id = queries.bind("find_by_phase_id", Task)
+        self._find_by_initiative_id = queries.bind("find_by_initiative_id", Task)
+        self._find_by_parent_task_id = queries.bind("find_by_parent_task_id", Task)
+        self._increment_retry_count = queries.bind("increment_retry_count", Task)
+        self._graph = DependencyGraph(runner, DependencyStatements.bind(queries, Task), noun="task")
+
+    def find_by_phase_id(self, phase_id: str) -> list[Task]:
+        return self._run.all(self._find_by_phase_id, {"phase_id": phase_id})
+
+    def find_by_initiative_id(self, initiative_id: str) -> list[Task]:
+        return self._run.all(self._find_by_initiative_id, {"initiative_id": initiative_id})
+
+    def find_by_parent_task_id(self, parent_task_id: str) -> list[Task]:
+        return self._run.all(self._find_by_parent_task_id, {"parent_task_id": parent_task_id})
+
+    def increment_retry_count(self, id: str) -> Task:
+        """One atomic ``UPDATE ... retry_count + 1 ... RETURNING``: no lost increments."""
+        run = self._run
+        found = run.one(self._increment_retry_count, {"id": id, "now": run.now()})
+        if found is None:
+            raise self._missing(id)
+        return found
+
+    def create_dependency(self, task_id: str, depends_on_task_id: str) -> None:
+        self._graph.link(task_id, depends_on_task_id)
+
+    def get_dependencies(self, task_id: str) -> list[str]:
+        return self._graph.dependencies(task_id)
+
+    def get_dependents(self, task_id: str) -> list[str]:
+        return self._graph.dependents(task_id)

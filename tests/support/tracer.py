@@ -1,0 +1,232 @@
+"""pytest plugin: every statement cwdb runs comes verbatim from sql/ or migrations/.
+
+docs/reference.md §6: "Every statement the library runs comes verbatim from `sql/` or
+`migrations/`; no SQL text is built at run time." For the whole test session
+an ``apsw.connection_hooks`` hook puts an exec tracer on every connection that
+cwdb itself opens, and records each statement text (with the names of the
+parameters it was bound with). When the session ends, the run fails if any
+recorded statement is not:
+
+* the SQL of a named query of ``sql/``, exactly, bound with exactly that
+  query's named parameters (extra or missing names mean the adapter and the
+  file disagree);
+* a piece of a file of ``migrations/`` (a migration runs as one script and
+  SQLite reports it statement by statement), or of a folder a test registers
+  with :func:`allow_migrations`;
+* transaction control or a PRAGMA (:data:`EXEMPT`), as docs/reference.md §7 lists.
+
+Which connections are cwdb's: the hook looks at the Python stack that
+creates the connection, at the unbroken run of frames inside the ``cwdb``
+package that leads to ``apsw.Connection(...)``:
+
+* no cwdb frame (``apsw.Connection(...)`` in a test), or only the opener
+  functions (``cwdb/adapters/apsw/connection.py``, the ``open_connection``
+  closure and ``Sessions.open_connection`` that ``tests/support/helpers.py:
+  raw_connection`` calls directly): the
+  test's own connection, not traced;
+* a frame of ``yoyo_backend.py``: yoyo's connection (yoyo generates its own
+  SQL, which docs/reference.md §6 leaves to yoyo), not traced;
+* anything else (``connect()``, the runner's per-thread sessions,
+  ``ensure_schema``, backups, status, review): traced.
+
+Connections in other processes (the ``yoyo`` and ``python -m cwdb`` command
+lines, ``multiprocessing`` workers) are outside this process and not traced.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import apsw
+import pytest
+
+import cwdb
+from cwdb._resources import resource_dir
+from cwdb.adapters.apsw.sqlfiles import load_all
+
+#: Statements exempt from "verbatim from the files" (docs/reference.md §7), by first word.
+EXEMPT = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA"})
+
+_PACKAGE = Path(cwdb.__file__).resolve().parent
+_OPENERS = {(_PACKAGE / "adapters" / "apsw" / "connection.py").as_posix()}
+_DATABASE = (_PACKAGE / "adapters" / "apsw" / "database.py").as_posix()
+_SESSIONS = (_PACKAGE / "adapters" / "apsw" / "sessions.py").as_posix()
+_YOYO_BACKEND = (_PACKAGE / "adapters" / "apsw" / "yoyo_backend.py").as_posix()
+_LEADING_COMMENTS = re.compile(r"^(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.DOTALL)
+
+Key = tuple[str, tuple[str, ...] | None]
+_PROBLEMS = pytest.StashKey[list[str]]()
+
+
+def owner(frame: FrameType | None) -> str:
+    """``"cwdb"``, ``"yoyo"`` or ``"test"``: who opens a connection (module docstring)."""
+    run: list[FrameType] = []
+    while frame is not None and _in_package(frame):
+        run.append(frame)
+        frame = frame.f_back
+    if any(_path(f) == _YOYO_BACKEND for f in run):
+        return "yoyo"
+    if all(_is_opener(f) for f in run):
+        return "test"
+    return "cwdb"
+
+
+def _path(frame: FrameType) -> str:
+    return _resolved(frame.f_code.co_filename).as_posix()
+
+
+def _in_package(frame: FrameType) -> bool:
+    return _resolved(frame.f_code.co_filename).is_relative_to(_PACKAGE)
+
+
+@functools.cache
+def _resolved(filename: str) -> Path:
+    return Path(filename).resolve()
+
+
+def _is_opener(frame: FrameType) -> bool:
+    path = _path(frame)
+    return path in _OPENERS or (
+        path in (_DATABASE, _SESSIONS) and frame.f_code.co_name == "open_connection"
+    )
+
+
+class StatementLog:
+    """The statements cwdb's connections ran, and what breaks the rule among them."""
+
+    def __init__(self) -> None:
+        self.seen: dict[Key, int] = {}
+        self.connections = {"cwdb": 0, "yoyo": 0, "test": 0}
+        self._migration_texts: set[str] = set()
+        self._lock = threading.Lock()
+
+    # -- recording --------------------------------------------------------
+
+    def hook(self, connection: apsw.Connection) -> None:
+        """``apsw.connection_hooks`` entry: trace the connection if cwdb opened it."""
+        try:
+            who = owner(sys._getframe(1))
+        except Exception:  # a hook must never break a connection
+            who = "test"
+        self.connections[who] += 1
+        if who == "cwdb":
+            connection.exec_trace = self.trace
+
+    def trace(self, _cursor: apsw.Cursor, sql: str, bindings: Any) -> bool:
+        names = tuple(bindings) if isinstance(bindings, dict) else None
+        key = (sql, names)
+        self.seen[key] = self.seen.get(key, 0) + 1
+        return True
+
+    def allow_migrations(self, folder: Path) -> None:
+        """Accept the statements of another migrations folder (tests that make one)."""
+        with self._lock:
+            self._migration_texts |= {p.read_text(encoding="utf-8") for p in folder.glob("*.sql")}
+
+    # -- checking ---------------------------------------------------------
+
+    def problems(self) -> list[str]:
+        """One line per statement that breaks the rule (module docstring)."""
+        queries = {q.sql: q for f in load_all().values() for q in f.values()}
+        migrations = self._migration_texts | _texts(resource_dir("migrations"))
+        found = []
+        for sql, names in sorted(self.seen, key=lambda key: (key[0], key[1] or ())):
+            problem = _check(sql, names, queries, migrations)
+            if problem:
+                found.append(f"{problem}: {sql.strip()[:300]!r}")
+        return found
+
+
+def _texts(folder: Path) -> set[str]:
+    return {path.read_text(encoding="utf-8") for path in folder.glob("*.sql")}
+
+
+def _check(
+    sql: str, names: tuple[str, ...] | None, queries: dict[str, Any], migrations: Iterable[str]
+) -> str | None:
+    query = queries.get(sql)
+    if query is not None:
+        if names is not None and set(names) != set(query.params):
+            return (
+                f"{query.qualified_name} bound with {sorted(names)}, "
+                f"but its SQL names {sorted(query.params)}"
+            )
+        return None
+    if first_word(sql) in EXEMPT:
+        return None
+    text = sql.strip()
+    if text and any(text in migration for migration in migrations):
+        return None
+    return "not verbatim from sql/ or migrations/"
+
+
+def first_word(sql: str) -> str:
+    """The statement's first keyword, upper case, after comments and spaces."""
+    rest = sql[_LEADING_COMMENTS.match(sql).end() :]  # type: ignore[union-attr]
+    return rest.split(None, 1)[0].upper().rstrip(";") if rest.strip() else ""
+
+
+# -- the plugin ---------------------------------------------------------------
+
+LOG = StatementLog()
+
+
+def allow_migrations(folder: Path) -> None:
+    """Let cwdb run the migrations of ``folder`` (a test's own) without failing the run."""
+    LOG.allow_migrations(folder)
+
+
+@contextmanager
+def recording() -> Iterator[StatementLog]:
+    """A fresh log of the statements cwdb runs inside the block (and only there).
+
+    The session's log records nothing meanwhile, so a test may run statements
+    that break the rule on purpose.
+    """
+    log = StatementLog()
+    apsw.connection_hooks.append(log.hook)
+    try:
+        yield log
+    finally:
+        apsw.connection_hooks.remove(log.hook)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if LOG.hook not in apsw.connection_hooks:
+        apsw.connection_hooks.append(LOG.hook)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if LOG.hook in apsw.connection_hooks:
+        apsw.connection_hooks.remove(LOG.hook)
+    problems = LOG.problems()
+    session.config.stash[_PROBLEMS] = problems
+    if problems and exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    problems = terminalreporter.config.stash.get(_PROBLEMS, [])
+    traced = sum(LOG.seen.values())
+    if not problems:
+        terminalreporter.write_line(
+            f"statement tracer: {traced} statements on {LOG.connections['cwdb']} cwdb "
+            f"connections, all verbatim from sql/ or migrations/"
+        )
+        return
+    terminalreporter.section("statements not verbatim from sql/ or migrations/", red=True)
+    for problem in problems:
+        terminalreporter.write_line(problem)
+    terminalreporter.write_line(
+        "FAILED: cwdb ran SQL that a DBA cannot find in sql/ or migrations/ "
+        "(tests/support/tracer.py)",
+        red=True,
+    )
