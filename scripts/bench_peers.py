@@ -53,7 +53,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 import cwdb
 from cwdb._ids import new_id
-from cwdb.adapters.apsw.sqlfiles import query_file
+from cwdb.adapters.apsw.sqlfiles import Shape, query_file
 from cwdb.records._columns import columns_of
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -253,9 +253,14 @@ class AiosqlStack(Sqlite3Stack):
             loaded = aiosql.from_path(path, "sqlite3", mandatory_parameters=False)
             self.queries[file] = loaded
         function = getattr(loaded, name)
-        ours = query_file(file)[name].sql
-        if function.sql.rstrip().rstrip(";").rstrip() != ours:
+        query = query_file(file)[name]
+        if function.sql.rstrip().rstrip(";").rstrip() != query.sql:
             raise AssertionError(f"aiosql read {file}.{name} differently from cwdb")
+        if query.shape is Shape.WRITE_RETURNING:
+            # aiosql's sqlite3 adapter gives a <! statement's lastrowid, not its
+            # RETURNING row: run the same text through its select_one instead.
+            adapter, sql = loaded.driver_adapter, function.sql
+            return lambda conn, **params: adapter.select_one(conn, name, sql, params, None)
         return function
 
     def one(self, statement: Any, record: type, params: dict[str, Any]) -> Any:
