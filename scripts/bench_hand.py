@@ -76,22 +76,18 @@ RETURNING {ACCOUNT}"""
 #: The same pick with the contract's semantics, as an engineer would write
 #: them by hand: strictly increasing last_used_at across all accounts (one
 #: max() subquery), and an expired exhaustion cleared in the same statement.
-PICK_ACCOUNT_STRICT = f"""UPDATE accounts SET
-    last_used_at = max(?1, coalesce((SELECT max(last_used_at) FROM accounts) + 1, ?1)),
-    updated_at = ?1
-WHERE id = (
-    SELECT id FROM accounts
-    WHERE provider = ?2 AND (is_exhausted = 0 OR exhausted_until <= ?1)
-    ORDER BY last_used_at, sort_order
-    LIMIT 1
+PICK_ACCOUNT_STRICT = PICK_ACCOUNT.replace(
+    "SET last_used_at = ?1,",
+    "SET\n"
+    "    last_used_at = max(?1, coalesce((SELECT max(last_used_at) FROM accounts) + 1, ?1)),\n   ",
 )
-RETURNING {ACCOUNT}"""
 PICK_ACCOUNT_CONTRACT = PICK_ACCOUNT_STRICT.replace(
-    "    updated_at = ?1\n",
+    " updated_at = ?1\n",
+    " updated_at = ?1,\n"
     "    is_exhausted = iif(exhausted_until <= ?1, 0, is_exhausted),\n"
-    "    exhausted_until = iif(exhausted_until <= ?1, NULL, exhausted_until),\n"
-    "    updated_at = ?1\n",
+    "    exhausted_until = iif(exhausted_until <= ?1, NULL, exhausted_until)\n",
 )
+assert PICK_ACCOUNT_STRICT != PICK_ACCOUNT != PICK_ACCOUNT_CONTRACT != PICK_ACCOUNT_STRICT
 
 
 def agent_chunks_sql(count: int) -> str:
