@@ -195,3 +195,19 @@ def test_timestamps_keep_milliseconds_and_json_is_checked_by_type(url: str) -> N
                 "INSERT INTO agents (id, name, worktree_id, result, created_at, updated_at) "
                 "VALUES ('a2', 'm', 'w', '{not json', now(), now())"
             )
+
+
+def test_without_postgresql_the_tests_skip_saying_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(postgres_server, "server_bin", lambda: None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install postgresql-15"):
+        postgres_server.start_or_skip()
+
+
+def test_under_ci_a_missing_postgresql_fails_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(postgres_server, "server_bin", lambda: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must run the PostgreSQL tests"):
+        postgres_server.start_or_skip()
