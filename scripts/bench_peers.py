@@ -53,7 +53,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 import cwdb
 from cwdb._ids import new_id
-from cwdb.adapters.apsw.sqlfiles import Shape, query_file
+from cwdb.adapters.sqlfiles import Shape, query_file
 from cwdb.records._columns import columns_of
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import cwdb
 from cwdb._ids import new_id, new_ids
 from cwdb.adapters.apsw import connection as connections
-from cwdb.adapters.apsw.sqlfiles import query_file
+from cwdb.adapters.sqlfiles import query_file
 
 
 @dataclass(frozen=True)

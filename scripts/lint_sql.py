@@ -24,7 +24,8 @@ SAVEPOINTS = re.compile(r"^(?=(SAVEPOINT|RELEASE) \w+;)", re.MULTILINE)
 
 def main() -> int:
     problems = 0
-    folders = [ROOT / "sql", ROOT / "migrations", ROOT / "migrations" / "postgresql"]
+    folders = [ROOT / "sql", ROOT / "sql" / "postgresql", ROOT / "migrations"]
+    folders.append(ROOT / "migrations" / "postgresql")
     for path in sorted(path for folder in folders for path in folder.glob("*.sql")):
         # Each folder's .sqlfluff (if any) sets its dialect on top of the root's.
         linter = Linter(config=FluffConfig.from_path(str(path.parent)))

@@ -25,7 +25,7 @@ import cwdb
 from cwdb._resources import resource_dir
 from cwdb.adapters.apsw import migrator
 from cwdb.adapters.apsw.dba.schema_snapshot import SchemaObject, schema_objects
-from cwdb.adapters.apsw.migrator import Migration, read_migrations
+from cwdb.adapters.migration_files import Migration, read_migrations
 from tests.support import tracer
 
 YOYO = Path(sys.executable).parent / "yoyo"

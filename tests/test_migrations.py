@@ -16,7 +16,8 @@ import pytest
 import cwdb
 from cwdb._resources import resource_dir
 from cwdb.adapters.apsw import connection as connections
-from cwdb.adapters.apsw.migrator import Migrator, read_migrations, shipped_migrations
+from cwdb.adapters.apsw.migrator import Migrator, shipped_migrations
+from cwdb.adapters.migration_files import read_migrations
 from tests.support.factories import initiative, project
 
 ALL = [m.id for m in shipped_migrations()]
@@ -237,7 +238,8 @@ KILLER = """
 import os, signal, sys
 import apsw
 from cwdb.adapters.apsw import connection as connections
-from cwdb.adapters.apsw.migrator import Migrator, read_migrations
+from cwdb.adapters.apsw.migrator import Migrator
+from cwdb.adapters.migration_files import read_migrations
 from pathlib import Path
 
 db = connections.open_file(sys.argv[1], busy_timeout_ms=5000, create=True)

@@ -10,11 +10,8 @@ import cwdb
 from tests.support import postgres_server
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg is in the test extra")
-from cwdb.adapters.psycopg.connection import (  # noqa: E402  (needs psycopg)
-    is_postgresql_url,
-    open_connection,
-    redact,
-)
+from cwdb._open import is_postgresql_url, redact  # noqa: E402
+from cwdb.adapters.psycopg.connection import open_connection  # noqa: E402  (needs psycopg)
 from cwdb.adapters.psycopg.translate import translate  # noqa: E402
 
 

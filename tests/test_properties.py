@@ -39,7 +39,7 @@ from hypothesis import strategies as st
 
 import cwdb
 from cwdb.adapters.apsw.repositories.updates import UpdateStatement, UpdateStatements
-from cwdb.adapters.apsw.sqlfiles import load_all
+from cwdb.adapters.sqlfiles import load_all
 from cwdb.records._codec import ms_from_time
 from cwdb.records._columns import Column, Kind, columns_of
 from tests.support.helpers import raw_connection

@@ -25,7 +25,7 @@ from cwdb.adapters.apsw.dba.plans import (
     write_stats,
 )
 from cwdb.adapters.apsw.dba.schema_snapshot import migrated_connection
-from cwdb.adapters.apsw.sqlfiles import Query, QueryFile, load_all, parse_file
+from cwdb.adapters.sqlfiles import Query, QueryFile, load_all, parse_file
 from tests.support.helpers import raw_connection
 
 ALL_QUERIES = [query for file in load_all().values() for query in file.values()]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 import cwdb
-from cwdb.adapters.apsw.sqlfiles import query_file
+from cwdb.adapters.sqlfiles import query_file
 from tests.support import factories
 from tests.support.helpers import raw_connection, snapshot
 

@@ -30,13 +30,13 @@ import pytest
 
 import cwdb
 from cwdb import cli
+from cwdb.adapters import sqlfiles
 from cwdb.adapters.apsw import database as wiring
-from cwdb.adapters.apsw import sqlfiles
 from cwdb.adapters.apsw.dba import review
 from cwdb.adapters.apsw.dba.schema_snapshot import current_schema_text
 from cwdb.adapters.apsw.repositories.crud import codec_for
-from cwdb.adapters.apsw.sqlfiles import Query, QueryFileError, load_all, parse_file
 from cwdb.adapters.apsw.statements import Queries, Statement
+from cwdb.adapters.sqlfiles import Query, QueryFileError, load_all, parse_file
 from cwdb.records._columns import columns_of
 from tests.support import factories, tracer
 from tests.support.factories import CRUD_CASES

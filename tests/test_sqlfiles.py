@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cwdb.adapters.apsw.sqlfiles import QueryFileError, Shape, load_all, parse_file, query_file
+from cwdb.adapters.sqlfiles import QueryFileError, Shape, load_all, parse_file, query_file
 
 
 def write(tmp_path: Path, text: str) -> Path:

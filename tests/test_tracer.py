@@ -12,7 +12,7 @@ import apsw
 import yoyo
 
 import cwdb
-from cwdb.adapters.apsw.sqlfiles import load_all
+from cwdb.adapters.sqlfiles import load_all
 from tests.support import tracer
 from tests.support.helpers import raw_connection
 

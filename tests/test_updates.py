@@ -15,7 +15,7 @@ import cwdb
 from cwdb.adapters.apsw.repositories.crud import codec_for
 from cwdb.adapters.apsw.repositories.updates import UpdateStatements
 from cwdb.adapters.apsw.runner import Queries
-from cwdb.adapters.apsw.sqlfiles import parse_file, query_file
+from cwdb.adapters.sqlfiles import parse_file, query_file
 
 # -- which statement is picked ---------------------------------------------------
 

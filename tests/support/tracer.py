@@ -50,7 +50,7 @@ import pytest
 
 import cwdb
 from cwdb._resources import resource_dir
-from cwdb.adapters.apsw.sqlfiles import load_all
+from cwdb.adapters.sqlfiles import load_all
 
 #: Statements exempt from "verbatim from the files" (docs/reference.md §7), by first word.
 EXEMPT = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA"})

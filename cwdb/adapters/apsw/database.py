@@ -38,8 +38,8 @@ from cwdb.adapters.apsw.repositories.proposals import ApswProposalRepository
 from cwdb.adapters.apsw.repositories.review_comments import ApswReviewCommentRepository
 from cwdb.adapters.apsw.repositories.tasks import ApswTaskRepository
 from cwdb.adapters.apsw.runner import Queries, Runner
-from cwdb.adapters.apsw.sqlfiles import query_file
 from cwdb.adapters.apsw.translate import translate
+from cwdb.adapters.sqlfiles import query_file
 from cwdb.errors import Error, MigrationError
 from cwdb.ports import (
     AccountRepository,

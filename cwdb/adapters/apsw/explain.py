@@ -25,7 +25,7 @@ from typing import Final
 
 import apsw
 
-from cwdb.adapters.apsw.sqlfiles import query_file
+from cwdb.adapters.sqlfiles import query_file
 from cwdb.errors import Error, IntegrityError, ValidationError
 
 #: The table a write statement changes: ``INSERT INTO t`` or ``UPDATE t``.

@@ -16,25 +16,20 @@ left by a dead process is cleared with a warning.
 from __future__ import annotations
 
 import functools
-import getpass
-import hashlib
 import logging
 import os
-import re
 import socket
 import time
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Final
 
 import apsw
-import attrs
 
 from cwdb._resources import resource_dir
-from cwdb.adapters.apsw.sqlfiles import query_file
 from cwdb.adapters.apsw.translate import translate
+from cwdb.adapters.migration_files import Migration, read_migrations, username, yoyo_now
+from cwdb.adapters.sqlfiles import query_file
 from cwdb.errors import BusyError, MigrationError
 
 log = logging.getLogger("cwdb")
@@ -42,55 +37,6 @@ log = logging.getLogger("cwdb")
 #: How long a migrator waits for another one before giving up.
 WAIT_SECONDS: Final = 600.0
 _POLL_SECONDS: Final = 0.1
-_DIRECTIVE: Final = re.compile(r"^\s*--\s*(?P<key>transactional|depends)\s*:\s*(?P<value>.*?)\s*$")
-_COMMENT_OR_EMPTY: Final = re.compile(r"^(\s*|\s*--.*)$")
-
-
-@attrs.frozen
-class Migration:
-    """One migration file pair of ``migrations/``."""
-
-    id: str
-    path: Path
-    rollback_path: Path
-    transactional: bool
-
-    @property
-    def hash(self) -> str:
-        """yoyo's key for the migration: the sha256 of its id."""
-        return hashlib.sha256(self.id.encode("utf-8")).hexdigest()
-
-    def apply_sql(self) -> str:
-        return self.path.read_text(encoding="utf-8")
-
-    def rollback_sql(self) -> str:
-        return self.rollback_path.read_text(encoding="utf-8")
-
-
-def read_migrations(directory: Path) -> tuple[Migration, ...]:
-    """The migrations of a folder, in id order, each with its rollback."""
-    found = []
-    for path in sorted(directory.glob("*.sql")):
-        if path.name.endswith(".rollback.sql"):
-            continue
-        migration_id = path.name[: -len(".sql")]
-        rollback = path.with_name(f"{migration_id}.rollback.sql")
-        if not rollback.exists():
-            raise MigrationError(f"migration {migration_id} has no {rollback.name}")
-        found.append(Migration(migration_id, path, rollback, _is_transactional(path)))
-    return tuple(found)
-
-
-def _is_transactional(path: Path) -> bool:
-    """Read ``-- transactional: false`` from the leading comments, as yoyo does."""
-    for line in path.read_text(encoding="utf-8").splitlines():
-        found = _DIRECTIVE.match(line)
-        if found:
-            if found["key"] == "transactional":
-                return found["value"].lower() != "false"
-        elif not _COMMENT_OR_EMPTY.match(line):
-            break
-    return True
 
 
 @functools.cache
@@ -222,7 +168,7 @@ class Migrator:
             "create_lock_table",
         ):
             self._run(name)
-        self._run("mark_internal_version", {"now": _yoyo_now()})
+        self._run("mark_internal_version", {"now": yoyo_now()})
 
     def _held_by_live_yoyo(self) -> bool:
         for (pid,) in self._run("lock_holders"):
@@ -252,7 +198,7 @@ class Migrator:
                 raise MigrationError(refusal) from error
             context = f"migration {migration.id} failed"
             raise translate(error, context=context, failure=MigrationError) from error
-        now = _yoyo_now()
+        now = yoyo_now()
         self._run(
             "record_applied",
             {"migration_hash": migration.hash, "migration_id": migration.id, "applied_at_utc": now},
@@ -264,7 +210,7 @@ class Migrator:
                 "migration_hash": migration.hash,
                 "migration_id": migration.id,
                 "operation": "apply",
-                "username": _username(),
+                "username": username(),
                 "hostname": socket.getfqdn(),
                 "created_at_utc": now,
             },
@@ -291,18 +237,6 @@ def _refusal(migration: Migration, returned: list[tuple[object, ...]]) -> str | 
         f"store ({'; '.join(refused)}); nothing was changed: fix or delete those rows, "
         "then migrate again"
     )
-
-
-def _yoyo_now() -> str:
-    """UTC now as yoyo's sqlite backend stores it (naive ISO 8601)."""
-    return datetime.now(UTC).replace(tzinfo=None).isoformat()
-
-
-def _username() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 def _process_alive(pid: int) -> bool:

@@ -3,7 +3,7 @@
 An adapter asks its :class:`Queries` (one ``sql/`` file) for a statement by
 name once, when it is built; a missing name fails at ``connect()``. Each
 :class:`Statement` carries the SQL text exactly as written, whether it
-writes (from the suffix of its name, see :mod:`~cwdb.adapters.apsw.sqlfiles`)
+writes (from the suffix of its name, see :mod:`~cwdb.adapters.sqlfiles`)
 and the row mapper of its record, built once per record class. Its type
 parameter is what one row becomes, so ``bind("find_by_id", Task)`` is a
 ``Statement[Task]`` and the runner returns ``Task | None`` for it.
@@ -20,7 +20,7 @@ from typing import Any, Generic, TypeVar, overload
 
 import attrs
 
-from cwdb.adapters.apsw.sqlfiles import Query, QueryFile, QueryFileError
+from cwdb.adapters.sqlfiles import Query, QueryFile, QueryFileError
 from cwdb.records._codec import row_mapper, rows_mapper
 
 R = TypeVar("R")

@@ -29,7 +29,7 @@ import apsw.ext
 import attrs
 
 from cwdb.adapters.apsw.dba.schema_snapshot import migrated_connection
-from cwdb.adapters.apsw.sqlfiles import Query, query_file
+from cwdb.adapters.sqlfiles import Query, query_file
 
 #: Rows per table in a busy orchestrator's database (a year of work).
 PRODUCTION_ROWS: Final[Mapping[str, int]] = {

@@ -32,8 +32,8 @@ from cwdb.adapters.apsw.dba.plans import (
 )
 from cwdb.adapters.apsw.dba.read_only import open_read_only
 from cwdb.adapters.apsw.migrator import Migrator
-from cwdb.adapters.apsw.sqlfiles import QueryFile, load_all, query_file
 from cwdb.adapters.apsw.translate import translate
+from cwdb.adapters.sqlfiles import QueryFile, load_all, query_file
 from cwdb.errors import Error
 
 _SHAPES = {

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 import apsw
 
 from cwdb.adapters.apsw import connection as connections
-from cwdb.adapters.apsw.migrator import Migration, Migrator
-from cwdb.adapters.apsw.sqlfiles import query_file
+from cwdb.adapters.apsw.migrator import Migrator
+from cwdb.adapters.migration_files import Migration
+from cwdb.adapters.sqlfiles import query_file
 
 SchemaObject = tuple[str, str, str, str]
 

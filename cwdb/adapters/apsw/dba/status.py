@@ -15,8 +15,8 @@ import attrs
 
 from cwdb.adapters.apsw.dba.read_only import finish_read_only, open_read_only
 from cwdb.adapters.apsw.migrator import Migrator
-from cwdb.adapters.apsw.sqlfiles import query_file
 from cwdb.adapters.apsw.translate import translate
+from cwdb.adapters.sqlfiles import query_file
 from cwdb.errors import Error
 
 #: Prefix of the row-count queries of ``sql/_status.sql``; the rest is the table.
