@@ -85,9 +85,11 @@ def test_a_held_yoyo_lock_is_waited_for_then_a_busy_error(url: str) -> None:
     with psycopg.connect(url) as connection:
         connection.execute("DELETE FROM _yoyo_migration WHERE migration_id = '0003_seed_schema'")
         connection.execute("ALTER TABLE errands ALTER COLUMN project_id DROP NOT NULL")
-    with open_connection(url, busy_timeout_ms=5000) as connection:
-        with pytest.raises(cwdb.BusyError, match="yoyo's migration lock"):
-            Migrator(connection, wait_seconds=0.3).apply_pending()
+    with (
+        open_connection(url, busy_timeout_ms=5000) as connection,
+        pytest.raises(cwdb.BusyError, match="yoyo's migration lock"),
+    ):
+        Migrator(connection, wait_seconds=0.3).apply_pending()
 
 
 def test_a_password_never_appears_in_an_error(pg_server: postgres_server.PostgresServer) -> None:
