@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from cwdb import __version__
-from cwdb.adapters.apsw.database import ensure_schema
+from cwdb._open import ensure_schema, is_postgresql_url, redact
 from cwdb.adapters.apsw.dba.backup import backup_file
 from cwdb.adapters.apsw.dba.status import Status, read_status
 from cwdb.adapters.apsw.migrator import shipped_migrations
@@ -61,7 +61,9 @@ def build_parser(prog: str = "python -m cwdb") -> argparse.ArgumentParser:
         "apply pending migrations (creates the file, 0600, if missing)",
         "Apply the migrations this version of cwdb ships that the database lacks, "
         "each in its own transaction, recorded in yoyo's tables. Needs neither a "
-        "checkout nor yoyo.ini. Creates a missing database file with mode 0600.",
+        "checkout nor yoyo.ini. Creates a missing database file with mode 0600. "
+        "--database also takes a PostgreSQL URL (postgresql://user@host/db; "
+        "needs the postgresql extra); its password is never printed.",
     )
     backup = _add(
         commands,
@@ -275,6 +277,8 @@ def _size(size: int | None) -> str:
 
 
 def _migrate(args: argparse.Namespace) -> int:
+    if is_postgresql_url(args.database):
+        return _migrate_postgresql(args.database)
     path = os.path.abspath(args.database)
     existed = os.path.exists(path)
     applied = ensure_schema(path)
@@ -287,6 +291,16 @@ def _migrate(args: argparse.Namespace) -> int:
         print(f"{path} is up to date ({newest})")
     else:
         print(f"nothing to apply: {path} is up to date ({newest})")
+    return 0
+
+
+def _migrate_postgresql(url: str) -> int:
+    """``migrate --database postgresql://...``: the same output, the URL's password hidden."""
+    shown = redact(url)
+    applied = ensure_schema(url)
+    for migration_id in applied:
+        print(f"applied {migration_id}")
+    print(f"{'' if applied else 'nothing to apply: '}{shown} is up to date")
     return 0
 
 

@@ -128,3 +128,20 @@ def test_eight_processes_migrating_at_once_apply_each_migration_once(url: str) -
     assert all(isinstance(outcome, list) for outcome in outcomes), outcomes
     assert sorted(i for outcome in outcomes for i in outcome) == IDS
     assert applied(url) == IDS
+
+
+def test_the_migrate_command_takes_a_url_and_never_prints_its_password(
+    pg_server: postgres_server.PostgresServer,
+) -> None:
+    import subprocess
+    import sys
+
+    url = pg_server.create_database("cli").replace("postgres@", "postgres:s3cret@", 1)
+    command = [sys.executable, "-m", "cwdb", "migrate", "--database", url]
+    first = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    again = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert first.returncode == again.returncode == 0, first.stderr
+    assert first.stdout.splitlines()[:3] == [f"applied {migration_id}" for migration_id in IDS]
+    assert again.stdout.startswith("nothing to apply: postgresql://postgres:***@/cli_")
+    for result in (first, again):
+        assert "s3cret" not in result.stdout + result.stderr
