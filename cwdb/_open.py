@@ -10,6 +10,7 @@ path for ``cwdb.adapters.apsw``.
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import re
 from types import ModuleType
@@ -40,7 +41,7 @@ def connect(
 ) -> sqlite.Database:
     if is_postgresql_url(path):
         assert isinstance(path, str)
-        _postgresql(path)
+        postgresql_adapter(path, "database")
         raise Error(
             f"cannot open {_shown(path)}: the PostgreSQL repositories are not in this "
             "version of cwdb yet (cwdb.ensure_schema and yoyo can migrate the database)"
@@ -52,19 +53,20 @@ def connect(
 def ensure_schema(path: str | os.PathLike[str]) -> list[str]:
     if is_postgresql_url(path):
         assert isinstance(path, str)
-        return _postgresql(path).ensure_schema(path)  # type: ignore[no-any-return]
+        applied: list[str] = postgresql_adapter(path, "database").ensure_schema(path)
+        return applied
     return sqlite.ensure_schema(path)
 
 
-def _postgresql(url: str) -> ModuleType:
-    """The PostgreSQL adapter's wiring, or a cwdb.Error saying how to install it."""
+def postgresql_adapter(url: str, module: str) -> ModuleType:
+    """``cwdb.adapters.psycopg.<module>``, or a cwdb.Error saying how to install psycopg."""
     try:
-        from cwdb.adapters.psycopg import database
+        adapter: ModuleType = importlib.import_module(f"cwdb.adapters.psycopg.{module}")
     except ImportError as error:
         raise Error(
             f"cannot open {_shown(url)}: PostgreSQL needs psycopg (pip install 'cwdb[postgresql]')"
         ) from error
-    return database
+    return adapter
 
 
 def _shown(url: str) -> str:

@@ -20,10 +20,11 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from cwdb import __version__
-from cwdb._open import ensure_schema, is_postgresql_url, redact
+from cwdb._open import ensure_schema, is_postgresql_url, postgresql_adapter, redact
 from cwdb.adapters.apsw.dba.backup import backup_file
-from cwdb.adapters.apsw.dba.status import Status, read_status
+from cwdb.adapters.apsw.dba.status import read_status
 from cwdb.adapters.apsw.migrator import shipped_migrations
+from cwdb.adapters.status import Status
 from cwdb.errors import Error
 
 DEFAULT_DATABASE = "cw.db"
@@ -52,7 +53,9 @@ def build_parser(prog: str = "python -m cwdb") -> argparse.ArgumentParser:
         "Print the applied and pending migrations, the number of rows in each "
         "table and the sizes of the database file and its -wal file. Reads the "
         "file without writing to it; a missing file is an error (nothing is "
-        "created), a database with pending migrations is reported as it is.",
+        "created), a database with pending migrations is reported as it is. "
+        "--database also takes a PostgreSQL URL: the size is then the database's "
+        "on the server, and the URL is shown with its password hidden.",
     )
     _add(
         commands,
@@ -237,6 +240,10 @@ def _warnings_held() -> Iterator[list[str]]:
 
 
 def _status(args: argparse.Namespace) -> int:
+    if is_postgresql_url(args.database):
+        status = postgresql_adapter(args.database, "status").read_status(args.database)
+        print(format_status(status))
+        return 0
     path = os.path.abspath(args.database)
     if not os.path.exists(path):
         migrations = ", ".join(m.id for m in shipped_migrations())
@@ -254,8 +261,7 @@ def format_status(status: Status) -> str:
     lines = [
         f"database  {status.path}",
         f"cwdb      {__version__}",
-        f"file      {status.file_bytes:,} bytes",
-        f"wal       {_size(status.wal_bytes)}",
+        *(f"{what:<9} {_size(size)}" for what, size in status.sizes),
         "",
         "migrations",
     ]
@@ -305,6 +311,12 @@ def _migrate_postgresql(url: str) -> int:
 
 
 def _backup(args: argparse.Namespace) -> int:
+    if is_postgresql_url(args.source) or is_postgresql_url(args.dest):
+        raise Error(
+            "backup copies an SQLite file; back up a PostgreSQL database with the "
+            "server's own tool, e.g. pg_dump --format=custom --file=cw.dump "
+            f"{redact(args.source if is_postgresql_url(args.source) else args.dest)}"
+        )
     source = os.path.abspath(args.source)
     dest = os.path.abspath(args.dest)
     started = time.perf_counter()

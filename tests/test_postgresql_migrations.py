@@ -145,3 +145,57 @@ def test_the_migrate_command_takes_a_url_and_never_prints_its_password(
     assert again.stdout.startswith("nothing to apply: postgresql://postgres:***@/cli_")
     for result in (first, again):
         assert "s3cret" not in result.stdout + result.stderr
+
+
+def _cwdb(*args: str) -> Any:
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "cwdb", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_status_command_reads_a_postgresql_database(
+    pg_server: postgres_server.PostgresServer,
+) -> None:
+    url = pg_server.create_database("status")
+    postgres_server.apply_migrations(url, upto="0002_log_chunks_agent_order")
+    with psycopg.connect(url) as connection:
+        connection.execute(
+            "INSERT INTO initiatives (id, name, created_at, updated_at) "
+            "VALUES ('i1', 'n', now(), now()), ('i2', 'm', now(), now())"
+        )
+    secret = url.replace("postgres@", "postgres:s3cret@", 1)
+    result = _cwdb("status", "--database", secret)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("database  postgresql://postgres:***@/status_")
+    assert "  applied  0002_log_chunks_agent_order" in lines
+    assert "  pending  0003_seed_schema" in lines
+    assert any(line.split() == ["initiatives", "2"] for line in lines)
+    assert any(line.startswith("database ") and line.endswith(" bytes") for line in lines[2:])
+    assert "s3cret" not in result.stdout + result.stderr
+
+
+def test_backup_of_a_postgresql_database_points_at_pg_dump() -> None:
+    result = _cwdb("backup", "postgresql://cw:s3cret@db.example/cw", "copy.db")
+    assert result.returncode == 1
+    assert "pg_dump" in result.stderr
+    assert "cw:***@db.example" in result.stderr
+    assert "s3cret" not in result.stderr
+
+
+def test_without_psycopg_a_postgresql_url_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "cwdb.adapters.psycopg.database", None)
+    with pytest.raises(cwdb.Error, match=r"pip install 'cwdb\[postgresql\]'") as raised:
+        cwdb.ensure_schema("postgresql://cw:s3cret@db.example/cw")
+    assert "s3cret" not in str(raised.value)

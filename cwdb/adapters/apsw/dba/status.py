@@ -11,41 +11,13 @@ from __future__ import annotations
 import os
 
 import apsw
-import attrs
 
 from cwdb.adapters.apsw.dba.read_only import finish_read_only, open_read_only
 from cwdb.adapters.apsw.migrator import Migrator
 from cwdb.adapters.apsw.translate import translate
 from cwdb.adapters.sqlfiles import query_file
+from cwdb.adapters.status import COUNT_PREFIX, Status
 from cwdb.errors import Error
-
-#: Prefix of the row-count queries of ``sql/_status.sql``; the rest is the table.
-COUNT_PREFIX = "count_"
-
-
-@attrs.frozen
-class Status:
-    """What ``python -m cwdb status`` reports about one database file.
-
-    Attributes:
-        path: the database file.
-        applied: ids of the applied migrations, in the order they were applied.
-        pending: ids of the shipped migrations not applied yet.
-        unknown: applied migrations this version of cwdb does not ship.
-        rows: (table, row count) for every table of the schema, in the
-            order of ``sql/_status.sql``; the count is None when the table
-            does not exist (the migration making it is pending).
-        file_bytes: size of the database file.
-        wal_bytes: size of its ``-wal`` file, None when there is none.
-    """
-
-    path: str
-    applied: tuple[str, ...]
-    pending: tuple[str, ...]
-    unknown: tuple[str, ...]
-    rows: tuple[tuple[str, int | None], ...]
-    file_bytes: int
-    wal_bytes: int | None
 
 
 def read_status(path: str) -> Status:
@@ -67,8 +39,7 @@ def read_status(path: str) -> Status:
         pending=pending,
         unknown=unknown,
         rows=rows,
-        file_bytes=os.path.getsize(path),
-        wal_bytes=_size_or_none(f"{path}-wal"),
+        sizes=(("file", os.path.getsize(path)), ("wal", _size_or_none(f"{path}-wal"))),
     )
 
 
