@@ -18,9 +18,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import socket
 import time
-import uuid
 from collections.abc import Sequence
 from typing import Final
 
@@ -28,15 +26,18 @@ import apsw
 
 from cwdb._resources import resource_dir
 from cwdb.adapters.apsw.translate import translate
-from cwdb.adapters.migration_files import Migration, read_migrations, username, yoyo_now
+from cwdb.adapters.migration_files import (
+    Migration,
+    MigrationLedger,
+    read_migrations,
+)
 from cwdb.adapters.sqlfiles import query_file
-from cwdb.errors import BusyError, MigrationError
+from cwdb.errors import MigrationError
 
 log = logging.getLogger("cwdb")
 
 #: How long a migrator waits for another one before giving up.
 WAIT_SECONDS: Final = 600.0
-_POLL_SECONDS: Final = 0.1
 
 
 @functools.cache
@@ -45,7 +46,7 @@ def shipped_migrations() -> tuple[Migration, ...]:
     return read_migrations(resource_dir("migrations"))
 
 
-class Migrator:
+class Migrator(MigrationLedger):
     """Applies and inspects migrations on one connection."""
 
     def __init__(
@@ -63,56 +64,7 @@ class Migrator:
     def _run(self, name: str, params: dict[str, object] | None = None) -> list[tuple[object, ...]]:
         return self._connection.execute(self._sql[name].sql, params or {}).fetchall()
 
-    # -- inspection -------------------------------------------------------
-
-    def applied(self) -> list[tuple[str, str]]:
-        """(hash, id) of every applied migration, in the order applied."""
-        if not self._run("has_migration_table")[0][0]:
-            return []
-        return [(str(row[0]), str(row[1])) for row in self._run("applied")]
-
-    def applied_hashes(self) -> list[str]:
-        return [migration_hash for migration_hash, _ in self.applied()]
-
-    def applied_ids(self) -> list[str]:
-        return [migration_id for _, migration_id in self.applied()]
-
-    def pending(self) -> list[Migration]:
-        applied = set(self.applied_hashes())
-        return [m for m in self._migrations if m.hash not in applied]
-
-    def unknown(self) -> list[str]:
-        """Applied migrations this version of cwdb does not ship (it is behind)."""
-        known = {m.hash for m in self._migrations}
-        return [migration_id for h, migration_id in self.applied() if h not in known]
-
-    def check_not_ahead(self) -> None:
-        unknown = self.unknown()
-        if unknown:
-            raise MigrationError(
-                "the database has migrations this version of cwdb does not know "
-                f"(it is newer): {', '.join(unknown)}"
-            )
-
-    def schema_version(self) -> str | None:
-        """The id of the newest applied migration, or None."""
-        applied = set(self.applied_ids())
-        newest = [m.id for m in self._migrations if m.id in applied]
-        return newest[-1] if newest else None
-
     # -- applying ---------------------------------------------------------
-
-    def apply_pending(self) -> list[str]:
-        """Apply every pending migration, one transaction each; their ids."""
-        self.check_not_ahead()
-        done: list[str] = []
-        deadline = time.monotonic() + self._wait_seconds
-        while True:
-            pending = self.pending()
-            if not pending:
-                return done
-            if self._apply_one(pending[0], deadline):
-                done.append(pending[0].id)
 
     def _apply_one(self, migration: Migration, deadline: float) -> bool:
         """Apply one migration unless another migrator did it first."""
@@ -154,21 +106,7 @@ class Migrator:
             if not self._held_by_live_yoyo():
                 return
             connection.execute("ROLLBACK")
-            if time.monotonic() > deadline:
-                raise BusyError(
-                    f"yoyo's migration lock has been held for over {self._wait_seconds:.0f} s"
-                )
-            time.sleep(_POLL_SECONDS)
-
-    def _create_bookkeeping(self) -> None:
-        for name in (
-            "create_migration_table",
-            "create_log_table",
-            "create_version_table",
-            "create_lock_table",
-        ):
-            self._run(name)
-        self._run("mark_internal_version", {"now": yoyo_now()})
+            self._wait_for_yoyo(deadline)
 
     def _held_by_live_yoyo(self) -> bool:
         for (pid,) in self._run("lock_holders"):
@@ -198,23 +136,7 @@ class Migrator:
                 raise MigrationError(refusal) from error
             context = f"migration {migration.id} failed"
             raise translate(error, context=context, failure=MigrationError) from error
-        now = yoyo_now()
-        self._run(
-            "record_applied",
-            {"migration_hash": migration.hash, "migration_id": migration.id, "applied_at_utc": now},
-        )
-        self._run(
-            "log_operation",
-            {
-                "id": str(uuid.uuid1()),
-                "migration_hash": migration.hash,
-                "migration_id": migration.id,
-                "operation": "apply",
-                "username": username(),
-                "hostname": socket.getfqdn(),
-                "created_at_utc": now,
-            },
-        )
+        self._record_applied(migration)
 
 
 def _refusal(migration: Migration, returned: list[tuple[object, ...]]) -> str | None:

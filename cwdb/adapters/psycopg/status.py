@@ -36,7 +36,7 @@ def read_status(url: str) -> Status:
             with connection.transaction():
                 connection.execute("SET TRANSACTION READ ONLY")
                 migrator = Migrator(connection)
-                applied = tuple(migration_id for _, migration_id in migrator.applied())
+                applied = tuple(migrator.applied_ids())
                 pending = tuple(m.id for m in migrator.pending())
                 unknown = tuple(migrator.unknown())
                 rows, size = _rows_and_size(connection)
