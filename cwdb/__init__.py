@@ -7,7 +7,7 @@ errors, the records, the repository ports and the enums.
 from importlib.metadata import PackageNotFoundError, version
 
 from cwdb._open import connect, ensure_schema
-from cwdb.adapters.apsw.database import Database
+from cwdb.adapters.database import Database
 from cwdb.enums import (
     AgentMode,
     AgentStatus,

@@ -18,6 +18,7 @@ from typing import Final
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from cwdb.adapters.apsw import database as sqlite
+from cwdb.adapters.database import Clock, Database
 from cwdb.errors import Error
 
 #: The URL schemes libpq accepts.
@@ -37,15 +38,14 @@ def connect(
     *,
     migrate: bool = True,
     busy_timeout_ms: int = 5000,
-    clock: sqlite.Clock | None = None,
-) -> sqlite.Database:
+    clock: Clock | None = None,
+) -> Database:
     if is_postgresql_url(path):
         assert isinstance(path, str)
-        postgresql_adapter(path, "database")
-        raise Error(
-            f"cannot open {_shown(path)}: the PostgreSQL repositories are not in this "
-            "version of cwdb yet (cwdb.ensure_schema and yoyo can migrate the database)"
+        opened: Database = postgresql_adapter(path, "database").connect(
+            path, migrate=migrate, busy_timeout_ms=busy_timeout_ms, clock=clock
         )
+        return opened
     return sqlite.connect(path, migrate=migrate, busy_timeout_ms=busy_timeout_ms, clock=clock)
 
 

@@ -186,7 +186,7 @@ def test_delete_of_missing_id_raises_not_found(db: cwdb.Database, case: CrudCase
 
 
 def test_the_adapter_satisfies_its_port(db: cwdb.Database, case: CrudCase) -> None:
-    port = getattr(cwdb, type(repo(db, case)).__name__.removeprefix("Apsw"))
+    port = getattr(cwdb, type(repo(db, case)).__name__.removeprefix("Sql"))
     assert isinstance(repo(db, case), port)
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import cwdb
 from cwdb._ids import ALPHABET
-from cwdb.adapters.apsw.repositories import log_chunks as log_chunks_adapter
+from cwdb.adapters.repositories import log_chunks as log_chunks_adapter
 from tests.support.factories import agent
 from tests.support.helpers import FakeClock, raw_connection, snapshot
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import cwdb
-from cwdb.adapters.apsw.repositories.documented import document_from_port
+from cwdb.adapters.repositories.documented import document_from_port
 from tests.support.ports import CRUD, NOT_CRUD, PORTS, public_methods
 
 
@@ -45,7 +45,7 @@ def test_an_adapter_has_exactly_its_ports_methods(db: cwdb.Database, attribute: 
     adapter = type(getattr(db, attribute))
     assert public_methods(adapter) == public_methods(port)
     assert isinstance(getattr(db, attribute), port)
-    assert adapter.__name__ == f"Apsw{port.__name__}"
+    assert adapter.__name__ == f"Sql{port.__name__}"
 
 
 @pytest.mark.parametrize("attribute", list(PORTS))

@@ -101,9 +101,14 @@ def test_a_password_never_appears_in_an_error(pg_server: postgres_server.Postgre
         assert "postgres:***@" in str(raised.value)
 
 
-def test_connect_to_postgresql_says_the_repositories_are_not_there_yet(url: str) -> None:
-    with pytest.raises(cwdb.Error, match="PostgreSQL repositories are not in this version"):
-        cwdb.connect(url)
+def test_connect_migrates_and_opens_the_same_database(url: str) -> None:
+    with cwdb.connect(url) as db:
+        assert isinstance(db, cwdb.Database)
+        assert db.schema_version == "0003_seed_schema"
+        made = db.initiatives.create(name="on the server")
+        assert db.initiatives.find_by_id(made.id) == made
+    with cwdb.connect(url, migrate=False) as again:
+        assert again.initiatives.find_all() == [made]
 
 
 def _migrate_in_child(url: str, start: Any, results: Any) -> None:

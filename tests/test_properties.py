@@ -38,7 +38,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import cwdb
-from cwdb.adapters.apsw.repositories.updates import UpdateStatement, UpdateStatements
+from cwdb.adapters.repositories.updates import UpdateStatement, UpdateStatements
 from cwdb.adapters.sqlfiles import load_all
 from cwdb.records._codec import ms_from_time
 from cwdb.records._columns import Column, Kind, columns_of

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 import cwdb
-from cwdb.adapters.apsw.statements import Queries
 from cwdb.adapters.sqlfiles import query_file
+from cwdb.adapters.statements import Queries
 
 
 @pytest.fixture

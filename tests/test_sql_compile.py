@@ -34,9 +34,9 @@ from cwdb.adapters import sqlfiles
 from cwdb.adapters.apsw import database as wiring
 from cwdb.adapters.apsw.dba import review
 from cwdb.adapters.apsw.dba.schema_snapshot import current_schema_text
-from cwdb.adapters.apsw.repositories.crud import codec_for
-from cwdb.adapters.apsw.statements import Queries, Statement
+from cwdb.adapters.repositories.crud import codec_for
 from cwdb.adapters.sqlfiles import Query, QueryFileError, load_all, parse_file
+from cwdb.adapters.statements import Queries, Statement
 from cwdb.records._columns import columns_of
 from tests.support import factories, tracer
 from tests.support.factories import CRUD_CASES

@@ -12,10 +12,10 @@ import attrs
 import pytest
 
 import cwdb
-from cwdb.adapters.apsw.repositories.crud import codec_for
-from cwdb.adapters.apsw.repositories.updates import UpdateStatements
-from cwdb.adapters.apsw.runner import Queries
+from cwdb.adapters.repositories.crud import codec_for
+from cwdb.adapters.repositories.updates import UpdateStatements
 from cwdb.adapters.sqlfiles import parse_file, query_file
+from cwdb.adapters.statements import Queries
 
 # -- which statement is picked ---------------------------------------------------
 

@@ -100,6 +100,10 @@ class Query:
 _NAME_LINE: Final = re.compile(r"^--\s*name:\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<suffix>\S*)\s*$")
 _SCAN_LINE: Final = re.compile(r"^--\s*scan:\s*(?P<reason>.+)$")
 _PARAM: Final = re.compile(r"(?<!:):([A-Za-z_][A-Za-z0-9_]*)")
+#: psycopg's placeholders, in the files of ``sql/postgresql/``.
+_PYFORMAT_PARAM: Final = re.compile(r"%\(([A-Za-z_][A-Za-z0-9_]*)\)s")
+#: The folder of each dialect's files under ``sql/``.
+DIALECT_FOLDERS: Final = {"sqlite": "", "postgresql": "postgresql"}
 _SHAPES: Final = {shape.value: shape for shape in Shape}
 #: Separates a variant's base name from the columns it is written for.
 VARIANT_SEPARATOR: Final = "__"
@@ -170,6 +174,8 @@ def _check_variant(path: Path, query: Query, queries: Mapping[str, Query]) -> No
 def parse_file(path: Path) -> QueryFile:
     """Parse one file into its named queries (see the module docstring)."""
     file = path.stem
+    # The files of sql/postgresql/ name their parameters %(name)s, SQLite's :name.
+    pattern = _PYFORMAT_PARAM if path.parent.name == "postgresql" else _PARAM
     queries: dict[str, Query] = {}
     blocks: list[tuple[str, str, list[str]]] = []
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -183,14 +189,16 @@ def parse_file(path: Path) -> QueryFile:
             raise QueryFileError(f"{path.name}: query {name!r} is defined twice")
         if suffix not in _SHAPES:
             raise QueryFileError(f"{path.name}: query {name!r} has unknown suffix {suffix!r}")
-        queries[name] = _make_query(path, file, name, _SHAPES[suffix], lines)
+        queries[name] = _make_query(path, file, name, _SHAPES[suffix], lines, pattern=pattern)
     for query in queries.values():
         if VARIANT_SEPARATOR in query.name:
             _check_variant(path, query, queries)
     return QueryFile(file, path, queries)
 
 
-def _make_query(path: Path, file: str, name: str, shape: Shape, lines: list[str]) -> Query:
+def _make_query(
+    path: Path, file: str, name: str, shape: Shape, lines: list[str], *, pattern: re.Pattern[str]
+) -> Query:
     doc: list[str] = []
     scan = None
     body_start = 0
@@ -207,7 +215,7 @@ def _make_query(path: Path, file: str, name: str, shape: Shape, lines: list[str]
     sql = "\n".join(lines[body_start:]).strip().rstrip(";").strip()
     if not sql:
         raise QueryFileError(f"{path.name}: query {name!r} has no SQL")
-    params = tuple(dict.fromkeys(_PARAM.findall(_without_comments_and_strings(sql))))
+    params = tuple(dict.fromkeys(pattern.findall(_without_comments_and_strings(sql))))
     return Query(file, name, shape, sql, "\n".join(doc).strip(), scan, params)
 
 
@@ -217,16 +225,17 @@ def _without_comments_and_strings(sql: str) -> str:
 
 
 @functools.cache
-def load_all() -> Mapping[str, QueryFile]:
-    """Every file of ``sql/``, parsed once per process."""
-    directory = resource_dir("sql")
+def load_all(dialect: str = "sqlite") -> Mapping[str, QueryFile]:
+    """Every file of a dialect's folder (``sql/``, ``sql/postgresql/``), parsed once per process."""
+    directory = resource_dir("sql") / DIALECT_FOLDERS[dialect]
     return {path.stem: parse_file(path) for path in sorted(directory.glob("*.sql"))}
 
 
-def query_file(name: str) -> QueryFile:
-    """The named file of ``sql/`` (``"tasks"`` for ``sql/tasks.sql``)."""
-    files = load_all()
+def query_file(name: str, dialect: str = "sqlite") -> QueryFile:
+    """A dialect's named file: ``"tasks"`` is ``sql/tasks.sql`` or ``sql/postgresql/tasks.sql``."""
+    files = load_all(dialect)
     try:
         return files[name]
     except KeyError:
-        raise QueryFileError(f"sql/{name}.sql does not exist") from None
+        folder = "/".join(filter(None, ("sql", DIALECT_FOLDERS[dialect])))
+        raise QueryFileError(f"{folder}/{name}.sql does not exist") from None

@@ -1,4 +1,4 @@
-"""Conversions between record values and SQLite values.
+"""Conversions between record values and stored values.
 
 Writes go through :class:`RecordCodec.insert_params` and the encoders of
 :attr:`RecordCodec.mutable`, which validate every value (type, enum,
@@ -59,6 +59,20 @@ def ms_from_time(value: datetime, field: str) -> int:
     return ms
 
 
+def datetime_from_time(value: datetime, field: str) -> datetime:
+    """An aware datetime cut to the millisecond, in UTC: PostgreSQL's storage form.
+
+    The same checks and the same cut as :func:`ms_from_time`, so a value
+    stores the same instant on both dialects.
+    """
+    return time_from_ms(ms_from_time(value, field))
+
+
+#: How a dialect stores an aware datetime: :func:`ms_from_time` (SQLite) or
+#: :func:`datetime_from_time` (PostgreSQL).
+StoreTime = Callable[[datetime, str], object]
+
+
 def json_text(value: object, field: str) -> str | None:
     """JSON text for a JSON field; ``None`` stays SQL NULL."""
     if value is None:
@@ -75,12 +89,14 @@ def _kind(value: object) -> str:
     return type(value).__name__
 
 
-def _encode(column: Column, value: object) -> object:
-    """Validate one value for a column and return what SQLite stores."""
+def _encode(column: Column, value: object, store_time: StoreTime = ms_from_time) -> object:
+    """Validate one value for a column and return what the database stores."""
     if value is None:
         if column.nullable:
             return None
         raise ValidationError(f"{column.name}: may not be None")
+    if column.kind is Kind.TIME:
+        return store_time(value, column.name)  # type: ignore[arg-type]
     return _ENCODERS[column.kind](column, value)
 
 
@@ -112,12 +128,8 @@ def _int(column: Column, value: object) -> object:
 
 def _bool(column: Column, value: object) -> object:
     if isinstance(value, bool):
-        return 1 if value else 0
+        return value is True
     raise _wrong_type(column, value)
-
-
-def _time(column: Column, value: object) -> object:
-    return ms_from_time(value, column.name)  # type: ignore[arg-type]
 
 
 def _json(column: Column, value: object) -> object:
@@ -129,7 +141,6 @@ _ENCODERS: Final[dict[Kind, Callable[[Column, object], object]]] = {
     Kind.ENUM: _enum,
     Kind.INT: _int,
     Kind.BOOL: _bool,
-    Kind.TIME: _time,
     Kind.JSON: _json,
 }
 
@@ -157,14 +168,14 @@ def id_array(ids: list[str]) -> str:
 Encoder = Callable[[object], object]
 
 
-def make_encoder(column: Column) -> Encoder:
+def make_encoder(column: Column, store_time: StoreTime = ms_from_time) -> Encoder:
     """The encoder of one column: a fast path for the common plain value.
 
     A plain ``str``, an in-range ``int``, a ``bool`` or an allowed enum
     string is returned (or converted) at once; anything else, ``None``
     included, goes through :func:`_encode`, which validates and explains.
     """
-    slow = functools.partial(_encode, column)
+    slow = functools.partial(_encode, column, store_time=store_time)
     kind = column.kind
     if kind is Kind.TEXT:
         return lambda v: v if type(v) is str else slow(v)
@@ -175,23 +186,27 @@ def make_encoder(column: Column) -> Encoder:
     if kind is Kind.INT:
         return lambda v: v if type(v) is int and INT64_MIN <= v <= INT64_MAX else slow(v)
     if kind is Kind.BOOL:
-        return lambda v: 1 if v is True else 0 if v is False else slow(v)
+        return lambda v: v if v is True or v is False else slow(v)
     return slow
 
 
 class RecordCodec:
-    """Validation and encoding of one table's writes, from its record class."""
+    """Validation and encoding of one table's writes, from its record class.
 
-    def __init__(self, record: type) -> None:
+    Booleans are stored as ``bool`` (SQLite's drivers bind it as 1 or 0),
+    JSON as text, and timestamps as ``store_time`` makes them.
+    """
+
+    def __init__(self, record: type, store_time: StoreTime = ms_from_time) -> None:
         self.record = record
         self.columns = columns_of(record)
         self.by_name: Mapping[str, Column] = {c.name: c for c in self.columns}
         settable = [c for c in self.columns if not c.managed]
-        self._encoders = {c.name: make_encoder(c) for c in settable}
+        self._encoders = {c.name: make_encoder(c, store_time) for c in settable}
         self._required = tuple(c.name for c in settable if c.default is REQUIRED)
         # Absent optional fields take their (already encoded) default.
         self._defaults = {
-            c.name: _encode(c, c.default) for c in settable if c.default is not REQUIRED
+            c.name: _encode(c, c.default, store_time) for c in settable if c.default is not REQUIRED
         }
         #: The encoder of every field an update may change, in column order.
         self.mutable = {c.name: self._encoders[c.name] for c in settable if c.name != "id"}
@@ -209,7 +224,7 @@ class RecordCodec:
         return encoded
 
     def insert_params(
-        self, fields: Mapping[str, object], *, new_id: str | None, now: int
+        self, fields: Mapping[str, object], *, new_id: str | None, now: object
     ) -> dict[str, object]:
         """Named parameters for the table's ``create`` INSERT.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import cwdb
 from cwdb.adapters.apsw.runner import Runner
-from cwdb.adapters.apsw.statements import Queries, Statement
+from cwdb.adapters.statements import Queries, Statement
 
 
 def wrong_records(queries: Queries, run: Runner) -> None:

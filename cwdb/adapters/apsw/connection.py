@@ -16,7 +16,7 @@ import time
 import apsw
 
 from cwdb.adapters.apsw.translate import translate
-from cwdb.errors import Error, ValidationError
+from cwdb.errors import Error
 
 log = logging.getLogger("cwdb")
 
@@ -185,15 +185,6 @@ def database_path(path: str | os.PathLike[str]) -> str:
     if isinstance(path, (str, os.PathLike)):
         return os.fspath(path)
     raise TypeError(f"database path must be str or os.PathLike, not {type(path).__name__}")
-
-
-def check_busy_timeout(busy_timeout_ms: object) -> None:
-    """The busy timeout is a whole number of milliseconds, 0 or more."""
-    if type(busy_timeout_ms) is not int or busy_timeout_ms < 0:
-        raise ValidationError(
-            f"busy_timeout_ms: expected a whole number of milliseconds, 0 or more, "
-            f"got {busy_timeout_ms!r}"
-        )
 
 
 def is_memory(path: str) -> bool:

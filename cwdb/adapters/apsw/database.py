@@ -1,9 +1,9 @@
-"""The one wiring place: ``connect()`` opens, migrates and builds the adapters.
+"""Opening SQLite: ``connect()`` opens, migrates and builds a :class:`SqliteDatabase`.
 
-A :class:`Database` owns a :class:`Runner` (its per-thread connections) and
-one adapter per repository; the SQL files are parsed once per process and
-each adapter asks for its statements by name when it is built, so a missing
-query fails at ``connect()``, not at the first call.
+The repositories are the shared ones (``cwdb.adapters.database``) over an
+APSW :class:`Runner` and the files of ``sql/``; what is SQLite's own here is
+opening files and ``":memory:"`` databases, the schema version read through
+the APSW migrator, and the online backup.
 """
 
 from __future__ import annotations
@@ -12,124 +12,25 @@ import functools
 import os
 import threading
 import uuid
-from collections.abc import Callable
-from contextlib import AbstractContextManager
-from datetime import datetime
-from types import TracebackType
 
 import apsw
 
 from cwdb.adapters.apsw import connection as connections
 from cwdb.adapters.apsw.dba.backup import copy_database
 from cwdb.adapters.apsw.migrator import Migrator, shipped_migrations
-from cwdb.adapters.apsw.repositories.accounts import ApswAccountRepository
-from cwdb.adapters.apsw.repositories.agents import ApswAgentRepository
-from cwdb.adapters.apsw.repositories.chat_sessions import ApswChatSessionRepository
-from cwdb.adapters.apsw.repositories.conversations import ApswConversationRepository
-from cwdb.adapters.apsw.repositories.documented import document_from_port
-from cwdb.adapters.apsw.repositories.errands import ApswErrandRepository
-from cwdb.adapters.apsw.repositories.initiatives import ApswInitiativeRepository
-from cwdb.adapters.apsw.repositories.log_chunks import ApswLogChunkRepository
-from cwdb.adapters.apsw.repositories.messages import ApswMessageRepository
-from cwdb.adapters.apsw.repositories.pages import ApswPageRepository
-from cwdb.adapters.apsw.repositories.phases import ApswPhaseRepository
-from cwdb.adapters.apsw.repositories.projects import ApswProjectRepository
-from cwdb.adapters.apsw.repositories.proposals import ApswProposalRepository
-from cwdb.adapters.apsw.repositories.review_comments import ApswReviewCommentRepository
-from cwdb.adapters.apsw.repositories.tasks import ApswTaskRepository
-from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.adapters.apsw.runner import Runner
 from cwdb.adapters.apsw.translate import translate
-from cwdb.adapters.sqlfiles import query_file
+from cwdb.adapters.database import Clock, Database, check_busy_timeout
 from cwdb.errors import Error, MigrationError
-from cwdb.ports import (
-    AccountRepository,
-    AgentRepository,
-    ChatSessionRepository,
-    ConversationRepository,
-    ErrandRepository,
-    InitiativeRepository,
-    LogChunkRepository,
-    MessageRepository,
-    PageRepository,
-    PhaseRepository,
-    ProjectRepository,
-    ProposalRepository,
-    ReviewCommentRepository,
-    TaskRepository,
-)
-
-Clock = Callable[[], datetime]
-
-#: Each adapter and the port whose documentation and signatures it shows.
-ADAPTERS: tuple[tuple[type, type], ...] = (
-    (ApswInitiativeRepository, InitiativeRepository),
-    (ApswPhaseRepository, PhaseRepository),
-    (ApswTaskRepository, TaskRepository),
-    (ApswAgentRepository, AgentRepository),
-    (ApswMessageRepository, MessageRepository),
-    (ApswPageRepository, PageRepository),
-    (ApswProjectRepository, ProjectRepository),
-    (ApswAccountRepository, AccountRepository),
-    (ApswProposalRepository, ProposalRepository),
-    (ApswLogChunkRepository, LogChunkRepository),
-    (ApswConversationRepository, ConversationRepository),
-    (ApswChatSessionRepository, ChatSessionRepository),
-    (ApswReviewCommentRepository, ReviewCommentRepository),
-    (ApswErrandRepository, ErrandRepository),
-)
-for _adapter, _port in ADAPTERS:
-    document_from_port(_adapter, _port)
 
 
-class Database:
-    """An open cwdb database: one attribute per repository (docs/reference.md §1, §4)."""
+class SqliteDatabase(Database):
+    """A cwdb database in one SQLite file (or ``":memory:"``), through APSW."""
 
-    initiatives: InitiativeRepository
-    phases: PhaseRepository
-    tasks: TaskRepository
-    agents: AgentRepository
-    messages: MessageRepository
-    pages: PageRepository
-    projects: ProjectRepository
-    accounts: AccountRepository
-    proposals: ProposalRepository
-    log_chunks: LogChunkRepository
-    conversations: ConversationRepository
-    chat_sessions: ChatSessionRepository
-    review_comments: ReviewCommentRepository
-    errands: ErrandRepository
+    _runner: Runner
 
     def __init__(self, runner: Runner, path: str) -> None:
-        self._runner = runner
-        self.path = path
-
-        def queries(name: str) -> Queries:
-            return Queries(query_file(name))
-
-        self.initiatives = ApswInitiativeRepository(runner, queries("initiatives"))
-        self.phases = ApswPhaseRepository(runner, queries("phases"))
-        self.tasks = ApswTaskRepository(runner, queries("tasks"))
-        self.agents = ApswAgentRepository(runner, queries("agents"))
-        self.messages = ApswMessageRepository(runner, queries("messages"))
-        self.pages = ApswPageRepository(runner, queries("pages"))
-        self.projects = ApswProjectRepository(runner, queries("projects"))
-        self.accounts = ApswAccountRepository(runner, queries("accounts"))
-        self.proposals = ApswProposalRepository(runner, queries("proposals"))
-        self.log_chunks = ApswLogChunkRepository(runner, queries("log_chunks"))
-        self.conversations = ApswConversationRepository(runner, queries("conversations"))
-        self.chat_sessions = ApswChatSessionRepository(runner, queries("chat_sessions"))
-        self.review_comments = ApswReviewCommentRepository(runner, queries("review_comments"))
-        self.errands = ApswErrandRepository(runner, queries("errands"))
-
-    def transaction(self) -> AbstractContextManager[None]:
-        """Everything inside commits together or not at all (docs/reference.md §1).
-
-        The outermost level takes the write lock at once (``BEGIN
-        IMMEDIATE``); nested levels are savepoints. An exception rolls back
-        its own level and propagates. A block belongs to the thread that
-        opened it.
-        """
-        return self._runner.transaction()
+        super().__init__(runner, path, dialect="sqlite")
 
     @property
     def schema_version(self) -> str | None:
@@ -165,25 +66,6 @@ class Database:
         with self._runner.separate_connection() as source:
             copy_database(source, dest)
 
-    def close(self) -> None:
-        """Wait for calls in flight, close every connection; safe to repeat."""
-        self._runner.close()
-
-    def __enter__(self) -> Database:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        state = "closed" if self._runner.closed else "open"
-        return f"<cwdb.Database {self.path!r} ({state})>"
-
 
 def connect(
     path: str | os.PathLike[str],
@@ -191,7 +73,7 @@ def connect(
     migrate: bool = True,
     busy_timeout_ms: int = 5000,
     clock: Clock | None = None,
-) -> Database:
+) -> SqliteDatabase:
     """Open a cwdb database, by default creating and migrating it first.
 
     ``path`` is a file path (``str`` or ``os.PathLike``) or ``":memory:"``
@@ -214,13 +96,13 @@ def connect(
     ``docs/reference.md`` in the repository, section 1.
     """
     where = connections.database_path(path)
-    connections.check_busy_timeout(busy_timeout_ms)
+    check_busy_timeout(busy_timeout_ms)
     if connections.is_memory(where):
         runner = _memory_runner(busy_timeout_ms, clock, migrate=migrate)
     else:
         runner = _file_runner(where, busy_timeout_ms, clock, migrate=migrate)
     try:
-        return Database(runner, where)
+        return SqliteDatabase(runner, where)
     except BaseException:
         runner.close()
         raise

@@ -1,6 +1,6 @@
 """Running named statements: the hot path every adapter shares.
 
-The runner runs a :class:`~cwdb.adapters.apsw.statements.Statement` on the
+The runner runs a :class:`~cwdb.adapters.statements.Statement` on the
 calling thread's session (``sessions.py``); the suffix of the statement's name
 decides whether it takes the write lock, the caller the result shape. Every
 write is its own ``BEGIN IMMEDIATE`` transaction, or a
@@ -24,8 +24,8 @@ import apsw
 from cwdb._ids import new_id
 from cwdb.adapters.apsw.explain import explain
 from cwdb.adapters.apsw.sessions import Session, Sessions
-from cwdb.adapters.apsw.statements import Queries, Row, Statement
 from cwdb.adapters.apsw.translate import DRIVER_ERRORS, translate
+from cwdb.adapters.statements import Queries, Row, Statement
 from cwdb.errors import Error
 from cwdb.records._codec import ms_from_time
 
@@ -58,6 +58,7 @@ class Runner(Sessions):
         #: The path (or ``":memory:"``) that error messages name.
         self.database = database
         self.new_id = new_id
+        self.store_time = ms_from_time
         if clock is None:
             self.now: Callable[[], int] = _system_now
         else:

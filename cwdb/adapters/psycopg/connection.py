@@ -9,21 +9,59 @@ passed as server options when the connection opens (no SQL runs for them):
 * ``application_name=cwdb``: a DBA sees cwdb's sessions in pg_stat_activity.
 
 Connections run in autocommit; the library opens its own transactions.
+Their binary loaders read ``timestamptz`` as milliseconds since 1970 and
+``jsonb`` as its text: the storage forms the shared row mappers read.
 The password in a URL never reaches a message: errors show the URL through
 ``cwdb._open.redact``.
 """
 
 from __future__ import annotations
 
+import struct
+from typing import Final
+
 import psycopg
+from psycopg.adapt import AdaptersMap, Buffer, Loader
+from psycopg.pq import Format
 
 from cwdb._open import redact
 from cwdb.adapters.psycopg.translate import translate
 
+#: Milliseconds from 1970-01-01 to PostgreSQL's epoch, 2000-01-01 (UTC).
+_PG_EPOCH_MS: Final = 946_684_800_000
+_INT8: Final = struct.Struct(">q")
+
+
+class _MillisecondsLoader(Loader):
+    """Binary ``timestamptz`` (microseconds since 2000) as milliseconds since 1970."""
+
+    format = Format.BINARY
+
+    def load(self, data: Buffer) -> int:
+        # timestamptz(3) columns hold whole milliseconds: the division is exact.
+        microseconds: int = _INT8.unpack(data)[0]
+        return microseconds // 1000 + _PG_EPOCH_MS
+
+
+class _JsonTextLoader(Loader):
+    """Binary ``jsonb`` (a version byte, then the text) as the JSON text."""
+
+    format = Format.BINARY
+
+    def load(self, data: Buffer) -> str:
+        return bytes(data[1:]).decode()
+
+
+#: The adapters of every cwdb connection: psycopg's, with the two loaders above.
+ADAPTERS: Final = AdaptersMap(psycopg.adapters)
+ADAPTERS.register_loader("timestamptz", _MillisecondsLoader)
+ADAPTERS.register_loader("jsonb", _JsonTextLoader)
+
 
 def server_options(busy_timeout_ms: int) -> str:
     """The ``options`` a cwdb connection opens with (see the module docstring)."""
-    return f"-c TimeZone=UTC -c lock_timeout={int(busy_timeout_ms)}"
+    # lock_timeout=0 would mean "wait forever": a busy timeout of 0 waits 1 ms.
+    return f"-c TimeZone=UTC -c lock_timeout={max(1, int(busy_timeout_ms))}"
 
 
 def open_connection(url: str, *, busy_timeout_ms: int) -> psycopg.Connection[tuple[object, ...]]:
@@ -34,6 +72,7 @@ def open_connection(url: str, *, busy_timeout_ms: int) -> psycopg.Connection[tup
             autocommit=True,
             options=server_options(busy_timeout_ms),
             application_name="cwdb",
+            context=ADAPTERS,
         )
     except psycopg.Error as error:
         raise translate(error, context=f"cannot open database {redact(url)!r}") from error

@@ -26,7 +26,7 @@ from cwdb.adapters.migration_files import (
     read_migrations,
 )
 from cwdb.adapters.psycopg.translate import translate
-from cwdb.adapters.sqlfiles import QueryFile, parse_file
+from cwdb.adapters.sqlfiles import QueryFile, query_file
 from cwdb.errors import MigrationError
 
 #: How long a migrator waits for another one (or for yoyo) before giving up.
@@ -42,7 +42,7 @@ def shipped_migrations() -> tuple[Migration, ...]:
 @functools.cache
 def bookkeeping() -> QueryFile:
     """``sql/postgresql/_migrations.sql``."""
-    return parse_file(resource_dir("sql") / "postgresql" / "_migrations.sql")
+    return query_file("_migrations", "postgresql")
 
 
 class Migrator(MigrationLedger):

@@ -14,18 +14,17 @@ from typing import Any
 import psycopg
 
 from cwdb._open import redact
-from cwdb._resources import resource_dir
 from cwdb.adapters.psycopg.connection import open_connection
 from cwdb.adapters.psycopg.migrator import Migrator
 from cwdb.adapters.psycopg.translate import translate
-from cwdb.adapters.sqlfiles import QueryFile, parse_file
+from cwdb.adapters.sqlfiles import QueryFile, query_file
 from cwdb.adapters.status import COUNT_PREFIX, Status
 
 
 @functools.cache
 def status_queries() -> QueryFile:
     """``sql/postgresql/_status.sql``."""
-    return parse_file(resource_dir("sql") / "postgresql" / "_status.sql")
+    return query_file("_status", "postgresql")
 
 
 def read_status(url: str) -> Status:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from cwdb.adapters.apsw.repositories.crud import CrudAdapter
-from cwdb.adapters.apsw.repositories.updates import UpdateStatements
-from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.adapters.repositories.crud import CrudAdapter
+from cwdb.adapters.repositories.updates import UpdateStatements
+from cwdb.adapters.runner import Queries, Runner
 from cwdb.records.proposals import Proposal
 
 
-class ApswProposalRepository(CrudAdapter[Proposal]):
+class SqlProposalRepository(CrudAdapter[Proposal]):
     """Proposals stored in SQLite through APSW."""
 
     record = Proposal

@@ -13,18 +13,18 @@ import functools
 from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
-from cwdb.adapters.apsw.repositories.updates import UpdateStatements
-from cwdb.adapters.apsw.runner import Queries, Runner, Statement
+from cwdb.adapters.repositories.updates import UpdateStatements
+from cwdb.adapters.runner import Queries, Runner, Statement
 from cwdb.errors import NotFoundError
-from cwdb.records._codec import RecordCodec
+from cwdb.records._codec import RecordCodec, StoreTime, ms_from_time
 
 R = TypeVar("R")
 
 
 @functools.cache
-def codec_for(record: type) -> RecordCodec:
-    """The write codec of a record class, built once per process."""
-    return RecordCodec(record)
+def codec_for(record: type, store_time: StoreTime = ms_from_time) -> RecordCodec:
+    """The write codec of a record class for a dialect, built once per process."""
+    return RecordCodec(record, store_time)
 
 
 def missing(record: type, id: str) -> NotFoundError:
@@ -90,7 +90,7 @@ class CrudAdapter(Generic[R]):
     def __init__(self, runner: Runner, queries: Queries) -> None:
         record = self.record
         self._run = runner
-        self._codec = codec_for(record)
+        self._codec = codec_for(record, runner.store_time)
         self._create: Statement[R] = queries.bind("create", record)
         self._find_by_id: Statement[R] = queries.bind("find_by_id", record)
         self._find_all: Statement[R] = queries.bind("find_all", record)

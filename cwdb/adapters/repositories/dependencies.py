@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import attrs
 
-from cwdb.adapters.apsw.repositories.crud import missing
-from cwdb.adapters.apsw.runner import Queries, Runner, Statement
+from cwdb.adapters.repositories.crud import missing
+from cwdb.adapters.runner import Queries, Runner, Statement
 from cwdb.errors import IntegrityError, ValidationError
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from cwdb.adapters.apsw.repositories.crud import CrudAdapter
-from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.adapters.repositories.crud import CrudAdapter
+from cwdb.adapters.runner import Queries, Runner
 from cwdb.records.errands import Errand
 
 
-class ApswErrandRepository(CrudAdapter[Errand]):
+class SqlErrandRepository(CrudAdapter[Errand]):
     """Errands stored in SQLite through APSW; the caller gives the ids."""
 
     record = Errand

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from cwdb.adapters.apsw.repositories.crud import CrudAdapter
-from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.adapters.repositories.crud import CrudAdapter
+from cwdb.adapters.runner import Queries, Runner
 from cwdb.records.agents import Agent
 
 
-class ApswAgentRepository(CrudAdapter[Agent]):
+class SqlAgentRepository(CrudAdapter[Agent]):
     """Agents stored in SQLite through APSW."""
 
     record = Agent

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from cwdb.adapters.apsw.repositories.crud import codec_for, insert_row, update_row
-from cwdb.adapters.apsw.repositories.updates import UpdateStatements
-from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.adapters.repositories.crud import codec_for, insert_row, update_row
+from cwdb.adapters.repositories.updates import UpdateStatements
+from cwdb.adapters.runner import Queries, Runner
 from cwdb.records.chat_sessions import ChatMessage, ChatSession
 
 
-class ApswChatSessionRepository:
+class SqlChatSessionRepository:
     """Chat sessions and their messages stored in SQLite through APSW."""
 
     def __init__(self, runner: Runner, queries: Queries) -> None:
         self._run = runner
-        self._sessions = codec_for(ChatSession)
-        self._messages = codec_for(ChatMessage)
+        self._sessions = codec_for(ChatSession, runner.store_time)
+        self._messages = codec_for(ChatMessage, runner.store_time)
         self._create_session = queries.bind("create_session", ChatSession)
         self._find_by_id = queries.bind("find_by_id", ChatSession)
         self._find_active_session = queries.bind("find_active_session", ChatSession)

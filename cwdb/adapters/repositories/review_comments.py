@@ -6,17 +6,17 @@ subclass ``CrudAdapter``; it validates with the same record codec.
 
 from __future__ import annotations
 
-from cwdb.adapters.apsw.repositories.crud import codec_for, delete_row, insert_row, missing
-from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.adapters.repositories.crud import codec_for, delete_row, insert_row, missing
+from cwdb.adapters.runner import Queries, Runner
 from cwdb.records.review_comments import ReviewComment
 
 
-class ApswReviewCommentRepository:
+class SqlReviewCommentRepository:
     """Review comments stored in SQLite through APSW."""
 
     def __init__(self, runner: Runner, queries: Queries) -> None:
         self._run = runner
-        self._codec = codec_for(ReviewComment)
+        self._codec = codec_for(ReviewComment, runner.store_time)
         self._create = queries.bind("create", ReviewComment)
         self._find_by_phase_id = queries.bind("find_by_phase_id", ReviewComment)
         self._set_resolved = queries.bind("set_resolved", ReviewComment)
@@ -55,7 +55,7 @@ class ApswReviewCommentRepository:
 
     def _set(self, id: str, *, resolved: bool) -> ReviewComment:
         run = self._run
-        params = {"id": id, "resolved": int(resolved), "now": run.now()}
+        params = {"id": id, "resolved": resolved, "now": run.now()}
         found = run.one(self._set_resolved, params)
         if found is None:
             raise missing(ReviewComment, id)

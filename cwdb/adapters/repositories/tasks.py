@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from cwdb.adapters.apsw.repositories.crud import CrudAdapter
-from cwdb.adapters.apsw.repositories.dependencies import DependencyGraph, DependencyStatements
-from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.adapters.repositories.crud import CrudAdapter
+from cwdb.adapters.repositories.dependencies import DependencyGraph, DependencyStatements
+from cwdb.adapters.runner import Queries, Runner
 from cwdb.records.tasks import Task
 
 
-class ApswTaskRepository(CrudAdapter[Task]):
+class SqlTaskRepository(CrudAdapter[Task]):
     """Tasks stored in SQLite through APSW; dependencies in ``task_dependencies``."""
 
     record = Task

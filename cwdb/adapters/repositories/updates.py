@@ -30,7 +30,7 @@ from typing import Any, Final, Generic, TypeVar
 
 import attrs
 
-from cwdb.adapters.apsw.statements import Queries, Statement
+from cwdb.adapters.statements import Queries, Statement
 from cwdb.records._codec import RecordCodec
 
 R = TypeVar("R")
@@ -58,7 +58,7 @@ class UpdateStatement(Generic[R]):
         """Its parameters for ``changed``, values of the changed columns to fill in."""
         params: dict[str, object] = dict.fromkeys(self.columns - changed)
         for column in self.flagged:
-            params[f"set_{column}"] = int(column in changed)
+            params[f"set_{column}"] = column in changed
         return params
 
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from cwdb.adapters.apsw.repositories.crud import CrudAdapter, missing
-from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.adapters.repositories.crud import CrudAdapter, missing
+from cwdb.adapters.runner import Queries, Runner
 from cwdb.errors import IntegrityError
 from cwdb.records._codec import id_array, id_list
 from cwdb.records.initiatives import Initiative
 from cwdb.records.projects import Project
 
 
-class ApswProjectRepository(CrudAdapter[Project]):
+class SqlProjectRepository(CrudAdapter[Project]):
     """Projects stored in SQLite through APSW."""
 
     record = Project

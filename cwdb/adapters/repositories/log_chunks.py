@@ -17,10 +17,10 @@ from datetime import datetime
 from typing import Final
 
 from cwdb._ids import SIZE, new_ids
-from cwdb.adapters.apsw.repositories.crud import codec_for, insert_row
-from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.adapters.repositories.crud import codec_for, insert_row
+from cwdb.adapters.runner import Queries, Runner
 from cwdb.errors import Error, ValidationError
-from cwdb.records._codec import INT64_MAX, INT64_MIN, id_array, id_list, ms_from_time, rows_mapper
+from cwdb.records._codec import INT64_MAX, INT64_MIN, id_array, id_list, rows_mapper
 from cwdb.records.log_chunks import LogChunk
 
 #: Rows per transaction of ``delete_older_than``: short enough that other
@@ -34,12 +34,12 @@ _CHUNK_PARAMS: Final = ("id", "agent_id", "agent_name", "content", "session_numb
 _MAP_PAGE: Final = rows_mapper(LogChunk, skip=1)
 
 
-class ApswLogChunkRepository:
+class SqlLogChunkRepository:
     """Log chunks stored in SQLite through APSW."""
 
     def __init__(self, runner: Runner, queries: Queries) -> None:
         self._run = runner
-        self._codec = codec_for(LogChunk)
+        self._codec = codec_for(LogChunk, runner.store_time)
         self._insert_chunk = queries.bind("insert_chunk", LogChunk)
         self._insert_chunks = queries.bind("insert_chunks")
         if self._insert_chunks.query.params != _CHUNK_PARAMS:
@@ -101,7 +101,9 @@ class ApswLogChunkRepository:
             start = end
         return self._run.write_batch(self._insert_chunks, batch)
 
-    def _encode_slowly(self, chunk: object, index: int, new_id: str, now: int) -> dict[str, object]:
+    def _encode_slowly(
+        self, chunk: object, index: int, new_id: str, now: object
+    ) -> dict[str, object]:
         """Encode one chunk through the codec; errors name the chunk and field."""
         if not isinstance(chunk, Mapping):
             raise ValidationError(f"chunks[{index}]: expected a dict, got {type(chunk).__name__}")
@@ -147,7 +149,7 @@ class ApswLogChunkRepository:
             params["after"] = rows[-1][0]
 
     def delete_older_than(self, cutoff: datetime) -> int:
-        params = {"cutoff": ms_from_time(cutoff, "cutoff"), "batch": DELETE_BATCH}
+        params = {"cutoff": self._run.store_time(cutoff, "cutoff"), "batch": DELETE_BATCH}
         total = 0
         while True:
             deleted = self._run.write_count(self._delete_older_than, params)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from cwdb.adapters.apsw.repositories.crud import CrudAdapter
-from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.adapters.repositories.crud import CrudAdapter
+from cwdb.adapters.runner import Queries, Runner
 from cwdb.errors import ValidationError
-from cwdb.records._codec import ms_from_time
 from cwdb.records.accounts import Account
 
 
-class ApswAccountRepository(CrudAdapter[Account]):
+class SqlAccountRepository(CrudAdapter[Account]):
     """Accounts stored in SQLite through APSW.
 
     Every "now" (the pick's ``last_used_at``, exhaustion expiry) comes from
@@ -45,7 +44,7 @@ class ApswAccountRepository(CrudAdapter[Account]):
         return picked
 
     def mark_exhausted(self, id: str, until: datetime) -> Account:
-        params = {"id": id, "until": ms_from_time(until, "until"), "now": self._run.now()}
+        params = {"id": id, "until": self._run.store_time(until, "until"), "now": self._run.now()}
         marked = self._run.one(self._mark_exhausted, params)
         if marked is None:
             raise self._missing(id)

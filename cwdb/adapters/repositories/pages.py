@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from cwdb.adapters.apsw.repositories.crud import CrudAdapter
-from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.adapters.repositories.crud import CrudAdapter
+from cwdb.adapters.runner import Queries, Runner
 from cwdb.errors import IntegrityError
 from cwdb.records.pages import Page
 
 
-class ApswPageRepository(CrudAdapter[Page]):
+class SqlPageRepository(CrudAdapter[Page]):
     """Pages stored in SQLite through APSW."""
 
     record = Page

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from cwdb.adapters.apsw.repositories.crud import codec_for, insert_row, missing
-from cwdb.adapters.apsw.runner import Queries, Runner
+from cwdb.adapters.repositories.crud import codec_for, insert_row, missing
+from cwdb.adapters.runner import Queries, Runner
 from cwdb.errors import ConflictError, ValidationError
 from cwdb.records._codec import id_array, id_list
 from cwdb.records.conversations import Conversation
 
 
-class ApswConversationRepository:
+class SqlConversationRepository:
     """Conversations stored in SQLite through APSW."""
 
     def __init__(self, runner: Runner, queries: Queries) -> None:
         self._run = runner
-        self._codec = codec_for(Conversation)
+        self._codec = codec_for(Conversation, runner.store_time)
         self._create = queries.bind("create", Conversation)
         self._find_by_id = queries.bind("find_by_id", Conversation)
         self._find_pending_for_agent = queries.bind("find_pending_for_agent", Conversation)

@@ -1,0 +1,175 @@
+"""The ``Database`` both dialects share: 14 repositories over one runner.
+
+A :class:`Database` owns a runner (its per-thread connections) and one
+adapter per repository; the SQL files are parsed once per process and each
+adapter asks for its statements by name when it is built, so a missing query
+fails at ``connect()``, not at the first call. The dialects' subclasses
+(``apsw/database.py``, ``psycopg/database.py``) add what differs: how the
+schema version is read and what ``backup`` does.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol
+
+from cwdb.adapters.repositories.accounts import SqlAccountRepository
+from cwdb.adapters.repositories.agents import SqlAgentRepository
+from cwdb.adapters.repositories.chat_sessions import SqlChatSessionRepository
+from cwdb.adapters.repositories.conversations import SqlConversationRepository
+from cwdb.adapters.repositories.documented import document_from_port
+from cwdb.adapters.repositories.errands import SqlErrandRepository
+from cwdb.adapters.repositories.initiatives import SqlInitiativeRepository
+from cwdb.adapters.repositories.log_chunks import SqlLogChunkRepository
+from cwdb.adapters.repositories.messages import SqlMessageRepository
+from cwdb.adapters.repositories.pages import SqlPageRepository
+from cwdb.adapters.repositories.phases import SqlPhaseRepository
+from cwdb.adapters.repositories.projects import SqlProjectRepository
+from cwdb.adapters.repositories.proposals import SqlProposalRepository
+from cwdb.adapters.repositories.review_comments import SqlReviewCommentRepository
+from cwdb.adapters.repositories.tasks import SqlTaskRepository
+from cwdb.adapters.runner import Runner
+from cwdb.adapters.sqlfiles import query_file
+from cwdb.adapters.statements import Queries
+from cwdb.errors import ValidationError
+from cwdb.ports import (
+    AccountRepository,
+    AgentRepository,
+    ChatSessionRepository,
+    ConversationRepository,
+    ErrandRepository,
+    InitiativeRepository,
+    LogChunkRepository,
+    MessageRepository,
+    PageRepository,
+    PhaseRepository,
+    ProjectRepository,
+    ProposalRepository,
+    ReviewCommentRepository,
+    TaskRepository,
+)
+
+Clock = Callable[[], datetime]
+
+
+class OwnRunner(Runner, Protocol):
+    """A runner as its ``Database`` sees it: it can also be closed."""
+
+    closed: bool
+
+    def close(self) -> None: ...
+
+
+#: Each adapter and the port whose documentation and signatures it shows.
+ADAPTERS: tuple[tuple[type, type], ...] = (
+    (SqlInitiativeRepository, InitiativeRepository),
+    (SqlPhaseRepository, PhaseRepository),
+    (SqlTaskRepository, TaskRepository),
+    (SqlAgentRepository, AgentRepository),
+    (SqlMessageRepository, MessageRepository),
+    (SqlPageRepository, PageRepository),
+    (SqlProjectRepository, ProjectRepository),
+    (SqlAccountRepository, AccountRepository),
+    (SqlProposalRepository, ProposalRepository),
+    (SqlLogChunkRepository, LogChunkRepository),
+    (SqlConversationRepository, ConversationRepository),
+    (SqlChatSessionRepository, ChatSessionRepository),
+    (SqlReviewCommentRepository, ReviewCommentRepository),
+    (SqlErrandRepository, ErrandRepository),
+)
+for _adapter, _port in ADAPTERS:
+    document_from_port(_adapter, _port)
+
+
+class Database:
+    """An open cwdb database: one attribute per repository (docs/reference.md §1, §4)."""
+
+    initiatives: InitiativeRepository
+    phases: PhaseRepository
+    tasks: TaskRepository
+    agents: AgentRepository
+    messages: MessageRepository
+    pages: PageRepository
+    projects: ProjectRepository
+    accounts: AccountRepository
+    proposals: ProposalRepository
+    log_chunks: LogChunkRepository
+    conversations: ConversationRepository
+    chat_sessions: ChatSessionRepository
+    review_comments: ReviewCommentRepository
+    errands: ErrandRepository
+
+    def __init__(self, runner: OwnRunner, path: str, *, dialect: str) -> None:
+        self._runner = runner
+        #: The SQLite path, or the PostgreSQL URL without its password.
+        self.path = path
+
+        def queries(name: str) -> Queries:
+            return Queries(query_file(name, dialect))
+
+        self.initiatives = SqlInitiativeRepository(runner, queries("initiatives"))
+        self.phases = SqlPhaseRepository(runner, queries("phases"))
+        self.tasks = SqlTaskRepository(runner, queries("tasks"))
+        self.agents = SqlAgentRepository(runner, queries("agents"))
+        self.messages = SqlMessageRepository(runner, queries("messages"))
+        self.pages = SqlPageRepository(runner, queries("pages"))
+        self.projects = SqlProjectRepository(runner, queries("projects"))
+        self.accounts = SqlAccountRepository(runner, queries("accounts"))
+        self.proposals = SqlProposalRepository(runner, queries("proposals"))
+        self.log_chunks = SqlLogChunkRepository(runner, queries("log_chunks"))
+        self.conversations = SqlConversationRepository(runner, queries("conversations"))
+        self.chat_sessions = SqlChatSessionRepository(runner, queries("chat_sessions"))
+        self.review_comments = SqlReviewCommentRepository(runner, queries("review_comments"))
+        self.errands = SqlErrandRepository(runner, queries("errands"))
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Everything inside commits together or not at all (docs/reference.md §1).
+
+        The outermost level takes the write lock at once (SQLite's ``BEGIN
+        IMMEDIATE``, a transaction advisory lock on PostgreSQL); nested
+        levels are savepoints. An exception rolls back
+        its own level and propagates. A block belongs to the thread that
+        opened it.
+        """
+        return self._runner.transaction()
+
+    @property
+    def schema_version(self) -> str | None:
+        """The id of the newest applied migration."""
+        raise NotImplementedError
+
+    def backup(self, dest_path: str | os.PathLike[str]) -> None:
+        """Write a consistent copy of this database to the new file ``dest_path``."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Wait for calls in flight, close every connection; safe to repeat."""
+        self._runner.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._runner.closed else "open"
+        return f"<cwdb.Database {self.path!r} ({state})>"
+
+
+def check_busy_timeout(busy_timeout_ms: object) -> None:
+    """The busy timeout is a whole number of milliseconds, 0 or more."""
+    if type(busy_timeout_ms) is not int or busy_timeout_ms < 0:
+        raise ValidationError(
+            f"busy_timeout_ms: expected a whole number of milliseconds, 0 or more, "
+            f"got {busy_timeout_ms!r}"
+        )

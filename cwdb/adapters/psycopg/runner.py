@@ -1,0 +1,357 @@
+"""Running named statements on PostgreSQL: the psycopg side of ``adapters/runner.py``.
+
+Each thread gets a connection of its own on its first call (a
+:class:`Session`), in autocommit, so every statement outside a
+``transaction()`` block is a transaction of its own, at READ COMMITTED.
+A ``transaction()`` block is ``BEGIN``, the writers' advisory lock
+(``sql/postgresql/_transactions.sql``), the block, ``COMMIT``; nested levels
+and every write inside a block are savepoints, so a failed call undoes only
+itself, as on SQLite.
+
+Failures:
+
+* a serialization failure or deadlock of a statement outside a block is
+  retried until ``busy_timeout_ms`` has passed, then is a ``BusyError``;
+  inside a block the block cannot be replayed, so it is a ``BusyError`` at
+  once;
+* a connection the server closed while it was idle (a restart, a killed
+  backend) is noticed before the next statement is sent, and replaced: the
+  call runs on a new connection. A connection lost during a call fails that
+  call (``cwdb.Error``); the thread's next call reconnects. Inside a block,
+  every call fails until the block ends, since its transaction is gone.
+
+Results are read in binary: the connection's loaders (``connection.py``)
+give timestamps as milliseconds and ``jsonb`` as text, the storage forms the
+shared row mappers read (``adapters/runner.py``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import select
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg.pq import ConnStatus
+
+from cwdb._ids import new_id
+from cwdb.adapters.psycopg.translate import RETRYABLE, translate
+from cwdb.adapters.runner import Bindings, Params
+from cwdb.adapters.sqlfiles import query_file
+from cwdb.adapters.statements import Row, Statement
+from cwdb.errors import BusyError, Error
+from cwdb.records._codec import datetime_from_time, time_from_ms
+
+R = TypeVar("R")
+Connection = psycopg.Connection[tuple[Any, ...]]
+
+
+class Session:
+    """One thread's connection, its cursor and its transaction depth."""
+
+    __slots__ = ("broken", "connection", "cursor", "depth", "lock", "thread")
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.cursor = connection.cursor(binary=True)
+        self.lock = threading.RLock()
+        self.depth = 0
+        #: Set when the connection was lost inside a block: every call fails until it ends.
+        self.broken = False
+        self.thread = threading.current_thread()
+
+
+class Runner:
+    """Runs statements on the calling thread's session (see the module doc)."""
+
+    def __init__(
+        self,
+        open_connection: Callable[[], Connection],
+        *,
+        busy_timeout_ms: int,
+        clock: Callable[[], datetime] | None,
+        database: str,
+    ) -> None:
+        self._open_connection = open_connection
+        self.busy_timeout_ms = busy_timeout_ms
+        #: The redacted URL that error messages name.
+        self.database = database
+        self.new_id = new_id
+        self.store_time = datetime_from_time
+        if clock is None:
+            self.now: Callable[[], object] = _system_now
+        else:
+            self.now = lambda: datetime_from_time(clock(), "clock()")
+        self._lock_writers = query_file("_transactions", "postgresql")["lock_writers"].sql
+        self._local = threading.local()
+        self._sessions: list[Session] = []
+        self._sessions_lock = threading.Lock()
+        self.closed = False
+
+    # -- sessions -----------------------------------------------------------
+
+    def check_open(self) -> None:
+        if self.closed:
+            raise Error("the database is closed")
+
+    def adopt(self, connection: Connection) -> None:
+        """Use an already opened connection as the calling thread's session."""
+        session = Session(connection)
+        with self._sessions_lock:
+            self._sessions.append(session)
+        self._local.session = session
+
+    def session(self) -> Session:
+        """The calling thread's session; a new one if the server closed the old one."""
+        session: Session | None = getattr(self._local, "session", None)
+        if session is None or (session.depth == 0 and not _alive(session.connection)):
+            session = self._new_session(session)
+        return session
+
+    def _new_session(self, old: Session | None) -> Session:
+        with self._sessions_lock:
+            self.check_open()
+            if old is not None:
+                with contextlib.suppress(ValueError):
+                    self._sessions.remove(old)
+                old.connection.close()
+            self._sessions = [s for s in self._sessions if s.thread.is_alive() or _close(s)]
+        session = Session(self._open_connection())
+        with self._sessions_lock:
+            if self.closed:
+                session.connection.close()
+                self.check_open()
+            self._sessions.append(session)
+        self._local.session = session
+        return session
+
+    def close(self) -> None:
+        """Wait for calls in flight, then close every connection; idempotent."""
+        with self._sessions_lock:
+            self.closed = True
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            with session.lock:
+                session.connection.close()
+
+    def in_transaction(self) -> bool:
+        return self.session().depth > 0
+
+    @contextmanager
+    def held_connection(self) -> Iterator[Connection]:
+        """The calling thread's connection, its session held for the block."""
+        session = self.session()
+        with session.lock:
+            yield session.connection
+
+    # -- running statements ---------------------------------------------------
+
+    def one(self, st: Statement[R], params: Params) -> R | None:
+        rows = self._execute(st, params)[0]
+        if not rows:
+            return None
+        mapper = st.mapper
+        return mapper(rows[0]) if mapper is not None else rows[0][0]
+
+    def all(self, st: Statement[R], params: Params) -> list[R]:
+        rows = self._execute(st, params)[0]
+        map_rows = st.map_rows
+        if map_rows is not None:
+            return map_rows(rows)
+        return [row[0] for row in rows]
+
+    def single(self, st: Statement[R], params: Params) -> R:
+        rows = self._execute(st, params)[0]
+        if not rows:
+            raise Error(f"{st.query.qualified_name} returned no row")
+        mapper = st.mapper
+        return mapper(rows[0]) if mapper is not None else rows[0][0]
+
+    def rows(self, st: Statement[Any], params: Params) -> list[Row]:
+        return self._execute(st, params)[0]
+
+    def write(self, st: Statement[Any], params: Params) -> None:
+        self._execute(st, params)
+
+    def write_count(self, st: Statement[Any], params: Params) -> int:
+        return self._execute(st, params)[1]
+
+    def _execute(self, st: Statement[Any], params: Params) -> tuple[list[Row], int]:
+        """Run one statement: on its own (retried while busy), or in a savepoint of a block."""
+        deadline = None
+        while True:
+            session = self.session()
+            with session.lock:
+                if session.depth:
+                    return self._in_savepoint(session, st, params)
+                try:
+                    cursor = session.cursor.execute(st.sql, params)
+                    rows = cursor.fetchall() if cursor.description is not None else []
+                    return rows, cursor.rowcount
+                except RETRYABLE as error:
+                    deadline = deadline or time.monotonic() + self.busy_timeout_ms / 1000
+                    if time.monotonic() >= deadline:
+                        raise self._error(error, session) from error
+                except psycopg.Error as error:
+                    raise self._error(error, session) from error
+
+    def _in_savepoint(
+        self, session: Session, st: Statement[Any], params: Params
+    ) -> tuple[list[Row], int]:
+        """Inside a block: a failed call undoes only itself."""
+        self._check_block(session)
+        cursor = session.cursor
+        if not st.writes:
+            try:
+                cursor.execute(st.sql, params)
+                return (cursor.fetchall() if cursor.description is not None else []), -1
+            except psycopg.Error as error:
+                # A failed read aborts the block's transaction as a failed write would.
+                raise self._error(error, session) from error
+        self._control(session, "SAVEPOINT cwdb_call")
+        try:
+            cursor.execute(st.sql, params)
+            rows = cursor.fetchall() if cursor.description is not None else []
+            changed = cursor.rowcount
+            cursor.execute("RELEASE cwdb_call")
+        except psycopg.Error as error:
+            self._undo_savepoint(session, "cwdb_call")
+            raise self._error(error, session) from error
+        return rows, changed
+
+    def write_batch(self, st: Statement[Any], param_sets: Iterable[Bindings]) -> int:
+        """A ``*!`` statement once per parameter set, in one transaction (a pipeline)."""
+        names = st.query.params
+        batch = [
+            dict(zip(names, bindings, strict=True)) if isinstance(bindings, tuple) else bindings
+            for bindings in param_sets
+        ]
+        session = self.session()
+        with session.lock, self.transaction(lock=False):
+            cursor = session.cursor
+            try:
+                cursor.executemany(st.sql, batch)
+            except psycopg.Error as error:
+                raise self._error(error, session) from error
+            return max(cursor.rowcount, 0)
+
+    # -- transactions -----------------------------------------------------------
+
+    @contextmanager
+    def transaction(self, *, lock: bool = True) -> Iterator[None]:
+        """All writes inside commit together or not at all (savepoints nest).
+
+        The outermost level takes the writers' advisory lock (``lock``),
+        the way SQLite's ``BEGIN IMMEDIATE`` takes its write lock.
+        """
+        session = self.session()
+        with session.lock:
+            if session.depth:
+                yield from self._nested(session)
+                return
+            self._control(session, "BEGIN")
+            session.depth = 1
+            try:
+                if lock:
+                    self._control(session, self._lock_writers)
+                yield
+            except BaseException:
+                self._end_block(session)
+                with contextlib.suppress(psycopg.Error):
+                    session.connection.execute("ROLLBACK")
+                raise
+            self._check_block(session, ending=True)
+            try:
+                session.cursor.execute("COMMIT")
+            except psycopg.Error as error:
+                with contextlib.suppress(psycopg.Error):
+                    session.connection.execute("ROLLBACK")
+                raise self._error(error, session) from error
+            finally:
+                self._end_block(session)
+
+    def _nested(self, session: Session) -> Iterator[None]:
+        self._control(session, "SAVEPOINT cwdb_nested")
+        session.depth += 1
+        try:
+            yield
+        except BaseException:
+            session.depth -= 1
+            self._undo_savepoint(session, "cwdb_nested")
+            raise
+        session.depth -= 1
+        self._control(session, "RELEASE cwdb_nested")
+
+    @staticmethod
+    def _end_block(session: Session) -> None:
+        session.depth = 0
+        session.broken = False
+
+    def _check_block(self, session: Session, *, ending: bool = False) -> None:
+        """Inside a block whose connection was lost, nothing can run or commit."""
+        if session.broken or session.connection.closed:
+            session.broken = True
+            if ending:
+                self._end_block(session)
+            raise Error(
+                f"the connection to {self.database!r} was lost inside transaction(): "
+                "the transaction was rolled back"
+            )
+
+    def _control(self, session: Session, sql: str) -> None:
+        """A transaction-control statement; a failure is a cwdb error."""
+        if session.depth:
+            self._check_block(session)
+        try:
+            session.cursor.execute(sql)
+        except psycopg.Error as error:
+            raise self._error(error, session) from error
+
+    @staticmethod
+    def _undo_savepoint(session: Session, name: str) -> None:
+        with contextlib.suppress(psycopg.Error):
+            session.cursor.execute(f"ROLLBACK TO {name}")
+            session.cursor.execute(f"RELEASE {name}")
+
+    def _error(self, error: psycopg.Error, session: Session) -> Error:
+        """The cwdb error of a failed call; a lost connection is marked for the block."""
+        if session.connection.closed and session.depth:
+            session.broken = True
+        failure = translate(error, busy_timeout_ms=self.busy_timeout_ms)
+        if isinstance(failure, BusyError) or not session.connection.closed:
+            return failure
+        return Error(f"the connection to {self.database!r} was lost: {failure}")
+
+
+def _alive(connection: Connection) -> bool:
+    """Whether an idle connection is still usable: no EOF or error waiting on its socket.
+
+    A server that restarted, or a backend that was terminated, closes the
+    socket, which then reads as ready although no query is in flight.
+    """
+    if connection.closed:
+        return False
+    pgconn = connection.pgconn
+    try:
+        ready, _, _ = select.select([pgconn.socket], [], [], 0)
+        if ready:
+            pgconn.consume_input()
+    except (OSError, psycopg.OperationalError):
+        return False
+    return pgconn.status == ConnStatus.OK and not connection.broken
+
+
+def _close(session: Session) -> bool:
+    """Close the connection of a finished thread's session; False to drop it."""
+    with contextlib.suppress(psycopg.Error):
+        session.connection.close()
+    return False
+
+
+def _system_now() -> datetime:
+    return time_from_ms(time.time_ns() // 1_000_000)
