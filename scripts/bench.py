@@ -1,6 +1,7 @@
-"""cwdb against raw APSW and a naive mapper on the orchestrator's workload.
+"""cwdb against raw APSW (or raw psycopg) and a naive mapper on the orchestrator's workload.
 
 Usage: python scripts/bench.py [--runs 3] [--scale 1.0] [--only W2,W6] [--peers]
+       python scripts/bench.py --database postgresql://... | --pg-server [--pg-durable] [...]
 
 Each workload runs on a fresh WAL database file per stack, all stacks in the
 same run, and every ratio is cwdb's throughput over another stack's measured
@@ -20,6 +21,14 @@ wrong answer fails. The stacks:
   what the library costs, SQL included, against doing it yourself.
 * ``naive`` (scripts/bench_hand.py): the hand-written SQL with rows mapped
   to cwdb's attrs records naively, ``Record(*converted values)``.
+
+On PostgreSQL (``--database URL``: a server you run, where the URL's user
+may CREATE DATABASE; or ``--pg-server``: a throwaway server started for the
+run as the tests start theirs, with fsync off unless ``--pg-durable``), the
+stacks are ``cwdb``, ``raw`` (raw psycopg on cwdb's SQL from
+sql/postgresql/) and ``hand`` (raw psycopg on hand-written SQL), each on a
+fresh database of its own made by CREATE DATABASE on that server (see
+scripts/bench_pg.py), and the table gives cwdb/raw and cwdb/hand.
 
 | id | work | unit |
 |----|------|------|
@@ -42,6 +51,7 @@ APSW measured in the same run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -53,10 +63,15 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-import apsw
-from bench_workload import (
+#: The checkout this script belongs to: its cwdb (not another checkout's
+#: installed in the shared .venv) and its tests/support, imported by bench_pg.
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(1, str(ROOT))
+
+import apsw  # noqa: E402
+from bench_workload import (  # noqa: E402
     PICK,
     STATUS_UPDATE,
     Raw,
@@ -71,7 +86,7 @@ from bench_workload import (
     task_params,
 )
 
-import cwdb
+import cwdb  # noqa: E402
 
 CHUNK_TEXT = ("log line: compiling module and running tests ... ok\n" * 6)[:300]
 WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6", "W7")
@@ -207,19 +222,67 @@ class RawStack:
         self.raw.conn.close()
 
 
+# -- where the stacks run: files, or databases on a server -------------------
+
+
+class Check(Protocol):
+    """A raw connection to a stack's database reading results back (``?`` parameters)."""
+
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]: ...
+
+    def value(self, sql: str, params: tuple[Any, ...] = ()) -> Any: ...
+
+    def close(self) -> None: ...
+
+
+class Targets(Protocol):
+    """Fresh, migrated databases for the stacks of a run."""
+
+    def fresh(self, n: int) -> str:
+        """A new database for the ``n``th stack: its path or URL."""
+        ...
+
+    def check(self, target: str) -> Check: ...
+
+    def drop(self, target: str) -> None:
+        """Done with ``target`` (a run's end)."""
+        ...
+
+
+class Files:
+    """A WAL file per stack in ``folder``, made anew each run."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def fresh(self, n: int) -> str:
+        path = str(self.folder / f"stack{n}.db")
+        for suffix in ("", "-wal", "-shm"):
+            Path(path + suffix).unlink(missing_ok=True)
+        cwdb.ensure_schema(path)
+        return path
+
+    def check(self, target: str) -> Check:
+        return Raw(target)
+
+    def drop(self, target: str) -> None:
+        """The next run's ``fresh`` replaces the file."""
+
+
 # -- workloads: each returns (units, seconds) and checks its result ----------
 
 
 @dataclass
 class Bench:
-    """One stack on its own file, with what the workloads pass between them."""
+    """One stack on its own database, with what the workloads pass between them."""
 
     name: str
     stack: Stack
-    db: cwdb.Database  # cwdb on the same file: seeds W7's accounts
-    check: Raw  # raw APSW on the same file: reads the results back
+    db: cwdb.Database  # cwdb on the same database: seeds W7's accounts
+    check: Check  # a raw connection to the same database: reads the results back
     phases: list[str]
     tasks: list[str]
+    target: str
 
 
 def w1(bench: Bench, sizes: Sizes) -> tuple[int, float]:
@@ -230,8 +293,8 @@ def w1(bench: Bench, sizes: Sizes) -> tuple[int, float]:
     tables = ("initiatives", "phases", "tasks")
     counts = tuple(bench.check.value(f"SELECT count(*) FROM {table}") for table in tables)
     assert counts == sizes.seeded, counts
-    bench.phases = [r[0] for r in bench.check.cur.execute("SELECT id FROM phases")]
-    bench.tasks = [r[0] for r in bench.check.cur.execute("SELECT id FROM tasks")]
+    bench.phases = [r[0] for r in bench.check.rows("SELECT id FROM phases")]
+    bench.tasks = [r[0] for r in bench.check.rows("SELECT id FROM tasks")]
     return rows, took
 
 
@@ -261,8 +324,8 @@ def w4(bench: Bench, sizes: Sizes) -> tuple[int, float]:
     started = time.perf_counter()
     bench.stack.update_tasks(order, status)
     took = time.perf_counter() - started
-    updated = bench.check.cur.execute("SELECT count(*) FROM tasks WHERE status = ?", (status,))
-    assert updated.fetchall()[0][0] == len(order)
+    updated = bench.check.value("SELECT count(*) FROM tasks WHERE status = ?", (status,))
+    assert updated == len(order)
     return len(order), took
 
 
@@ -301,7 +364,7 @@ def w6(bench: Bench, sizes: Sizes) -> tuple[int, float]:
 
 
 def w7(bench: Bench, sizes: Sizes) -> tuple[int, float]:
-    bench.check.cur.execute("DELETE FROM accounts")
+    bench.check.rows("DELETE FROM accounts")
     for i in range(sizes.accounts):
         bench.db.accounts.create(email=f"user{i}@example.com", sort_order=i)
     started = time.perf_counter()
@@ -318,24 +381,21 @@ RUN = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W7": w7}
 
 
 def run_once(
-    workdir: Path, stacks: dict[str, StackFactory], sizes: Sizes, only: list[str], turn: int
+    targets: Targets, stacks: dict[str, StackFactory], sizes: Sizes, only: list[str], turn: int
 ) -> dict[str, dict[str, float]]:
     """One run of the workloads: {workload: {stack: ops/s}}, stacks in turn.
 
-    Each stack gets its own fresh, migrated file. Workloads that ``only``
+    Each stack gets its own fresh, migrated database. Workloads that ``only``
     needs for their data run too, but are not reported. Which stack goes
     first rotates with the workload and with ``turn`` (the run's number), so
     that no stack always pays for going first or last on a busy machine.
     """
     needed = set(only) | {NEEDS[w] for w in only if w in NEEDS}
-    benches = []
+    benches: list[Bench] = []
     for n, (name, factory) in enumerate(stacks.items()):
-        path = str(workdir / f"stack{n}.db")
-        for suffix in ("", "-wal", "-shm"):
-            Path(path + suffix).unlink(missing_ok=True)
-        cwdb.ensure_schema(path)
-        db = cwdb.connect(path)
-        benches.append(Bench(name, factory(path, db), db, Raw(path), [], []))
+        target = targets.fresh(n)
+        db = cwdb.connect(target)
+        benches.append(Bench(name, factory(target, db), db, targets.check(target), [], [], target))
     results: dict[str, dict[str, float]] = {}
     try:
         for index, workload in enumerate(WORKLOADS):
@@ -348,8 +408,9 @@ def run_once(
     finally:
         for bench in benches:
             bench.stack.close()
-            bench.check.conn.close()
+            bench.check.close()
             bench.db.close()
+            targets.drop(bench.target)
     return results
 
 
@@ -373,21 +434,25 @@ def ratio(runs: list[dict[str, dict[str, float]]], workload: str, name: str, bas
     return statistics.median(r[workload][name] / r[workload][base] for r in runs)
 
 
-def print_default(runs: list[dict[str, dict[str, float]]]) -> None:
+def print_default(
+    runs: list[dict[str, dict[str, float]]],
+    names: tuple[str, ...] = DEFAULT,
+    baselines: tuple[str, ...] = BASELINES,
+) -> None:
     """Every default stack's ops/s, then cwdb's ratio to each of the others."""
-    rates = [f"{name} ops/s" for name in DEFAULT]
-    ratios = [f"cwdb/{base}" for base in BASELINES]
+    rates = [f"{name} ops/s" for name in names]
+    ratios = [f"cwdb/{base}" for base in baselines]
     header = " ".join(f"{h:>12}" for h in rates) + " " + " ".join(f"{h:>10}" for h in ratios)
     print(f"{'':7} {header}")
-    columns: dict[str, list[float]] = {base: [] for base in BASELINES}
+    columns: dict[str, list[float]] = {base: [] for base in baselines}
     for workload in runs[0]:
-        ops = [statistics.median(r[workload][name] for r in runs) for name in DEFAULT]
-        for base in BASELINES:
+        ops = [statistics.median(r[workload][name] for r in runs) for name in names]
+        for base in baselines:
             columns[base].append(ratio(runs, workload, "cwdb", base))
         cells = " ".join(f"{v:12,.0f}" for v in ops)
-        print(f"{workload:7} {cells} " + " ".join(f"{columns[b][-1]:10.2f}" for b in BASELINES))
-    means = " ".join(f"{geomean(columns[b]):10.2f}" for b in BASELINES)
-    print(f"{'geomean':7} {'':>{13 * len(DEFAULT) - 1}} {means}")
+        print(f"{workload:7} {cells} " + " ".join(f"{columns[b][-1]:10.2f}" for b in baselines))
+    means = " ".join(f"{geomean(columns[b]):10.2f}" for b in baselines)
+    print(f"{'geomean':7} {'':>{13 * len(names) - 1}} {means}")
 
 
 def print_ratios(runs: list[dict[str, dict[str, float]]], names: list[str]) -> None:
@@ -431,10 +496,32 @@ def main(argv: list[str]) -> int:
         action="store_true",
         help="W7 only: cwdb against hand-written picks with and without the contract's semantics",
     )
+    server = parser.add_mutually_exclusive_group()
+    server.add_argument(
+        "--database",
+        metavar="URL",
+        help="run on PostgreSQL: a postgresql:// URL whose user may CREATE DATABASE",
+    )
+    server.add_argument(
+        "--pg-server",
+        action="store_true",
+        help="run on PostgreSQL: a throwaway server started for the run (fsync off)",
+    )
+    parser.add_argument(
+        "--pg-durable",
+        action="store_true",
+        help="--pg-server with PostgreSQL's durable defaults (fsync, synchronous_commit on)",
+    )
     args = parser.parse_args(argv)
     only = [w for w in WORKLOADS if w in args.only.upper().split(",")]
     if not only or args.scale <= 0 or args.runs < 1:
         parser.error(f"--only takes some of {','.join(WORKLOADS)}; --scale and --runs must be > 0")
+    if args.pg_durable and not args.pg_server:
+        parser.error("--pg-durable goes with --pg-server")
+    if args.database or args.pg_server:
+        if args.peers or args.semantics:
+            parser.error("--peers and --semantics run on SQLite only")
+        return postgresql(args.database, args.pg_durable, args.runs, args.scale, only)
     import bench_hand
 
     stacks: dict[str, StackFactory] = {"cwdb": CwdbStack, "raw": RawStack, **bench_hand.STACKS}
@@ -456,7 +543,7 @@ def main(argv: list[str]) -> int:
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
         for turn in range(args.runs):
-            runs.append(run_once(Path(tmp), stacks, sizes, only, turn))
+            runs.append(run_once(Files(Path(tmp)), stacks, sizes, only, turn))
     scaled = "" if args.scale == 1 else f" at scale {args.scale:g}"
     print(
         f"cwdb {cwdb.__version__}, apsw {apsw.apsw_version()}, SQLite {apsw.sqlite_lib_version()}, "
@@ -472,6 +559,33 @@ def main(argv: list[str]) -> int:
         print_ratios(runs, list(stacks))
     else:
         print_default(runs)
+    return 0
+
+
+def postgresql(url: str | None, durable: bool, runs: int, scale: float, only: list[str]) -> int:
+    """W1-W7 on PostgreSQL: cwdb, raw and hand, a fresh database each (scripts/bench_pg.py)."""
+    import bench_pg
+
+    stacks: dict[str, StackFactory] = {"cwdb": CwdbStack, **bench_pg.STACKS}
+    sizes = Sizes.scaled(scale)
+    results = []
+    with contextlib.ExitStack() as cleanup:
+        if url is None:
+            server = bench_pg.BenchServer(bench_pg.DURABLE if durable else bench_pg.FAST)
+            cleanup.callback(server.stop)
+            server.start()
+            url = server.url()
+        databases = bench_pg.Databases(url)
+        cleanup.callback(databases.close)
+        for turn in range(runs):
+            results.append(run_once(databases, stacks, sizes, only, turn))
+        described = databases.describe()
+    scaled = "" if scale == 1 else f" at scale {scale:g}"
+    print(
+        f"cwdb {cwdb.__version__}, {bench_pg.versions()}, {described}, "
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} cores; median of {runs} runs{scaled}"
+    )
+    print_default(results, ("cwdb", "raw", "hand"), ("raw", "hand"))
     return 0
 
 

@@ -135,8 +135,14 @@ class Raw:
         cur.execute("COMMIT")
         return rows
 
-    def value(self, sql: str) -> Any:
-        return self.cur.execute(sql).fetchall()[0][0]
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return self.cur.execute(sql, params).fetchall()
+
+    def value(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        return self.rows(sql, params)[0][0]
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 def now_ms() -> int:

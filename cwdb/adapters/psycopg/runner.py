@@ -34,10 +34,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import psycopg
-from psycopg.pq import ConnStatus
+from psycopg.pq import ConnStatus, ExecStatus
 
 from cwdb._ids import new_id
 from cwdb.adapters.psycopg.translate import RETRYABLE, translate
@@ -191,7 +191,7 @@ class Runner:
                     return self._in_savepoint(session, st, params)
                 try:
                     cursor = session.cursor.execute(st.sql, params)
-                    rows = cursor.fetchall() if cursor.description is not None else []
+                    rows = _fetch(cursor)
                     return rows, cursor.rowcount
                 except RETRYABLE as error:
                     deadline = deadline or time.monotonic() + self.busy_timeout_ms / 1000
@@ -209,14 +209,14 @@ class Runner:
         if not st.writes:
             try:
                 cursor.execute(st.sql, params)
-                return (cursor.fetchall() if cursor.description is not None else []), -1
+                return _fetch(cursor), -1
             except psycopg.Error as error:
                 # A failed read aborts the block's transaction as a failed write would.
                 raise self._error(error, session) from error
         self._control(session, "SAVEPOINT cwdb_call")
         try:
             cursor.execute(st.sql, params)
-            rows = cursor.fetchall() if cursor.description is not None else []
+            rows = _fetch(cursor)
             changed = cursor.rowcount
             cursor.execute("RELEASE cwdb_call")
         except psycopg.Error as error:
@@ -344,6 +344,22 @@ def _alive(connection: Connection) -> bool:
     except (OSError, psycopg.OperationalError):
         return False
     return pgconn.status == ConnStatus.OK and not connection.broken
+
+
+def _fetch(cursor: psycopg.Cursor[Row]) -> list[Row]:
+    """The rows of the statement just run; none for a statement that returns none.
+
+    Its result's status tells, where ``cursor.description is not None`` would
+    build a ``Column`` object per column on every call (a third of a one-row
+    read's Python time).
+    """
+    result = cursor.pgresult
+    if result is not None and result.status == _TUPLES_OK:
+        return cursor.fetchall()
+    return []
+
+
+_TUPLES_OK: Final = ExecStatus.TUPLES_OK
 
 
 def _close(session: Session) -> bool:
