@@ -479,7 +479,7 @@ def print_ratios(runs: list[dict[str, dict[str, float]]], names: list[str]) -> N
         row(workload, [f"{rate:,.0f}" for rate in rates], names)
 
 
-def main(argv: list[str]) -> int:
+def arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -512,6 +512,11 @@ def main(argv: list[str]) -> int:
         action="store_true",
         help="--pg-server with PostgreSQL's durable defaults (fsync, synchronous_commit on)",
     )
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    parser = arguments()
     args = parser.parse_args(argv)
     only = [w for w in WORKLOADS if w in args.only.upper().split(",")]
     if not only or args.scale <= 0 or args.runs < 1:
@@ -522,6 +527,11 @@ def main(argv: list[str]) -> int:
         if args.peers or args.semantics:
             parser.error("--peers and --semantics run on SQLite only")
         return postgresql(args.database, args.pg_durable, args.runs, args.scale, only)
+    return sqlite(args, only)
+
+
+def sqlite(args: argparse.Namespace, only: list[str]) -> int:
+    """W1-W7 on SQLite files: cwdb, raw and hand (and the peers, or --semantics)."""
     import bench_hand
 
     stacks: dict[str, StackFactory] = {"cwdb": CwdbStack, "raw": RawStack, **bench_hand.STACKS}
