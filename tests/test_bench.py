@@ -11,6 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from tests.support import postgres_server
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "scripts" / "bench.py"
 #: A workload's row: ops/s of cwdb, raw, hand, naive, then cwdb's three ratios.
@@ -23,7 +27,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
         check=False,
     )
 
@@ -69,3 +73,32 @@ def test_semantics_compares_the_pick_with_hand_written_picks() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     rows = [line.split()[1] for line in result.stdout.splitlines()[1:]]
     assert rows == ["cwdb", "hand", "hand+strict", "hand+contract"]
+
+
+#: A PostgreSQL workload's row: ops/s of cwdb, raw, hand, then cwdb/raw and cwdb/hand.
+PG_ROW = r"^{}" + r" +[\d,]+" * 3 + r" +\d+\.\d\d" * 2 + "$"
+
+
+def test_postgresql_small_scale_run_checks_every_workload(
+    pg_server: postgres_server.PostgresServer,
+) -> None:
+    """bench.py --database: three stacks on fresh databases of the server, dropped after."""
+    result = run(str(BENCH), "--runs", "1", "--scale", "0.02", "--database", pg_server.url())
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert re.match(
+        r"cwdb \S+, psycopg \S+ \(.*libpq \S+\), PostgreSQL \S+ \(fsync=off, .*\), "
+        r".*median of 1 runs at scale 0.02$",
+        lines[0],
+    )
+    assert lines[1].split() == [
+        *("cwdb", "ops/s", "raw", "ops/s", "hand", "ops/s", "cwdb/raw", "cwdb/hand")
+    ]
+    for workload, line in zip(["W1", "W2", "W3", "W4", "W5", "W6", "W7"], lines[2:9], strict=True):
+        assert re.match(PG_ROW.format(workload), line), line
+    assert re.match(r"^geomean +\d+\.\d\d +\d+\.\d\d$", lines[9])
+    assert len(lines) == 10
+    psycopg = pytest.importorskip("psycopg", reason="psycopg is in the test extra")
+    with psycopg.connect(pg_server.url(), autocommit=True) as admin:
+        left = admin.execute("SELECT datname FROM pg_database WHERE datname LIKE 'cwdb_bench_%'")
+        assert left.fetchall() == []
