@@ -102,3 +102,19 @@ def test_postgresql_small_scale_run_checks_every_workload(
     with psycopg.connect(pg_server.url(), autocommit=True) as admin:
         left = admin.execute("SELECT datname FROM pg_database WHERE datname LIKE 'cwdb_bench_%'")
         assert left.fetchall() == []
+
+
+def test_writers_smoke_run_on_both_backends(pg_server: postgres_server.PostgresServer) -> None:
+    """bench_writers.py: 1 and 2 writer processes on each backend, each run checked."""
+    writers = ROOT / "scripts" / "bench_writers.py"
+    url = pg_server.url()
+    result = run(str(writers), "--seconds", "0.2", "--processes", "1,2", "--database", url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    backends = r"SQLite \S+ \(WAL, synchronous=NORMAL\), PostgreSQL \S+ \("
+    assert re.match(rf"cwdb \S+, {backends}", lines[0])
+    assert lines[1].split() == ["backend", "processes", "writes/s", "x", "of", "1", "chunks/s"]
+    rows = [line.rsplit(None, 4) for line in lines[2:]]
+    assert [(r[0], r[1]) for r in rows] == [
+        ("SQLite (WAL)", "1"), ("SQLite (WAL)", "2"), ("PostgreSQL", "1"), ("PostgreSQL", "2")
+    ]  # fmt: skip
