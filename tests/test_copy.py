@@ -7,12 +7,9 @@ changes what is written) or a KeyboardInterrupt from the progress callback.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import threading
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import apsw
@@ -23,84 +20,15 @@ import cwdb
 from cwdb import cli
 from cwdb.adapters.apsw.migrator import Migrator, shipped_migrations
 from cwdb.adapters.copy import TABLES, CopyError, canonical_json, copy_database
+from tests.support.busy import build_busy
 from tests.support.postgres_server import PostgresServer
 
-DEMO = Path(__file__).resolve().parent.parent / "scripts" / "demo.py"
-#: The 14 repositories that can list every record, and how.
+#: The repositories that can list every record (find_all).
 LISTINGS = (
     "initiatives", "projects", "phases", "tasks", "accounts", "agents", "messages",
     "proposals", "pages",
 )  # fmt: skip
 JSON_COLUMNS = {(t.name, c) for t in TABLES for c in t.json}
-ODD_TEXT = "naïve café 🚀\r\n\ttab, trailing space \u2028 'quote' \"double\" \\ back"
-
-
-def load_demo() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("cwdb_demo", DEMO)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def build_busy(path: Path, *, days: int = 2) -> None:
-    """An orchestrator's database with a row in every table and the awkward cases.
-
-    Two demo days (every repository), a change set (no repository writes
-    them), odd text, JSON with keys out of order, an exhausted account, a
-    subtask and a page whose parent was inserted after them, deleted rows
-    (gaps in rowid).
-    """
-    demo = load_demo()
-    demo.say = lambda step, detail: None
-    with cwdb.connect(path) as db:
-        for day in range(days):
-            initiative, project, build, tasks = demo.plan(db, f"day{day}")
-            demo.work(db, f"day{day}", initiative=initiative, project=project, build=build,
-                      tasks=tasks)  # fmt: skip
-        early = db.tasks.create(initiative_id=initiative.id, name="early", description=ODD_TEXT)
-        late = db.tasks.create(initiative_id=initiative.id, name="late")
-        db.tasks.update(early.id, parent_task_id=late.id)
-        root = db.pages.get_or_create_root_page(initiative.id)
-        first = db.pages.create(initiative_id=initiative.id, parent_page_id=root.id, title="a")
-        second = db.pages.create(initiative_id=initiative.id, parent_page_id=root.id, title="b")
-        db.pages.update(first.id, parent_page_id=second.id, content=ODD_TEXT)
-        agent = db.agents.find_all()[0]
-        db.agents.update(
-            agent.id,
-            result={"z": 1, "a": [1.5, {"y": None, "b": True}], "ü": "🚀"},
-            pending_questions=[{"q": "Which?", "options": ["x", "y"]}],
-            user_dismissed_at=datetime(2026, 3, 4, 5, 6, 7, 891000, tzinfo=UTC),
-        )
-        account = db.accounts.find_all()[0]
-        db.accounts.mark_exhausted(account.id, datetime.now(UTC) + timedelta(hours=1))
-        db.log_chunks.insert_chunks(
-            {"agent_id": agent.id, "agent_name": agent.name, "content": ODD_TEXT}
-            for _ in range(3)
-        )
-        gone = db.initiatives.create(name="deleted")
-        db.initiatives.delete(gone.id)
-        db.initiatives.create(name="after the gap", quality_review=True)
-    connection = apsw.Connection(str(path))
-    try:
-        initiative_id, agent_id = connection.execute(
-            "SELECT initiative_id, agent_id FROM chat_sessions ORDER BY rowid LIMIT 1"
-        ).fetchall()[0]
-        session_id = connection.execute(
-            "SELECT id FROM chat_sessions ORDER BY rowid LIMIT 1"
-        ).fetchall()[0][0]
-        connection.execute(
-            "INSERT INTO change_sets (id, initiative_id, agent_id, summary, status, created_at,"
-            " updated_at) VALUES ('cs1', ?, ?, 'colours', 'applied', 1767225600123, 1767225600456)",
-            (initiative_id, agent_id),
-        )
-        connection.execute(
-            "INSERT INTO chat_messages (id, chat_session_id, role, content, change_set_id,"
-            " created_at) VALUES ('cm-cs', ?, 'assistant', 'applied', 'cs1', 1767225600789)",
-            (session_id,),
-        )
-    finally:
-        connection.close()
 
 
 def raw_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -273,7 +201,7 @@ def test_a_destination_at_another_schema_version_is_refused(busy: Path, tmp_path
     )
     connection.close()
     before = raw_rows(dest)
-    with pytest.raises(CopyError, match="another schema version.*0004_from_the_future"):
+    with pytest.raises(CopyError, match=r"another schema version.*0004_from_the_future"):
         copy_database(str(busy), str(dest))
     assert raw_rows(dest) == before
 
@@ -285,7 +213,7 @@ def test_a_source_that_is_behind_is_refused_with_the_command_to_migrate_it(
     connection = apsw.Connection(str(old))
     Migrator(connection, shipped_migrations()[:1]).apply_pending()
     connection.close()
-    with pytest.raises(CopyError, match="lacks migrations 0002.*python -m cwdb migrate"):
+    with pytest.raises(CopyError, match=r"lacks migrations 0002.*python -m cwdb migrate"):
         copy_database(str(old), str(tmp_path / "dest.db"))
     assert not (tmp_path / "dest.db").exists()
 
@@ -332,9 +260,7 @@ def test_ctrl_c_mid_copy_leaves_a_sqlite_destination_empty(
 ) -> None:
     dest = tmp_path / "dest.db"
     with pytest.raises(KeyboardInterrupt):
-        copy_database(
-            str(busy), str(dest), batch_size=3, progress=interrupt_after(20, during)
-        )
+        copy_database(str(busy), str(dest), batch_size=3, progress=interrupt_after(20, during))
     assert_empty_and_migrated(dest)
 
 
@@ -403,7 +329,7 @@ class Writer:
                     self.done += 1
                     if self.done == 20:
                         self.started.set()
-        except BaseException as error:  # noqa: BLE001 - reported by the test
+        except BaseException as error:
             self.error = error
             self.started.set()
 
@@ -494,7 +420,8 @@ def test_copy_command_refusal_is_one_line_and_exit_status_1(
 ) -> None:
     status, out, err = run_cli(capsys, "--quiet", str(busy), str(busy))
     assert (status, out) == (1, "")
-    assert err.startswith("cwdb: error: ") and err.count("\n") == 1
+    assert err.startswith("cwdb: error: ")
+    assert err.count("\n") == 1
 
 
 def test_copy_command_never_prints_a_password(
@@ -510,7 +437,9 @@ def test_copy_command_never_prints_a_password(
 def test_copy_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.run(["copy", "--help"]) == 0
     out = capsys.readouterr().out
-    assert "SRC" in out and "DEST" in out and "--quiet" in out
+    assert "SRC" in out
+    assert "DEST" in out
+    assert "--quiet" in out
 
 
 def test_progress_is_told_every_row(busy: Path, tmp_path: Path) -> None:
