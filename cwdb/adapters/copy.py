@@ -18,8 +18,9 @@ How a copy goes:
    migrated first (``ensure_schema``), and must then have applied exactly
    the source's migrations.
 3. Every table, parents before children (:data:`TABLES`), is streamed in
-   batches (``select_<table>`` in rowid order, ``insert_<table>`` with
-   executemany) inside ONE destination transaction. Each row keeps its
+   batches (``select_<table>`` in rowid order; SQLite writes a batch with
+   executemany of ``insert_<table>``, PostgreSQL with one ``COPY FROM
+   STDIN``) inside ONE destination transaction. Each row keeps its
    rowid, so ids, timestamps, values and insertion order are the source's.
    Rows of a self-referencing table (subtasks, sub-pages, replies) whose
    parent comes later in rowid order wait until it is in.

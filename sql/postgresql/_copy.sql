@@ -2,14 +2,13 @@
 --
 -- select_<table> reads the whole table in insertion order (the rowid
 -- identity column), rowid first, then the columns in the table's order;
--- insert_<table> writes one such row with its rowid given (OVERRIDING SYSTEM
--- VALUE), so a copy keeps ids and insertion order exactly; reset_rowid_<table>
--- then moves the identity on past the largest rowid copied, so later inserts
--- continue after it. The same names, columns and order as sql/_copy.sql.
--- Parameters are psycopg's %(name)s placeholders; a bare `order` is a
--- reserved word sqlfluff's placeholder templater cannot parse, so the next
--- line has it lint a 0 instead.
--- sqlfluff:templater:placeholder:order:0
+-- copy_<table> writes such rows with their rowid given, so a copy keeps ids
+-- and insertion order exactly: COPY FROM STDIN, a batch of rows per
+-- statement, several times faster than one INSERT per row even pipelined
+-- (scripts/bench_copy.py); reset_rowid_<table> then moves the identity on
+-- past the largest rowid copied, so later inserts continue after it. The
+-- same tables, columns and order as sql/_copy.sql. Parameters are psycopg's
+-- %(name)s placeholders.
 
 -- name: select_initiatives
 -- Every row of initiatives in insertion order, rowid first.
@@ -19,14 +18,14 @@ SELECT
 FROM initiatives
 ORDER BY rowid;
 
--- name: insert_initiatives*!
--- One row of initiatives, with the rowid it had in the source.
-INSERT INTO initiatives (
+-- name: copy_initiatives!
+-- Rows of initiatives, streamed by psycopg in COPY's text format, each with the
+-- rowid it had in the source (COPY writes a given identity value, as INSERT
+-- does with OVERRIDING SYSTEM VALUE). Constraints and foreign keys are
+-- checked as for an INSERT.
+COPY initiatives (
     rowid, id, name, status, execution_mode, quality_review, branch, created_at, updated_at
-) OVERRIDING SYSTEM VALUE VALUES (
-    %(rowid)s, %(id)s, %(name)s, %(status)s, %(execution_mode)s, %(quality_review)s,
-    %(branch)s, %(created_at)s, %(updated_at)s
-);
+) FROM STDIN;
 
 -- name: reset_rowid_initiatives$
 -- Make the next row inserted into initiatives get rowid %(next_rowid)s (one past
@@ -41,14 +40,14 @@ SELECT
 FROM projects
 ORDER BY rowid;
 
--- name: insert_projects*!
--- One row of projects, with the rowid it had in the source.
-INSERT INTO projects (
+-- name: copy_projects!
+-- Rows of projects, streamed by psycopg in COPY's text format, each with the
+-- rowid it had in the source (COPY writes a given identity value, as INSERT
+-- does with OVERRIDING SYSTEM VALUE). Constraints and foreign keys are
+-- checked as for an INSERT.
+COPY projects (
     rowid, id, name, url, default_branch, last_fetched_at, created_at, updated_at
-) OVERRIDING SYSTEM VALUE VALUES (
-    %(rowid)s, %(id)s, %(name)s, %(url)s, %(default_branch)s, %(last_fetched_at)s,
-    %(created_at)s, %(updated_at)s
-);
+) FROM STDIN;
 
 -- name: reset_rowid_projects$
 -- Make the next row inserted into projects get rowid %(next_rowid)s (one past
@@ -64,16 +63,15 @@ SELECT
 FROM accounts
 ORDER BY rowid;
 
--- name: insert_accounts*!
--- One row of accounts, with the rowid it had in the source.
-INSERT INTO accounts (
+-- name: copy_accounts!
+-- Rows of accounts, streamed by psycopg in COPY's text format, each with the
+-- rowid it had in the source (COPY writes a given identity value, as INSERT
+-- does with OVERRIDING SYSTEM VALUE). Constraints and foreign keys are
+-- checked as for an INSERT.
+COPY accounts (
     rowid, id, email, provider, config_json, credentials, is_exhausted, exhausted_until,
     last_used_at, sort_order, created_at, updated_at
-) OVERRIDING SYSTEM VALUE VALUES (
-    %(rowid)s, %(id)s, %(email)s, %(provider)s, %(config_json)s, %(credentials)s,
-    %(is_exhausted)s, %(exhausted_until)s, %(last_used_at)s, %(sort_order)s, %(created_at)s,
-    %(updated_at)s
-);
+) FROM STDIN;
 
 -- name: reset_rowid_accounts$
 -- Make the next row inserted into accounts get rowid %(next_rowid)s (one past
@@ -88,14 +86,14 @@ SELECT
 FROM phases
 ORDER BY rowid;
 
--- name: insert_phases*!
--- One row of phases, with the rowid it had in the source.
-INSERT INTO phases (
+-- name: copy_phases!
+-- Rows of phases, streamed by psycopg in COPY's text format, each with the
+-- rowid it had in the source (COPY writes a given identity value, as INSERT
+-- does with OVERRIDING SYSTEM VALUE). Constraints and foreign keys are
+-- checked as for an INSERT.
+COPY phases (
     rowid, id, initiative_id, name, content, status, merge_base, created_at, updated_at
-) OVERRIDING SYSTEM VALUE VALUES (
-    %(rowid)s, %(id)s, %(initiative_id)s, %(name)s, %(content)s, %(status)s, %(merge_base)s,
-    %(created_at)s, %(updated_at)s
-);
+) FROM STDIN;
 
 -- name: reset_rowid_phases$
 -- Make the next row inserted into phases get rowid %(next_rowid)s (one past
@@ -110,13 +108,14 @@ SELECT
 FROM phase_dependencies
 ORDER BY rowid;
 
--- name: insert_phase_dependencies*!
--- One row of phase_dependencies, with the rowid it had in the source.
-INSERT INTO phase_dependencies (
+-- name: copy_phase_dependencies!
+-- Rows of phase_dependencies, streamed by psycopg in COPY's text format, each with the
+-- rowid it had in the source (COPY writes a given identity value, as INSERT
+-- does with OVERRIDING SYSTEM VALUE). Constraints and foreign keys are
+-- checked as for an INSERT.
+COPY phase_dependencies (
     rowid, phase_id, depends_on_phase_id, created_at
-) OVERRIDING SYSTEM VALUE VALUES (
-    %(rowid)s, %(phase_id)s, %(depends_on_phase_id)s, %(created_at)s
-);
+) FROM STDIN;
 
 -- name: reset_rowid_phase_dependencies$
 -- Make the next row inserted into phase_dependencies get rowid %(next_rowid)s (one past
@@ -132,16 +131,15 @@ SELECT
 FROM tasks
 ORDER BY rowid;
 
--- name: insert_tasks*!
--- One row of tasks, with the rowid it had in the source.
-INSERT INTO tasks (
+-- name: copy_tasks!
+-- Rows of tasks, streamed by psycopg in COPY's text format, each with the
+-- rowid it had in the source (COPY writes a given identity value, as INSERT
+-- does with OVERRIDING SYSTEM VALUE). Constraints and foreign keys are
+-- checked as for an INSERT.
+COPY tasks (
     rowid, id, phase_id, initiative_id, parent_task_id, name, description, type, category,
     priority, status, "order", summary, retry_count, created_at, updated_at
-) OVERRIDING SYSTEM VALUE VALUES (
-    %(rowid)s, %(id)s, %(phase_id)s, %(initiative_id)s, %(parent_task_id)s, %(name)s,
-    %(description)s, %(type)s, %(category)s, %(priority)s, %(status)s, %(order)s,
-    %(summary)s, %(retry_count)s, %(created_at)s, %(updated_at)s
-);
+) FROM STDIN;
 
 -- name: reset_rowid_tasks$
 -- Make the next row inserted into tasks get rowid %(next_rowid)s (one past
@@ -156,13 +154,14 @@ SELECT
 FROM task_dependencies
 ORDER BY rowid;
 
--- name: insert_task_dependencies*!
--- One row of task_dependencies, with the rowid it had in the source.
-INSERT INTO task_dependencies (
+-- name: copy_task_dependencies!
+-- Rows of task_dependencies, streamed by psycopg in COPY's text format, each with the
+-- rowid it had in the source (COPY writes a given identity value, as INSERT
+-- does with OVERRIDING SYSTEM VALUE). Constraints and foreign keys are
+-- checked as for an INSERT.
+COPY task_dependencies (
     rowid, task_id, depends_on_task_id, created_at
-) OVERRIDING SYSTEM VALUE VALUES (
-    %(rowid)s, %(task_id)s, %(depends_on_task_id)s, %(created_at)s
-);
+) FROM STDIN;
 
 -- name: reset_rowid_task_dependencies$
 -- Make the next row inserted into task_dependencies get rowid %(next_rowid)s (one past
@@ -179,18 +178,16 @@ SELECT
 FROM agents
 ORDER BY rowid;
 
--- name: insert_agents*!
--- One row of agents, with the rowid it had in the source.
-INSERT INTO agents (
+-- name: copy_agents!
+-- Rows of agents, streamed by psycopg in COPY's text format, each with the
+-- rowid it had in the source (COPY writes a given identity value, as INSERT
+-- does with OVERRIDING SYSTEM VALUE). Constraints and foreign keys are
+-- checked as for an INSERT.
+COPY agents (
     rowid, id, name, task_id, initiative_id, session_id, worktree_id, provider, account_id,
     status, mode, pid, exit_code, prompt, output_file_path, result, pending_questions,
     user_dismissed_at, created_at, updated_at
-) OVERRIDING SYSTEM VALUE VALUES (
-    %(rowid)s, %(id)s, %(name)s, %(task_id)s, %(initiative_id)s, %(session_id)s,
-    %(worktree_id)s, %(provider)s, %(account_id)s, %(status)s, %(mode)s, %(pid)s,
-    %(exit_code)s, %(prompt)s, %(output_file_path)s, %(result)s::jsonb,
-    %(pending_questions)s::jsonb, %(user_dismissed_at)s, %(created_at)s, %(updated_at)s
-);
+) FROM STDIN;
 
 -- name: reset_rowid_agents$
 -- Make the next row inserted into agents get rowid %(next_rowid)s (one past
@@ -206,16 +203,15 @@ SELECT
 FROM proposals
 ORDER BY rowid;
 
--- name: insert_proposals*!
--- One row of proposals, with the rowid it had in the source.
-INSERT INTO proposals (
+-- name: copy_proposals!
+-- Rows of proposals, streamed by psycopg in COPY's text format, each with the
+-- rowid it had in the source (COPY writes a given identity value, as INSERT
+-- does with OVERRIDING SYSTEM VALUE). Constraints and foreign keys are
+-- checked as for an INSERT.
+COPY proposals (
     rowid, id, agent_id, initiative_id, target_type, target_id, title, summary, content,
     metadata, status, sort_order, created_at, updated_at
-) OVERRIDING SYSTEM VALUE VALUES (
-    %(rowid)s, %(id)s, %(agent_id)s, %(initiative_id)s, %(target_type)s, %(target_id)s,
-    %(title)s, %(summary)s, %(content)s, %(metadata)s::jsonb, %(status)s, %(sort_order)s,
-    %(created_at)s, %(updated_at)s
-);
+) FROM STDIN;
 
 -- name: reset_rowid_proposals$
 -- Make the next row inserted into proposals get rowid %(next_rowid)s (one past
@@ -231,15 +227,15 @@ SELECT
 FROM pages
 ORDER BY rowid;
 
--- name: insert_pages*!
--- One row of pages, with the rowid it had in the source.
-INSERT INTO pages (
+-- name: copy_pages!
+-- Rows of pages, streamed by psycopg in COPY's text format, each with the
+-- rowid it had in the source (COPY writes a given identity value, as INSERT
+-- does with OVERRIDING SYSTEM VALUE). Constraints and foreign keys are
+-- checked as for an INSERT.
+COPY pages (
     rowid, id, initiative_id, parent_page_id, title, content, sort_order, created_at,
     updated_at
-) OVERRIDING SYSTEM VALUE VALUES (
-    %(rowid)s, %(id)s, %(initiative_id)s, %(parent_page_id)s, %(title)s, %(content)s,
-    %(sort_order)s, %(created_at)s, %(updated_at)s
-);
+) FROM STDIN;
 
 -- name: reset_rowid_pages$
 -- Make the next row inserted into pages get rowid %(next_rowid)s (one past
@@ -254,13 +250,14 @@ SELECT
 FROM initiative_projects
 ORDER BY rowid;
 
--- name: insert_initiative_projects*!
--- One row of initiative_projects, with the rowid it had in the source.
-INSERT INTO initiative_projects (
+-- name: copy_initiative_projects!
+-- Rows of initiative_projects, streamed by psycopg in COPY's text format, each with the
+-- rowid it had in the source (COPY writes a given identity value, as INSERT
+-- does with OVERRIDING SYSTEM VALUE). Constraints and foreign keys are
+-- checked as for an INSERT.
+COPY initiative_projects (
     rowid, initiative_id, project_id, created_at
-) OVERRIDING SYSTEM VALUE VALUES (
-    %(rowid)s, %(initiative_id)s, %(project_id)s, %(created_at)s
-);
+) FROM STDIN;
 
 -- name: reset_rowid_initiative_projects$
 -- Make the next row inserted into initiative_projects get rowid %(next_rowid)s (one past
@@ -276,16 +273,15 @@ SELECT
 FROM messages
 ORDER BY rowid;
 
--- name: insert_messages*!
--- One row of messages, with the rowid it had in the source.
-INSERT INTO messages (
+-- name: copy_messages!
+-- Rows of messages, streamed by psycopg in COPY's text format, each with the
+-- rowid it had in the source (COPY writes a given identity value, as INSERT
+-- does with OVERRIDING SYSTEM VALUE). Constraints and foreign keys are
+-- checked as for an INSERT.
+COPY messages (
     rowid, id, sender_type, sender_id, recipient_type, recipient_id, type, content,
     requires_response, status, parent_message_id, created_at, updated_at
-) OVERRIDING SYSTEM VALUE VALUES (
-    %(rowid)s, %(id)s, %(sender_type)s, %(sender_id)s, %(recipient_type)s, %(recipient_id)s,
-    %(type)s, %(content)s, %(requires_response)s, %(status)s, %(parent_message_id)s,
-    %(created_at)s, %(updated_at)s
-);
+) FROM STDIN;
 
 -- name: reset_rowid_messages$
 -- Make the next row inserted into messages get rowid %(next_rowid)s (one past
@@ -300,14 +296,14 @@ SELECT
 FROM agent_log_chunks
 ORDER BY rowid;
 
--- name: insert_agent_log_chunks*!
--- One row of agent_log_chunks, with the rowid it had in the source.
-INSERT INTO agent_log_chunks (
+-- name: copy_agent_log_chunks!
+-- Rows of agent_log_chunks, streamed by psycopg in COPY's text format, each with the
+-- rowid it had in the source (COPY writes a given identity value, as INSERT
+-- does with OVERRIDING SYSTEM VALUE). Constraints and foreign keys are
+-- checked as for an INSERT.
+COPY agent_log_chunks (
     rowid, id, agent_id, agent_name, content, session_number, created_at
-) OVERRIDING SYSTEM VALUE VALUES (
-    %(rowid)s, %(id)s, %(agent_id)s, %(agent_name)s, %(content)s, %(session_number)s,
-    %(created_at)s
-);
+) FROM STDIN;
 
 -- name: reset_rowid_agent_log_chunks$
 -- Make the next row inserted into agent_log_chunks get rowid %(next_rowid)s (one past
@@ -323,15 +319,15 @@ SELECT
 FROM conversations
 ORDER BY rowid;
 
--- name: insert_conversations*!
--- One row of conversations, with the rowid it had in the source.
-INSERT INTO conversations (
+-- name: copy_conversations!
+-- Rows of conversations, streamed by psycopg in COPY's text format, each with the
+-- rowid it had in the source (COPY writes a given identity value, as INSERT
+-- does with OVERRIDING SYSTEM VALUE). Constraints and foreign keys are
+-- checked as for an INSERT.
+COPY conversations (
     rowid, id, from_agent_id, to_agent_id, initiative_id, phase_id, task_id, question,
     answer, status, created_at, updated_at
-) OVERRIDING SYSTEM VALUE VALUES (
-    %(rowid)s, %(id)s, %(from_agent_id)s, %(to_agent_id)s, %(initiative_id)s, %(phase_id)s,
-    %(task_id)s, %(question)s, %(answer)s, %(status)s, %(created_at)s, %(updated_at)s
-);
+) FROM STDIN;
 
 -- name: reset_rowid_conversations$
 -- Make the next row inserted into conversations get rowid %(next_rowid)s (one past
@@ -346,14 +342,14 @@ SELECT
 FROM change_sets
 ORDER BY rowid;
 
--- name: insert_change_sets*!
--- One row of change_sets, with the rowid it had in the source.
-INSERT INTO change_sets (
+-- name: copy_change_sets!
+-- Rows of change_sets, streamed by psycopg in COPY's text format, each with the
+-- rowid it had in the source (COPY writes a given identity value, as INSERT
+-- does with OVERRIDING SYSTEM VALUE). Constraints and foreign keys are
+-- checked as for an INSERT.
+COPY change_sets (
     rowid, id, initiative_id, agent_id, summary, status, created_at, updated_at
-) OVERRIDING SYSTEM VALUE VALUES (
-    %(rowid)s, %(id)s, %(initiative_id)s, %(agent_id)s, %(summary)s, %(status)s,
-    %(created_at)s, %(updated_at)s
-);
+) FROM STDIN;
 
 -- name: reset_rowid_change_sets$
 -- Make the next row inserted into change_sets get rowid %(next_rowid)s (one past
@@ -369,15 +365,15 @@ SELECT
 FROM chat_sessions
 ORDER BY rowid;
 
--- name: insert_chat_sessions*!
--- One row of chat_sessions, with the rowid it had in the source.
-INSERT INTO chat_sessions (
+-- name: copy_chat_sessions!
+-- Rows of chat_sessions, streamed by psycopg in COPY's text format, each with the
+-- rowid it had in the source (COPY writes a given identity value, as INSERT
+-- does with OVERRIDING SYSTEM VALUE). Constraints and foreign keys are
+-- checked as for an INSERT.
+COPY chat_sessions (
     rowid, id, target_type, target_id, initiative_id, agent_id, status, created_at,
     updated_at
-) OVERRIDING SYSTEM VALUE VALUES (
-    %(rowid)s, %(id)s, %(target_type)s, %(target_id)s, %(initiative_id)s, %(agent_id)s,
-    %(status)s, %(created_at)s, %(updated_at)s
-);
+) FROM STDIN;
 
 -- name: reset_rowid_chat_sessions$
 -- Make the next row inserted into chat_sessions get rowid %(next_rowid)s (one past
@@ -392,14 +388,14 @@ SELECT
 FROM chat_messages
 ORDER BY rowid;
 
--- name: insert_chat_messages*!
--- One row of chat_messages, with the rowid it had in the source.
-INSERT INTO chat_messages (
+-- name: copy_chat_messages!
+-- Rows of chat_messages, streamed by psycopg in COPY's text format, each with the
+-- rowid it had in the source (COPY writes a given identity value, as INSERT
+-- does with OVERRIDING SYSTEM VALUE). Constraints and foreign keys are
+-- checked as for an INSERT.
+COPY chat_messages (
     rowid, id, chat_session_id, role, content, change_set_id, created_at
-) OVERRIDING SYSTEM VALUE VALUES (
-    %(rowid)s, %(id)s, %(chat_session_id)s, %(role)s, %(content)s, %(change_set_id)s,
-    %(created_at)s
-);
+) FROM STDIN;
 
 -- name: reset_rowid_chat_messages$
 -- Make the next row inserted into chat_messages get rowid %(next_rowid)s (one past
@@ -415,15 +411,15 @@ SELECT
 FROM errands
 ORDER BY rowid;
 
--- name: insert_errands*!
--- One row of errands, with the rowid it had in the source.
-INSERT INTO errands (
+-- name: copy_errands!
+-- Rows of errands, streamed by psycopg in COPY's text format, each with the
+-- rowid it had in the source (COPY writes a given identity value, as INSERT
+-- does with OVERRIDING SYSTEM VALUE). Constraints and foreign keys are
+-- checked as for an INSERT.
+COPY errands (
     rowid, id, description, branch, base_branch, agent_id, project_id, status, created_at,
     updated_at
-) OVERRIDING SYSTEM VALUE VALUES (
-    %(rowid)s, %(id)s, %(description)s, %(branch)s, %(base_branch)s, %(agent_id)s,
-    %(project_id)s, %(status)s, %(created_at)s, %(updated_at)s
-);
+) FROM STDIN;
 
 -- name: reset_rowid_errands$
 -- Make the next row inserted into errands get rowid %(next_rowid)s (one past
@@ -439,15 +435,15 @@ SELECT
 FROM review_comments
 ORDER BY rowid;
 
--- name: insert_review_comments*!
--- One row of review_comments, with the rowid it had in the source.
-INSERT INTO review_comments (
+-- name: copy_review_comments!
+-- Rows of review_comments, streamed by psycopg in COPY's text format, each with the
+-- rowid it had in the source (COPY writes a given identity value, as INSERT
+-- does with OVERRIDING SYSTEM VALUE). Constraints and foreign keys are
+-- checked as for an INSERT.
+COPY review_comments (
     rowid, id, phase_id, file_path, line_number, line_type, body, author, resolved,
     created_at, updated_at
-) OVERRIDING SYSTEM VALUE VALUES (
-    %(rowid)s, %(id)s, %(phase_id)s, %(file_path)s, %(line_number)s, %(line_type)s,
-    %(body)s, %(author)s, %(resolved)s, %(created_at)s, %(updated_at)s
-);
+) FROM STDIN;
 
 -- name: reset_rowid_review_comments$
 -- Make the next row inserted into review_comments get rowid %(next_rowid)s (one past
