@@ -415,9 +415,8 @@ def copy(
         schema = _check_source(source)
         with open_destination() as destination:
             migrated = _prepare(destination, schema)
-            counts = {table.name: source.count(table) for table in TABLES}
             if counted is not None:
-                counted(sum(counts.values()))
+                counted(sum(source.count(table) for table in TABLES))
             with destination.transaction():
                 _check_empty(destination, schema)
                 copied = [_copy_table(source, destination, t, batch_size, progress) for t in TABLES]
