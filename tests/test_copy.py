@@ -264,15 +264,28 @@ def test_ctrl_c_mid_copy_leaves_a_sqlite_destination_empty(
     assert_empty_and_migrated(dest)
 
 
+@pytest.mark.parametrize("during", ["copy", "verify"])
 def test_ctrl_c_mid_copy_leaves_a_postgresql_destination_empty(
-    busy: Path, pg_server: PostgresServer
+    busy: Path, pg_server: PostgresServer, during: str
 ) -> None:
     url = pg_server.create_database()
     with pytest.raises(KeyboardInterrupt):
-        copy_database(str(busy), url, batch_size=3, progress=interrupt_after(20))
+        copy_database(str(busy), url, batch_size=3, progress=interrupt_after(20, during))
     assert_empty_and_migrated(url)
     copy_database(str(busy), url)  # and the copy can simply be run again
     assert records(url) == records(busy)
+
+
+def test_ctrl_c_mid_copy_from_postgresql_leaves_the_source_usable(
+    busy: Path, tmp_path: Path, pg_server: PostgresServer
+) -> None:
+    url = pg_server.create_database()
+    copy_database(str(busy), url)
+    with pytest.raises(KeyboardInterrupt):
+        copy_database(url, str(tmp_path / "dest.db"), batch_size=3, progress=interrupt_after(20))
+    assert_empty_and_migrated(tmp_path / "dest.db")
+    copy_database(url, str(tmp_path / "dest.db"))  # the same destination, again
+    assert raw_rows(tmp_path / "dest.db") == raw_rows(busy)
 
 
 def test_a_row_postgresql_cannot_store_rolls_the_whole_copy_back(

@@ -2,7 +2,7 @@
 
 A source is read inside one ``REPEATABLE READ READ ONLY`` transaction: one
 snapshot for the whole copy, while the orchestrator goes on writing; each
-table comes through a server-side cursor, a batch per round trip. A
+table is streamed in chunks of a batch (``Cursor.stream``). A
 destination is migrated, then filled inside one transaction that first
 takes the writers' advisory lock (``sql/postgresql/_transactions.sql``), so
 cwdb writers wait for the copy. Rows keep their rowid (COPY writes the given
@@ -20,6 +20,7 @@ booleans as bool, JSON as its text (which COPY's text format parses as jsonb).
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -52,14 +53,18 @@ def _status() -> QueryFile:
 
 
 def _rows(connection: Connection, table: Table, size: int, shown: str) -> Iterator[list[Row]]:
-    """Every row of ``table`` in rowid order, through a server-side cursor."""
+    """Every row of ``table`` in rowid order, streamed ``size`` rows per network chunk.
+
+    ``stream`` sends the query exactly as written (a server-side cursor
+    would wrap it in DECLARE) and reads its rows in chunks as they arrive,
+    so a whole table never sits in memory.
+    """
     sql = copy_queries()[f"select_{table.name}"].sql
     try:
-        with connection.cursor(name=f"cwdb_copy_{table.name}", binary=True) as cursor:
-            cursor.itersize = size
-            cursor.execute(sql)
-            while rows := cursor.fetchmany(size):
-                yield rows
+        with connection.cursor(binary=True) as cursor:
+            rows = cursor.stream(sql, size=size)
+            while batch := list(itertools.islice(rows, size)):
+                yield batch
     except psycopg.Error as error:
         raise translate(error, context=f"cannot read {table.name} of {shown!r}") from error
 
