@@ -7,7 +7,9 @@ changes what is written) or a KeyboardInterrupt from the progress callback.
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -470,3 +472,26 @@ def test_progress_is_told_every_row(busy: Path, tmp_path: Path) -> None:
     total = sum(row_counts(busy).values())
     assert totals == [total]
     assert told == {"copy": total, "verify": total}
+
+
+class _Terminal(io.StringIO):
+    """stderr as a terminal (isatty), keeping what is written to it."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_copy_command_shows_a_progress_bar_on_a_terminal_unless_quiet(
+    busy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, quiet: bool
+) -> None:
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    options = ["--quiet"] if quiet else []
+    assert cli.run(["copy", *options, str(busy), str(tmp_path / "dest.db")]) == 0
+    shown = terminal.getvalue()
+    if quiet:
+        assert shown == ""
+    else:
+        assert "copying" in shown
+        assert "verifying" in shown
