@@ -65,13 +65,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-#: The checkout this script belongs to: its cwdb (not another checkout's
-#: installed in the shared .venv) and its tests/support, imported by bench_pg.
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(1, str(ROOT))
-
-import apsw  # noqa: E402
-from bench_workload import (  # noqa: E402
+import apsw
+from bench_workload import (
     PICK,
     STATUS_UPDATE,
     Raw,
@@ -86,7 +81,7 @@ from bench_workload import (  # noqa: E402
     task_params,
 )
 
-import cwdb  # noqa: E402
+import cwdb
 
 CHUNK_TEXT = ("log line: compiling module and running tests ... ok\n" * 6)[:300]
 WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6", "W7")

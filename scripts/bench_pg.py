@@ -36,10 +36,13 @@ it takes the next one, or none at all when every candidate is locked.
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import os
 import re
 from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -58,7 +61,20 @@ import cwdb
 from cwdb._ids import new_id, new_ids
 from cwdb.adapters.sqlfiles import query_file
 from cwdb.records._codec import time_from_ms
-from tests.support.postgres_server import PostgresServer
+
+
+def _tests_server() -> ModuleType:
+    """tests/support/postgres_server.py, loaded from its file (scripts/ is not a package)."""
+    path = Path(__file__).resolve().parent.parent / "tests" / "support" / "postgres_server.py"
+    spec = importlib.util.spec_from_file_location("cwdb_bench_postgres_server", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+postgres_server = _tests_server()
 
 #: The server settings of ``--pg-server``: the tests' server (no fsync, the
 #: data is thrown away), or with ``--pg-durable`` PostgreSQL's defaults.
@@ -68,13 +84,11 @@ DURABLE = {"fsync": "on", "full_page_writes": "on", "synchronous_commit": "on"}
 SHOWN = ("fsync", "synchronous_commit", "full_page_writes", "shared_buffers")
 
 
-class BenchServer(PostgresServer):
+class BenchServer(postgres_server.PostgresServer):
     """The tests' throwaway server, started with the given settings."""
 
     def __init__(self, settings: dict[str, str]) -> None:
-        from tests.support.postgres_server import server_bin
-
-        bin_dir = server_bin()
+        bin_dir = postgres_server.server_bin()
         if bin_dir is None:
             raise SystemExit("--pg-server needs PostgreSQL's server programs (initdb, pg_ctl)")
         super().__init__(bin_dir)

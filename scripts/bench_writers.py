@@ -37,10 +37,7 @@ from multiprocessing.synchronize import Barrier
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(1, str(ROOT))
-
-import cwdb  # noqa: E402
+import cwdb
 
 CHUNK = ("log line: compiling module and running tests ... ok\n" * 6)[:300]
 #: Log chunks per insert_chunks call.
