@@ -426,6 +426,11 @@ def test_an_adapter_asking_for_a_missing_query_fails_at_connect(
     cut = tmp_path / "initiatives.sql"
     cut.write_text(source.replace("-- name: find_by_status\n", "-- name: find_by_state\n"))
     files = {**load_all(), "initiatives": parse_file(cut)}
-    monkeypatch.setattr(sqlfiles, "load_all", lambda: files)
+    shipped_files = sqlfiles.load_all
+    monkeypatch.setattr(
+        sqlfiles,
+        "load_all",
+        lambda dialect="sqlite": files if dialect == "sqlite" else shipped_files(dialect),
+    )
     with pytest.raises(QueryFileError, match="find_by_status"):
         cwdb.connect(":memory:")

@@ -1,8 +1,17 @@
-"""Test helpers: independent connections, snapshots, a controllable clock."""
+"""Test helpers: independent connections, snapshots, a controllable clock.
+
+A test database of either backend (``conftest.py``'s ``db``) works with
+:func:`snapshot`, :func:`execute` and :func:`backend_of`; :func:`raw_connection`
+is an APSW connection, for tests about SQLite itself.
+"""
 
 from __future__ import annotations
 
 import itertools
+import re
+import time
+import weakref
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -11,14 +20,100 @@ import apsw
 
 import cwdb
 
+Rows = list[tuple[Any, ...]]
+
+#: The real URL (password and all) of each PostgreSQL test database: ``db.path`` is redacted.
+_URLS: weakref.WeakKeyDictionary[cwdb.Database, PostgresSuite] = weakref.WeakKeyDictionary()
+
+
+class PostgresSuite:
+    """The session's one migrated PostgreSQL database; each test gets it emptied.
+
+    ``connect()`` empties every cwdb table with one ``TRUNCATE ... RESTART
+    IDENTITY CASCADE`` (yoyo's tables keep the applied migrations), then opens
+    it with ``migrate=False``. ``connection`` is the suite's own autocommit
+    psycopg connection, outside the library's sessions, for snapshots and raw SQL.
+    """
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self.url = url
+        self.connection = psycopg.connect(url, autocommit=True)
+        self.tables = [
+            str(row[0])
+            for row in self.connection.execute(
+                "SELECT table_name FROM information_schema.columns"
+                " WHERE table_schema = 'public' AND column_name = 'rowid' ORDER BY table_name"
+            )
+        ]
+        assert len(self.tables) == 19, self.tables
+        self._truncate = f"TRUNCATE {', '.join(self.tables)} RESTART IDENTITY CASCADE"
+        #: Seconds spent emptying and opening, and how many times (for the report).
+        self.overhead = 0.0
+        self.opened = 0
+
+    def connect(self, *, clock: Callable[[], datetime] | None = None) -> cwdb.Database:
+        started = time.perf_counter()
+        self.connection.execute(self._truncate)
+        database = cwdb.connect(self.url, migrate=False, clock=clock)
+        self.overhead += time.perf_counter() - started
+        self.opened += 1
+        _URLS[database] = self
+        return database
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def backend_of(db: cwdb.Database) -> str:
+    """``"postgresql"`` for a PostgreSQL test database, else ``"sqlite"``."""
+    return "postgresql" if db in _URLS else "sqlite"
+
+
+def postgres_url(db: cwdb.Database) -> str:
+    """The real URL of a PostgreSQL test database."""
+    return _URLS[db].url
+
+
+_QMARK = re.compile(r"\?")
+
+
+def execute(db: cwdb.Database, sql: str, params: Sequence[Any] = ()) -> Rows:
+    """Run ``sql`` (``?`` placeholders) on a connection of its own; the rows it returns.
+
+    For setting up or checking what no repository method does (raw rows of a
+    table without a repository, a row deleted behind the library's back).
+    """
+    suite = _URLS.get(db)
+    if suite is not None:
+        cursor = suite.connection.execute(_QMARK.sub("%s", sql), params)
+        return cursor.fetchall() if cursor.description is not None else []
+    connection = raw_connection(db)
+    try:
+        return connection.execute(sql, tuple(params)).fetchall()
+    finally:
+        connection.close()
+
 
 def raw_connection(db: cwdb.Database) -> apsw.Connection:
-    """A new connection to the same database, outside the library's sessions."""
+    """A new APSW connection to the same SQLite database, outside the library's sessions."""
+    assert backend_of(db) == "sqlite", "raw_connection is SQLite's: use helpers.execute"
     return db._runner.open_connection()
 
 
-def snapshot(db: cwdb.Database) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table (yoyo's included), for 'nothing changed' checks."""
+def snapshot(db: cwdb.Database) -> dict[str, Rows]:
+    """Every row of every table, for 'nothing changed' checks.
+
+    On SQLite every table (yoyo's included) by rowid; on PostgreSQL every
+    cwdb table by its ``rowid`` column, read on the suite's own connection.
+    """
+    suite = _URLS.get(db)
+    if suite is not None:
+        return {
+            table: suite.connection.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+            for table in suite.tables
+        }
     connection = raw_connection(db)
     try:
         tables = [
