@@ -2,8 +2,8 @@
 
 ``db`` and ``clocked_db`` run every test that takes them twice, ``[sqlite]``
 (a fresh in-memory database) and ``[postgresql]`` (the one migrated database
-of the session on a real PostgreSQL 15 server, emptied by one ``TRUNCATE``
-before the test). Which backends run: ``--backend=sqlite|postgresql|both``,
+of the session on a real PostgreSQL 15 server, emptied before the test:
+``helpers.PostgresSuite``). Which backends run: ``--backend=sqlite|postgresql|both``,
 or the environment variable ``CWDB_TEST_BACKEND`` (the option wins); both by
 default. A test about SQLite itself carries ``@pytest.mark.sqlite_only(reason)``
 and runs as ``[sqlite]`` only.
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 _SELECTED = pytest.StashKey[tuple[str, ...]]()
+_SUITE = pytest.StashKey[helpers.PostgresSuite]()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """How long the [postgresql] tests waited for their emptied database, on average."""
+    suite = config.stash.get(_SUITE, None)
+    if suite is not None and suite.opened:
+        terminalreporter.write_line(
+            f"postgresql test database: opened {suite.opened} times, "
+            f"{suite.overhead / suite.opened * 1000:.1f} ms each (emptied + connect)"
+        )
 
 
 def selected_backends(config: pytest.Config) -> tuple[str, ...]:
@@ -95,22 +107,31 @@ def pg_server() -> Iterator[postgres_server.PostgresServer]:
 
 
 @pytest.fixture(scope="session")
-def pg_suite(pg_server: postgres_server.PostgresServer) -> Iterator[helpers.PostgresSuite]:
+def pg_suite(
+    request: pytest.FixtureRequest, pg_server: postgres_server.PostgresServer
+) -> Iterator[helpers.PostgresSuite]:
     """The session's one migrated database for ``db[postgresql]``, and how to empty it."""
     url = pg_server.create_database("suite")
     cwdb.ensure_schema(url)
     suite = helpers.PostgresSuite(url)
+    request.config.stash[_SUITE] = suite
     try:
         yield suite
     finally:
         suite.close()
 
 
-def _open(request: pytest.FixtureRequest, db_backend: str, clock: Callable[[], Any] | None) -> Any:
+@contextmanager
+def _open(
+    request: pytest.FixtureRequest, db_backend: str, clock: Callable[[], Any] | None
+) -> Iterator[cwdb.Database]:
     if db_backend == "sqlite":
-        return cwdb.connect(":memory:", clock=clock)
+        with cwdb.connect(":memory:", clock=clock) as database:
+            yield database
+        return
     suite: helpers.PostgresSuite = request.getfixturevalue("pg_suite")
-    return suite.connect(clock=clock)
+    with suite.connect(clock=clock) as database:
+        yield database
 
 
 @pytest.fixture

@@ -40,7 +40,8 @@ import psycopg
 from psycopg.pq import ConnStatus
 
 from cwdb._ids import new_id
-from cwdb.adapters.psycopg.translate import RETRYABLE, translate
+from cwdb.adapters.psycopg.explain import explain
+from cwdb.adapters.psycopg.translate import DRIVER_ERRORS, RETRYABLE, translate
 from cwdb.adapters.runner import Bindings, Params
 from cwdb.adapters.sqlfiles import query_file
 from cwdb.adapters.statements import Row, Statement
@@ -197,8 +198,8 @@ class Runner:
                     deadline = deadline or time.monotonic() + self.busy_timeout_ms / 1000
                     if time.monotonic() >= deadline:
                         raise self._error(error, session) from error
-                except psycopg.Error as error:
-                    raise self._error(error, session) from error
+                except DRIVER_ERRORS as error:
+                    raise self._error(error, session, (params,)) from error
 
     def _in_savepoint(
         self, session: Session, st: Statement[Any], params: Params
@@ -210,18 +211,18 @@ class Runner:
             try:
                 cursor.execute(st.sql, params)
                 return (cursor.fetchall() if cursor.description is not None else []), -1
-            except psycopg.Error as error:
+            except DRIVER_ERRORS as error:
                 # A failed read aborts the block's transaction as a failed write would.
-                raise self._error(error, session) from error
+                raise self._error(error, session, (params,)) from error
         self._control(session, "SAVEPOINT cwdb_call")
         try:
             cursor.execute(st.sql, params)
             rows = cursor.fetchall() if cursor.description is not None else []
             changed = cursor.rowcount
             cursor.execute("RELEASE cwdb_call")
-        except psycopg.Error as error:
+        except DRIVER_ERRORS as error:
             self._undo_savepoint(session, "cwdb_call")
-            raise self._error(error, session) from error
+            raise self._error(error, session, (params,)) from error
         return rows, changed
 
     def write_batch(self, st: Statement[Any], param_sets: Iterable[Bindings]) -> int:
@@ -236,8 +237,8 @@ class Runner:
             cursor = session.cursor
             try:
                 cursor.executemany(st.sql, batch)
-            except psycopg.Error as error:
-                raise self._error(error, session) from error
+            except DRIVER_ERRORS as error:
+                raise self._error(error, session, batch) from error
             return max(cursor.rowcount, 0)
 
     # -- transactions -----------------------------------------------------------
@@ -318,11 +319,18 @@ class Runner:
             session.cursor.execute(f"ROLLBACK TO {name}")
             session.cursor.execute(f"RELEASE {name}")
 
-    def _error(self, error: psycopg.Error, session: Session) -> Error:
-        """The cwdb error of a failed call; a lost connection is marked for the block."""
+    def _error(
+        self, error: BaseException, session: Session, param_sets: Iterable[Params] = ()
+    ) -> Error:
+        """The cwdb error of a failed call, naming the field when its parameters tell.
+
+        A lost connection is marked for the block.
+        """
         if session.connection.closed and session.depth:
             session.broken = True
-        failure = translate(error, busy_timeout_ms=self.busy_timeout_ms)
+        failure = explain(error, param_sets) or translate(
+            error, busy_timeout_ms=self.busy_timeout_ms
+        )
         if isinstance(failure, BusyError) or not session.connection.closed:
             return failure
         return Error(f"the connection to {self.database!r} was lost: {failure}")

@@ -12,6 +12,7 @@ connection string, and ``context`` is built from a redacted URL.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -19,6 +20,10 @@ import psycopg
 from psycopg import errors as pg
 
 from cwdb.errors import BusyError, ConflictError, Error, IntegrityError, ValidationError
+
+#: What running a statement can raise: psycopg's errors, and the refusal to
+#: encode a str that is not valid Unicode (a lone surrogate) as UTF-8.
+DRIVER_ERRORS: Final = (psycopg.Error, UnicodeEncodeError)
 
 #: Failures a retry may cure: the library retries these within busy_timeout_ms.
 RETRYABLE: Final = (pg.SerializationFailure, pg.DeadlockDetected)
@@ -65,8 +70,7 @@ def _busy(error: Any, message: str, busy_timeout_ms: int | None) -> str:
 
 #: (psycopg class, cwdb class, message), first match wins.
 _RULES: Final[tuple[tuple[DriverClasses, type[Error], Describe], ...]] = (
-    (pg.UniqueViolation, ConflictError,
-     lambda e, m, _: f"UNIQUE constraint failed: {_constraint(e)}"),
+    (pg.UniqueViolation, ConflictError, lambda e, m, _: _unique(e)),
     (pg.ForeignKeyViolation, IntegrityError,
      lambda e, m, _: f"FOREIGN KEY constraint failed: {_constraint(e)} ({m})"),
     (pg.CheckViolation, IntegrityError,
@@ -75,10 +79,30 @@ _RULES: Final[tuple[tuple[DriverClasses, type[Error], Describe], ...]] = (
     (pg.IntegrityError, IntegrityError, lambda e, m, _: m),
     (pg.InvalidTextRepresentation, ValidationError, lambda e, m, _: m),
     (pg.NumericValueOutOfRange, ValidationError, lambda e, m, _: m),
+    (UnicodeEncodeError, ValidationError,
+     lambda e, m, _: f"text cannot be stored: it is not valid Unicode ({m})"),
     (_BUSY, BusyError, _busy),
     (psycopg.OperationalError, Error,
      lambda e, m, _: f"the connection to the database failed ({m})"),
 )  # fmt: skip
+
+
+def _unique(error: Any) -> str:
+    """SQLite's wording, ``UNIQUE constraint failed: table.column``, then the constraint.
+
+    The columns come from the server's detail (``Key (name)=(...) already
+    exists.``); the value it shows is left out, as SQLite leaves it out.
+    """
+    table = getattr(error.diag, "table_name", None)
+    key = _KEY.match(getattr(error.diag, "message_detail", None) or "")
+    if table is None or key is None:
+        return f"UNIQUE constraint failed: {_constraint(error)}"
+    columns = ", ".join(f"{table}.{column.strip()}" for column in key[1].split(","))
+    return f"UNIQUE constraint failed: {columns} ({_constraint(error)})"
+
+
+#: ``Key (a, b)=(...)`` at the start of a UNIQUE violation's detail.
+_KEY: Final = re.compile(r"^Key \(([^()]+)\)=\(")
 
 
 def _constraint(error: psycopg.Error) -> str:
