@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import apsw
+import pytest
 
 import cwdb
 
@@ -135,6 +136,34 @@ def execute(db: cwdb.Database, sql: str, params: Sequence[Any] = ()) -> Rows:
         return connection.execute(sql, tuple(params)).fetchall()
     finally:
         connection.close()
+
+
+def add_change_set(db: cwdb.Database, change_set_id: str, initiative_id: str) -> None:
+    """A change set row (no repository has them yet), made with plain SQL, stamped 1970."""
+    epoch = "to_timestamp(0)" if backend_of(db) == "postgresql" else "0"
+    execute(
+        db,
+        "INSERT INTO change_sets (id, initiative_id, created_at, updated_at)"
+        f" VALUES (?, ?, {epoch}, {epoch})",
+        (change_set_id, initiative_id),
+    )
+
+
+def storable_text(db: cwdb.Database, text: str, field: str, store: Callable[[str], object]) -> str:
+    """``text``, once PostgreSQL refused its NUL characters; unchanged on SQLite.
+
+    PostgreSQL's ``text`` cannot hold U+0000 (README, "What differs from
+    SQLite"). On PostgreSQL, storing ``text`` with ``store`` must be a
+    ValidationError naming ``field`` that writes nothing; the test then goes
+    on with the text without its NULs, which must round-trip byte for byte.
+    """
+    if backend_of(db) != "postgresql" or "\x00" not in text:
+        return text
+    before = snapshot(db)
+    with pytest.raises(cwdb.ValidationError, match=f"{field}: PostgreSQL text cannot hold the NUL"):
+        store(text)
+    assert snapshot(db) == before
+    return text.replace("\x00", "")
 
 
 def raw_connection(db: cwdb.Database) -> apsw.Connection:
