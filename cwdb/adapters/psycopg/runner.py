@@ -329,21 +329,27 @@ class Runner:
 
 
 def _alive(connection: Connection) -> bool:
-    """Whether an idle connection is still usable: no EOF or error waiting on its socket.
+    """Whether an idle connection is still usable: nothing waiting on its socket.
 
     A server that restarted, or a backend that was terminated, closes the
-    socket, which then reads as ready although no query is in flight.
+    socket, which then reads as ready although no query is in flight. The
+    server usually says why first (a FATAL error: "terminating connection
+    due to administrator command", "... immediate shutdown command", "...
+    unexpected postmaster exit"), and libpq reads that message without
+    seeing the end of the stream behind it, so the connection still looks
+    fine. An idle cwdb connection expects no input at all (it never
+    LISTENs): any input means the connection is going, or, rarely, a
+    parameter report after a configuration reload, where a new connection
+    costs a few milliseconds. Either way it is replaced.
     """
     if connection.closed:
         return False
     pgconn = connection.pgconn
     try:
         ready, _, _ = select.select([pgconn.socket], [], [], 0)
-        if ready:
-            pgconn.consume_input()
-    except (OSError, psycopg.OperationalError):
+    except (OSError, ValueError, psycopg.OperationalError):
         return False
-    return pgconn.status == ConnStatus.OK and not connection.broken
+    return not ready and pgconn.status == ConnStatus.OK
 
 
 def _close(session: Session) -> bool:

@@ -59,6 +59,9 @@ def _not_null(error: Any, message: str, _: int | None) -> str:
 
 
 def _busy(error: Any, message: str, busy_timeout_ms: int | None) -> str:
+    if isinstance(error, pg.QueryCanceled) and "lock timeout" not in message:
+        # statement_timeout (a DBA's setting) or a cancel request: not cwdb's wait.
+        return f"the server canceled the statement ({message})"
     waited = "" if busy_timeout_ms is None else f" within the busy timeout of {busy_timeout_ms} ms"
     return f"the database stayed busy{waited} ({message})"
 
