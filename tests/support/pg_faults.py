@@ -11,6 +11,10 @@ check that nothing acknowledged was lost and nothing was half applied.
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+import os
+import signal
 import threading
 import time
 import traceback
@@ -25,6 +29,36 @@ import cwdb
 #: A block's writes, a batch's chunks and a single statement: the three kinds of atomic change.
 KINDS = ("block", "batch", "single")
 BATCH = 5
+
+
+#: Migrators are killed by the dozen: forked from a server process that has
+#: cwdb and psycopg imported already (a spawned child would take ~0.5 s to start).
+FORKSERVER = multiprocessing.get_context("forkserver")
+FORKSERVER.set_forkserver_preload(["cwdb", "cwdb.adapters.psycopg.database", __name__])
+
+
+def _migrate(url: str, ready: Any) -> None:
+    """The migrator child: ``ensure_schema``, killed part-way by the test."""
+    ready.set()
+    cwdb.ensure_schema(url)
+
+
+def start_migrator(url: str) -> Any:
+    """A child process running ``ensure_schema(url)``, once it is about to start."""
+    ready = FORKSERVER.Event()
+    child = FORKSERVER.Process(target=_migrate, args=(url, ready), daemon=True)
+    child.start()
+    assert ready.wait(timeout=60), "the migrator never started"
+    return child
+
+
+def kill(child: Any) -> None:
+    """SIGKILL a child (or find it finished) and reap it."""
+    if child.pid is not None:
+        with contextlib.suppress(ProcessLookupError):  # finished, and reaped by the forkserver
+            os.kill(child.pid, signal.SIGKILL)
+    child.join(timeout=60)
+    assert child.exitcode in {-signal.SIGKILL, 0}, child.exitcode
 
 
 def wait_until(predicate: Callable[[], Any], what: str, timeout: float = 30) -> Any:
