@@ -18,13 +18,23 @@ import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import cwdb
 from tests.support import postgres_server
-from tests.support.pg_faults import Admin, Writer, kill, start_migrator, verify_writes, wait_until
+from tests.support.crash import acknowledged, committed_pairs, write_pairs
+from tests.support.pg_faults import (
+    Admin,
+    Writer,
+    kill,
+    start_child,
+    start_migrator,
+    verify_writes,
+    wait_until,
+)
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg is in the test extra")
 
@@ -186,6 +196,56 @@ def test_a_restarted_or_killed_server_fails_only_calls_and_loses_nothing_acknowl
     )
     for message, count in kinds.most_common():
         print(f"  {count:5d}  {message}")
+
+
+# -- a writer process killed ------------------------------------------------------------
+
+WRITER_KILLS = 5
+
+
+def test_a_killed_writer_process_loses_nothing_acknowledged_and_holds_up_no_one(
+    server: postgres_server.PostgresServer, tmp_path: Path
+) -> None:
+    """tests/test_crash.py on PostgreSQL: two writer processes, SIGKILLed one after the other.
+
+    Each writes pairs (an initiative and its phase, +1 on a counter) in
+    ``transaction()`` blocks and acknowledges each after it returned. The
+    first is killed at a random moment, perhaps holding the writers' lock
+    and row locks; the second must go on committing, then is killed too.
+    """
+    rng = random.Random(20261206)
+    url = new_database(server)
+    db = cwdb.connect(url, migrate=False)
+    counter = make_task(db)
+    acks = [tmp_path / "acks-0", tmp_path / "acks-1"]
+    kills = 0
+    admin = Admin(superuser(url))
+    own = set(admin.backends())  # the test's own connection
+    for round_number in range(WRITER_KILLS):
+        first = start_child(write_pairs, url, str(acks[0]), 2 * round_number * 10**6, counter)
+        second = start_child(
+            write_pairs, url, str(acks[1]), (2 * round_number + 1) * 10**6, counter
+        )
+        time.sleep(rng.uniform(0, 0.05))  # the kill point is what varies
+        kill(first)
+        mark = len(acknowledged(acks[1]))
+        wait_until(lambda mark=mark: len(acknowledged(acks[1])) >= mark + 10, "the other writer")
+        kill(second)
+        kills += 2
+        wait_until(lambda: set(admin.backends()) <= own, "the killed writers' backends to exit")
+        acked = acknowledged(acks[0]) | acknowledged(acks[1])
+        initiatives, phases = committed_pairs(db)
+        assert initiatives == phases, "a transaction is half there"
+        assert acked <= initiatives, f"lost: {sorted(acked - initiatives)[:5]}"
+        # At most the transaction in flight at each kill is unacknowledged.
+        assert len(initiatives - acked) <= kills
+        assert retry_count(db, counter) == len(initiatives)
+    admin.close()
+    db.close()
+    print(
+        f"\n{kills} writer processes killed: {len(acked)} transactions acknowledged, none lost, "
+        f"{len(initiatives - acked)} committed unacknowledged (in flight at a kill)"
+    )
 
 
 # -- a backend terminated ------------------------------------------------------------

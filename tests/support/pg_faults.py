@@ -34,7 +34,9 @@ BATCH = 5
 #: Migrators are killed by the dozen: forked from a server process that has
 #: cwdb and psycopg imported already (a spawned child would take ~0.5 s to start).
 FORKSERVER = multiprocessing.get_context("forkserver")
-FORKSERVER.set_forkserver_preload(["cwdb", "cwdb.adapters.psycopg.database", __name__])
+FORKSERVER.set_forkserver_preload(
+    ["cwdb", "cwdb.adapters.psycopg.database", "tests.support.crash", __name__]
+)
 
 
 def _migrate(url: str, ready: Any) -> None:
@@ -43,13 +45,18 @@ def _migrate(url: str, ready: Any) -> None:
     cwdb.ensure_schema(url)
 
 
+def start_child(target: Callable[..., None], *args: Any) -> Any:
+    """A forked child running ``target(*args, ready)``, once it has set ``ready``."""
+    ready = FORKSERVER.Event()
+    child = FORKSERVER.Process(target=target, args=(*args, ready), daemon=True)
+    child.start()
+    assert ready.wait(timeout=60), "the child never got ready"
+    return child
+
+
 def start_migrator(url: str) -> Any:
     """A child process running ``ensure_schema(url)``, once it is about to start."""
-    ready = FORKSERVER.Event()
-    child = FORKSERVER.Process(target=_migrate, args=(url, ready), daemon=True)
-    child.start()
-    assert ready.wait(timeout=60), "the migrator never started"
-    return child
+    return start_child(_migrate, url)
 
 
 def kill(child: Any) -> None:
