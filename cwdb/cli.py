@@ -88,15 +88,17 @@ def build_parser(prog: str = "python -m cwdb") -> argparse.ArgumentParser:
         "Print every statement of sql/ as a DBA reviews it: documentation, SQL, "
         "parameters, result columns and SQLite's plan; fails (exit status 1) when "
         "a query reads a whole table without a '-- scan:' reason. Plans use "
-        "production-like statistics unless --database names a file to plan on.",
+        "production-like statistics unless --database names a file to plan on, or "
+        "a postgresql:// URL: then sql/postgresql/ is planned with PostgreSQL's EXPLAIN.",
         database=False,
     )
     review.add_argument(
         "--database",
-        metavar="PATH",
+        metavar="PATH|URL",
         default=None,
-        help="plan on this database file, opened read-only (default: none, "
-        "production-like statistics in memory)",
+        help="plan on this database file, opened read-only, or on this PostgreSQL "
+        "database, in a read-only transaction (default: none, production-like "
+        "statistics in memory)",
     )
     return parser
 
@@ -328,6 +330,9 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 def _review(args: argparse.Namespace) -> int:
+    if is_postgresql_url(args.database):
+        status: int = postgresql_adapter(args.database, "review").run(args.database)
+        return status
     database = None if args.database is None else os.path.abspath(args.database)
     if database is not None and not os.path.exists(database):
         raise Error(f"{database} does not exist (review creates nothing)")
@@ -337,5 +342,5 @@ def _review(args: argparse.Namespace) -> int:
         if error.name != "cwdb.adapters.apsw.dba.review":
             raise
         raise Error("the review command is not available in this installation") from error
-    status: int = review.run(database)
-    return status
+    reviewed: int = review.run(database)
+    return reviewed

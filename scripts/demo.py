@@ -1,6 +1,9 @@
-"""The main job: migrate a database file and walk one orchestrator day through cwdb.
+"""The main job: migrate a database and walk one orchestrator day through cwdb.
 
-Usage: python scripts/demo.py [PATH]   (default ./cw.db)
+Usage: python scripts/demo.py [PATH | postgresql://URL]   (default ./cw.db)
+
+A path is an SQLite file; a PostgreSQL URL runs the same day on that
+server's database (the password, if any, is never printed).
 
 Every repository is used once, in the order the orchestrator would: plan an
 initiative, link a project, rotate accounts, spawn agents, stream their logs,
@@ -25,10 +28,11 @@ def main(path: str) -> int:
     started = time.perf_counter()
     applied = cwdb.ensure_schema(path)
     took = (time.perf_counter() - started) * 1000
-    print(f"cwdb {cwdb.__version__}: {path}")
-    print(f"  {'migrate':<16} applied {applied or 'nothing (up to date)'} in {took:.1f} ms")
     run = datetime.now(UTC).strftime("%H%M%S%f")
     with cwdb.connect(path) as db:
+        # db.path: the file, or the URL with its password hidden.
+        print(f"cwdb {cwdb.__version__}: {db.path}")
+        say("migrate", f"applied {applied or 'nothing (up to date)'} in {took:.1f} ms")
         say("schema", f"version {db.schema_version}")
         initiative, project, build, tasks = plan(db, run)
         work(db, run, initiative=initiative, project=project, build=build, tasks=tasks)

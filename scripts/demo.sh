@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job: bootstrap .venv, create and migrate ./cw.db, walk an orchestrator scenario.
+# The main job: bootstrap .venv, create and migrate ./cw.db (or the PostgreSQL URL given),
+# walk an orchestrator scenario.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh

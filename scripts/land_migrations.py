@@ -2,6 +2,10 @@
 
 Usage: .venv/bin/python scripts/land_migrations.py [--check] [--folder PATH]
 
+The SQLite migrations are in migrations/, PostgreSQL's in
+migrations/postgresql/, each folder with its own landed.sha256: pass
+--folder migrations/postgresql for the second.
+
 Run it when a migration is final, and commit the new lines with it: from then
 on the migration never changes (tests/test_landed_migrations.py fails if it
 does). Existing lines are never rewritten; when a landed file has changed or

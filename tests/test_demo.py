@@ -1,4 +1,4 @@
-"""The README's main job: scripts/demo.py migrates a file and uses all 14 repositories."""
+"""The README's main job: scripts/demo.py migrates a database and uses all 14 repositories."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import cwdb
+from tests.support import postgres_server
 
 DEMO = Path(__file__).resolve().parent.parent / "scripts" / "demo.py"
 REPOSITORIES = (
@@ -16,7 +17,7 @@ REPOSITORIES = (
 )  # fmt: skip
 
 
-def run_demo(path: Path) -> str:
+def run_demo(path: Path | str) -> str:
     result = subprocess.run(
         [sys.executable, str(DEMO), str(path)], capture_output=True, text=True, check=False
     )
@@ -40,3 +41,19 @@ def test_the_demo_runs_again_on_the_same_file(tmp_path: Path) -> None:
     output = run_demo(tmp_path / "cw.db")
     assert "nothing (up to date)" in output
     assert "2 completed initiative(s)" in output
+
+
+def test_the_demo_runs_on_postgresql_and_hides_the_password(
+    pg_server: postgres_server.PostgresServer,
+) -> None:
+    url = pg_server.create_database("demo")
+    # The test server trusts local connections: the password is only there to be hidden.
+    secret = url.replace("postgres@", "postgres:demo-s3cret@", 1)
+    output = run_demo(secret)
+    assert "demo-s3cret" not in output
+    assert "postgres:***@" in output
+    for repository in REPOSITORIES:
+        assert repository in output, repository
+    with cwdb.connect(url, migrate=False) as db:
+        assert len(db.initiatives.find_by_status("completed")) == 1
+        assert len(db.log_chunks.find_by_agent_ids(a.id for a in db.agents.find_all())) == 50

@@ -37,13 +37,16 @@ def land(folder: Path, *options: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, capture_output=True, text=True, check=False)
 
 
-def test_every_migration_file_has_landed_unchanged() -> None:
-    assert landed_problems(resource_dir("migrations")) == []
+@pytest.mark.parametrize("dialect", ["", "postgresql"], ids=["sqlite", "postgresql"])
+def test_every_migration_file_has_landed_unchanged(dialect: str) -> None:
+    assert landed_problems(resource_dir("migrations") / dialect) == []
 
 
-def test_the_first_migration_has_landed() -> None:
-    landed = read_landed(resource_dir("migrations"))
+@pytest.mark.parametrize("dialect", ["", "postgresql"], ids=["sqlite", "postgresql"])
+def test_every_shipped_migration_has_landed(dialect: str) -> None:
+    landed = read_landed(resource_dir("migrations") / dialect)
     assert {"0001_initial_schema.sql", "0001_initial_schema.rollback.sql"} <= set(landed)
+    assert {"0003_seed_schema.sql", "0003_seed_schema.rollback.sql"} <= set(landed)
 
 
 def test_editing_a_landed_migration_is_caught(copy: Path) -> None:

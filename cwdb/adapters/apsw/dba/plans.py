@@ -26,9 +26,9 @@ from typing import Any, Final
 
 import apsw
 import apsw.ext
-import attrs
 
 from cwdb.adapters.apsw.dba.schema_snapshot import migrated_connection
+from cwdb.adapters.review_report import QueryReview
 from cwdb.adapters.sqlfiles import Query, query_file
 
 #: Rows per table in a busy orchestrator's database (a year of work).
@@ -97,28 +97,6 @@ _PARTIAL_SHARE: Final = 0.1
 _SCAN: Final = re.compile(r"^SCAN (?P<name>\S+)")
 _AUTOMATIC: Final = re.compile(r"^SEARCH (?P<name>\S+) USING AUTOMATIC ")
 _BUILT: Final = re.compile(r"^(?:MATERIALIZE|CO-ROUTINE) (?P<name>\S+)")
-
-
-@attrs.frozen
-class QueryReview:
-    """One named query as SQLite prepares it, with the plan it gets."""
-
-    query: Query
-    #: Named parameters as SQLite sees them (without the colon).
-    parameters: tuple[str, ...] = ()
-    #: Result columns as (name, declared type or None).
-    columns: tuple[tuple[str, str | None], ...] = ()
-    #: The plan, one line per step, indented by depth.
-    plan: tuple[str, ...] = ()
-    #: One line per step that reads a whole table.
-    scans: tuple[str, ...] = ()
-    #: Why the query does not prepare, or None.
-    error: str | None = None
-
-    @property
-    def unmarked_scan(self) -> bool:
-        """The query reads a whole table without a ``-- scan:`` reason."""
-        return bool(self.scans) and self.query.scan is None
 
 
 def review_query(connection: apsw.Connection, query: Query) -> QueryReview:

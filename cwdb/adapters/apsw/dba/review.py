@@ -19,30 +19,17 @@ The review fails (exit status 1) when a query reads a whole table without a
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Sequence
 from typing import TextIO
 
 import apsw
 
-from cwdb.adapters.apsw.dba.plans import (
-    PRODUCTION_ROWS,
-    QueryReview,
-    production_connection,
-    review_query,
-)
+from cwdb.adapters.apsw.dba.plans import PRODUCTION_ROWS, production_connection, review_query
 from cwdb.adapters.apsw.dba.read_only import open_read_only
 from cwdb.adapters.apsw.migrator import Migrator
 from cwdb.adapters.apsw.translate import translate
+from cwdb.adapters.review_report import QueryReview, failures, render
 from cwdb.adapters.sqlfiles import QueryFile, load_all, query_file
 from cwdb.errors import Error
-
-_SHAPES = {
-    "": "all rows",
-    "^": "one row or none",
-    "$": "one value",
-    "!": "no rows",
-    "*!": "once per parameter set",
-}
 
 
 def run(database: str | None, out: TextIO | None = None) -> int:
@@ -125,59 +112,3 @@ def review_all(
 def _files() -> list[QueryFile]:
     files = list(load_all().values())
     return sorted(files, key=lambda file: (file.name.startswith("_"), file.name))
-
-
-def failures(reviews: Iterable[QueryReview]) -> list[QueryReview]:
-    """The queries that fail the review: an unmarked scan, or no valid SQL."""
-    return [r for r in reviews if r.error is not None or r.unmarked_scan]
-
-
-def render(reviews: Sequence[QueryReview], source: str) -> str:
-    """The report as text (see the module docstring)."""
-    lines = [f"cwdb review: {len(reviews)} queries of sql/, planned with {source}."]
-    current = None
-    for review in reviews:
-        if review.query.file != current:
-            current = review.query.file
-            lines += ["", f"== {current} (sql/{current}.sql) " + "=" * 40]
-        lines += ["", *_render_query(review)]
-    lines += ["", *_summary(reviews)]
-    return "\n".join(lines) + "\n"
-
-
-def _render_query(review: QueryReview) -> list[str]:
-    query = review.query
-    lines = [f"-- {query.qualified_name}  ({_SHAPES.get(query.shape.value, query.shape.value)})"]
-    lines += [f"   {line}" for line in query.doc.splitlines()]
-    if review.error is not None:
-        return [*lines, f"   ERROR: the query does not prepare: {review.error}"]
-    params = ", ".join(f":{name}" for name in review.parameters) or "(none)"
-    columns = ", ".join(_column(name, kind) for name, kind in review.columns) or "(none)"
-    lines += [f"   parameters: {params}", f"   columns:    {columns}", "   plan:"]
-    lines += [f"     {step}" for step in review.plan or ("(no table access)",)]
-    lines += ["   sql:", *(f"     {line}" for line in query.sql.splitlines())]
-    for scan in review.scans:
-        if query.scan is None:
-            lines.append(f"   UNMARKED SCAN: {scan} (add `-- scan: <reason>` or an index)")
-        else:
-            lines.append(f"   scan (marked: {query.scan}): {scan}")
-    return lines
-
-
-def _column(name: str, kind: str | None) -> str:
-    return f"{name} {kind}" if kind else name
-
-
-def _summary(reviews: Sequence[QueryReview]) -> list[str]:
-    marked = sum(1 for r in reviews if r.scans and not r.unmarked_scan)
-    failed = failures(reviews)
-    lines = [
-        f"Summary: {len(reviews)} queries, {marked} marked scans, "
-        f"{sum(r.unmarked_scan for r in reviews)} unmarked scans, "
-        f"{sum(r.error is not None for r in reviews)} that do not prepare."
-    ]
-    if failed:
-        lines.append("FAILED: " + ", ".join(r.query.qualified_name for r in failed))
-    else:
-        lines.append("OK: every whole-table read is marked with its reason.")
-    return lines

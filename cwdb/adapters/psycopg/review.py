@@ -1,0 +1,195 @@
+"""``python -m cwdb review --database postgresql://...``: the queries as PostgreSQL plans them.
+
+Every named query of ``sql/postgresql/`` is planned on the target database
+with its own statistics, inside one read-only transaction that is rolled
+back: nothing runs, nothing is written. A query is prepared (``PREPARE``,
+psycopg's ``%(name)s`` placeholders numbered as psycopg numbers them) and
+its generic plan read with ``EXPLAIN (FORMAT JSON) EXECUTE`` and
+``plan_cache_mode = force_generic_plan``: the plan for any parameter values,
+as the library's prepared statements use it.
+
+A whole-table read is a ``Seq Scan`` of a table, or an index scan without an
+index condition (the whole index, for its order). On a small table the
+planner rightly prefers a ``Seq Scan`` (or a hash or merge join over one);
+so a query whose plan reads a table whole is planned again with
+``enable_seqscan``, ``enable_hashjoin`` and ``enable_mergejoin`` off, and
+only a whole-table read that remains is flagged: no index can serve it. The report notes the
+other ones. Statements ``PREPARE`` cannot take (the migrations' DDL) are
+listed without a plan. The exit status follows the SQLite review: 1 when a
+whole-table read has no ``-- scan:`` reason, or a query does not prepare.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+from typing import Any, Final, TextIO
+
+import psycopg
+
+from cwdb._open import redact
+from cwdb.adapters.psycopg.connection import open_connection
+from cwdb.adapters.psycopg.migrator import Migrator
+from cwdb.adapters.psycopg.translate import translate
+from cwdb.adapters.review_report import QueryReview, failures, render
+from cwdb.adapters.sqlfiles import Query, load_all
+from cwdb.errors import Error
+
+_PLACEHOLDER: Final = re.compile(r"%\(([A-Za-z_][A-Za-z0-9_]*)\)s|%%")
+#: What PREPARE takes; anything else (DDL, DO blocks) is listed unplanned.
+_PLANNABLE: Final = ("select", "insert", "update", "delete", "with", "values")
+_STATEMENT: Final = "cwdb_review"
+#: Turned off to ask the planner whether indexes alone can serve a query.
+_INDEX_ONLY: Final = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin")
+#: Plan nodes that read no table of the schema.
+_NOT_TABLES: Final = ("pg_",)
+
+
+def run(url: str, out: TextIO | None = None) -> int:
+    """Print the review of every PostgreSQL query; 0 when it passes, 1 when it fails."""
+    out = out if out is not None else sys.stdout
+    shown = redact(url)
+    with open_connection(url, busy_timeout_ms=5000) as connection:
+        try:
+            _check_schema(connection, shown)
+            reviews = review_all(connection)
+        except psycopg.Error as error:
+            raise translate(error, context=f"cannot review {shown!r}") from error
+    source = f"the statistics of {shown} (generic plans, EXPLAIN)"
+    out.write(render(reviews, source, folder="sql/postgresql"))
+    return 1 if failures(reviews) else 0
+
+
+def _check_schema(connection: psycopg.Connection[Any], shown: str) -> None:
+    """Refuse, in one line, a database whose schema is not cwdb's current one."""
+    migrator = Migrator(connection)
+    if not migrator.applied_ids():
+        raise Error(
+            f"{shown!r} is not a cwdb database: it has none of cwdb's migrations "
+            f"(python -m cwdb migrate --database URL creates the schema)"
+        )
+    pending = [m.id for m in migrator.pending()]
+    if pending:
+        raise Error(
+            f"{shown!r} lacks migrations {', '.join(pending)}: its schema is behind "
+            "(python -m cwdb migrate --database URL applies them)"
+        )
+
+
+def review_all(connection: psycopg.Connection[Any]) -> list[QueryReview]:
+    """Every query of ``sql/postgresql/``, repositories first, in one rolled-back transaction."""
+    files = sorted(load_all("postgresql").values(), key=lambda f: (f.name.startswith("_"), f.name))
+    with connection.transaction(force_rollback=True):
+        connection.execute("SET TRANSACTION READ ONLY")
+        return [review_query(connection, query) for file in files for query in file.values()]
+
+
+def positional(sql: str, params: tuple[str, ...]) -> str:
+    """The query with ``$n`` for ``%(name)s`` (n in order of first use) and ``%`` for ``%%``."""
+    numbers = {name: index for index, name in enumerate(params, start=1)}
+
+    def replace(found: re.Match[str]) -> str:
+        name = found.group(1)
+        return "%" if name is None else f"${numbers[name]}"
+
+    return _PLACEHOLDER.sub(replace, sql)
+
+
+def review_query(connection: psycopg.Connection[Any], query: Query) -> QueryReview:
+    """Prepare one query in a savepoint, read its generic plan, look for whole-table reads."""
+    if not query.sql.lstrip().lower().startswith(_PLANNABLE):
+        return QueryReview(query, parameters=query.params, plan=("(not planned: not a query)",))
+    try:
+        with connection.transaction():
+            connection.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+            return _planned(connection, query)
+    except psycopg.Error as error:
+        return QueryReview(query, parameters=query.params, error=_first_line(error))
+
+
+def _planned(connection: psycopg.Connection[Any], query: Query) -> QueryReview:
+    plan, columns = _explain(connection, query)
+    lines = tuple(_plan_lines(plan))
+    scans = tuple(_scans(plan))
+    if scans:
+        # Is there a plan without them? Nested loops of index lookups, if any.
+        # (A cached plan ignores later settings: _explain prepares it anew.)
+        for setting in _INDEX_ONLY:
+            connection.execute(f"SET LOCAL {setting} = off")
+        scans = tuple(_scans(_explain(connection, query)[0]))
+        for setting in _INDEX_ONLY:
+            connection.execute(f"SET LOCAL {setting} = on")
+        if not scans:
+            lines += ("note: the planner reads a small table whole here; an index serves it",)
+    return QueryReview(query, parameters=query.params, columns=columns, plan=lines, scans=scans)
+
+
+def _explain(
+    connection: psycopg.Connection[Any], query: Query
+) -> tuple[dict[str, Any], tuple[tuple[str, str | None], ...]]:
+    """The generic plan of ``query`` and its result columns (prepared, then deallocated)."""
+    connection.execute(f"PREPARE {_STATEMENT} AS {positional(query.sql, query.params)}")
+    columns = _columns(connection)
+    count = len(query.params)
+    nulls = ", ".join(["NULL"] * count)
+    arguments = f"({nulls})" if count else ""
+    row = connection.execute(f"EXPLAIN (FORMAT JSON) EXECUTE {_STATEMENT}{arguments}").fetchone()
+    connection.execute(f"DEALLOCATE {_STATEMENT}")
+    assert row is not None
+    plan: dict[str, Any] = row[0][0]["Plan"]
+    return plan, columns
+
+
+def _columns(connection: psycopg.Connection[Any]) -> tuple[tuple[str, str | None], ...]:
+    """The prepared statement's result columns, with their type names."""
+    described = connection.pgconn.describe_prepared(_STATEMENT.encode())
+    types = connection.adapters.types
+    columns = []
+    for index in range(described.nfields):
+        name = (described.fname(index) or b"?").decode()
+        info = types.get(described.ftype(index))
+        columns.append((name, info.name if info is not None else None))
+    return tuple(columns)
+
+
+def _nodes(plan: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any]]]:
+    stack = [(0, plan)]
+    while stack:
+        depth, node = stack.pop()
+        yield depth, node
+        stack.extend((depth + 1, child) for child in reversed(node.get("Plans", [])))
+
+
+def _describe(node: dict[str, Any]) -> str:
+    text = str(node["Node Type"])
+    if "Relation Name" in node:
+        text += f" on {node['Relation Name']}"
+    if "Index Name" in node:
+        text += f" using {node['Index Name']}"
+    for key in ("Index Cond", "Recheck Cond", "Filter", "Join Filter", "Hash Cond"):
+        if key in node:
+            text += f" ({key.lower()}: {node[key]})"
+    return text
+
+
+def _plan_lines(plan: dict[str, Any]) -> Iterator[str]:
+    for depth, node in _nodes(plan):
+        yield "  " * depth + _describe(node)
+
+
+def _scans(plan: dict[str, Any]) -> Iterator[str]:
+    """The nodes that read a whole table of the schema."""
+    for _, node in _nodes(plan):
+        relation = str(node.get("Relation Name", ""))
+        if not relation or relation.startswith(_NOT_TABLES):
+            continue
+        kind = node["Node Type"]
+        whole_index = kind in ("Index Scan", "Index Only Scan") and "Index Cond" not in node
+        if kind == "Seq Scan" or whole_index:
+            yield _describe(node)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

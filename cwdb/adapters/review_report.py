@@ -1,0 +1,103 @@
+"""The review's report, the same for both dialects: queries, plans, flagged scans.
+
+``python -m cwdb review`` plans every named query of a dialect's folder
+(``apsw/dba/review.py`` with SQLite's ``EXPLAIN QUERY PLAN``,
+``psycopg/review.py`` with PostgreSQL's ``EXPLAIN``) into one
+:class:`QueryReview` each; this module renders them and decides the exit
+status: a query fails the review when it reads a whole table without a
+``-- scan:`` reason, or does not prepare.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+from cwdb.adapters.sqlfiles import Query
+
+_SHAPES = {
+    "": "all rows",
+    "^": "one row or none",
+    "$": "one value",
+    "!": "no rows",
+    "*!": "once per parameter set",
+}
+
+
+@attrs.frozen
+class QueryReview:
+    """One named query as the database prepares it, with the plan it gets."""
+
+    query: Query
+    #: Named parameters as the database sees them (without ``:`` or ``%()s``).
+    parameters: tuple[str, ...] = ()
+    #: Result columns as (name, declared type or None).
+    columns: tuple[tuple[str, str | None], ...] = ()
+    #: The plan, one line per step, indented by depth.
+    plan: tuple[str, ...] = ()
+    #: One line per step that reads a whole table.
+    scans: tuple[str, ...] = ()
+    #: Why the query does not prepare, or None.
+    error: str | None = None
+
+    @property
+    def unmarked_scan(self) -> bool:
+        """The query reads a whole table without a ``-- scan:`` reason."""
+        return bool(self.scans) and self.query.scan is None
+
+
+def failures(reviews: Iterable[QueryReview]) -> list[QueryReview]:
+    """The queries that fail the review: an unmarked scan, or no valid SQL."""
+    return [r for r in reviews if r.error is not None or r.unmarked_scan]
+
+
+def render(reviews: Sequence[QueryReview], source: str, *, folder: str = "sql") -> str:
+    """The report as text: each file's queries, then the summary."""
+    lines = [f"cwdb review: {len(reviews)} queries of {folder}/, planned with {source}."]
+    current = None
+    for review in reviews:
+        if review.query.file != current:
+            current = review.query.file
+            lines += ["", f"== {current} ({folder}/{current}.sql) " + "=" * 40]
+        lines += ["", *_render_query(review)]
+    lines += ["", *_summary(reviews)]
+    return "\n".join(lines) + "\n"
+
+
+def _render_query(review: QueryReview) -> list[str]:
+    query = review.query
+    lines = [f"-- {query.qualified_name}  ({_SHAPES.get(query.shape.value, query.shape.value)})"]
+    lines += [f"   {line}" for line in query.doc.splitlines()]
+    if review.error is not None:
+        return [*lines, f"   ERROR: the query does not prepare: {review.error}"]
+    params = ", ".join(f":{name}" for name in review.parameters) or "(none)"
+    columns = ", ".join(_column(name, kind) for name, kind in review.columns) or "(none)"
+    lines += [f"   parameters: {params}", f"   columns:    {columns}", "   plan:"]
+    lines += [f"     {step}" for step in review.plan or ("(no table access)",)]
+    lines += ["   sql:", *(f"     {line}" for line in query.sql.splitlines())]
+    for scan in review.scans:
+        if query.scan is None:
+            lines.append(f"   UNMARKED SCAN: {scan} (add `-- scan: <reason>` or an index)")
+        else:
+            lines.append(f"   scan (marked: {query.scan}): {scan}")
+    return lines
+
+
+def _column(name: str, kind: str | None) -> str:
+    return f"{name} {kind}" if kind else name
+
+
+def _summary(reviews: Sequence[QueryReview]) -> list[str]:
+    marked = sum(1 for r in reviews if r.scans and not r.unmarked_scan)
+    failed = failures(reviews)
+    lines = [
+        f"Summary: {len(reviews)} queries, {marked} marked scans, "
+        f"{sum(r.unmarked_scan for r in reviews)} unmarked scans, "
+        f"{sum(r.error is not None for r in reviews)} that do not prepare."
+    ]
+    if failed:
+        lines.append("FAILED: " + ", ".join(r.query.qualified_name for r in failed))
+    else:
+        lines.append("OK: every whole-table read is marked with its reason.")
+    return lines

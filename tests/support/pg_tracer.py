@@ -1,0 +1,111 @@
+"""Every statement cwdb sends to PostgreSQL comes verbatim from sql/postgresql/ or migrations/.
+
+The SQLite half of this promise is checked by ``tracer.py`` with APSW's exec
+tracer. psycopg has no such hook, so the PostgreSQL test server itself
+keeps the record: :func:`enable` turns on ``log_statement = 'all'`` with the
+application name in each log line, and :func:`problems` reads the server's
+log when the session ends. Every statement a connection named ``cwdb`` (the
+library's ``application_name``) ran must be:
+
+* the SQL of a named query of ``sql/postgresql/``, exactly, as psycopg sends
+  it (``%(name)s`` numbered ``$1``, ``$2``, ... in order of first use);
+* a piece of a file of ``migrations/postgresql/`` (a migration runs as one
+  script);
+* transaction control, ``SET`` or the review's own ``PREPARE`` of a named
+  query / ``EXPLAIN EXECUTE`` / ``DEALLOCATE`` of it (:data:`EXEMPT`).
+
+Connections of tests, yoyo and psycopg's defaults carry another application
+name and are not checked.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Final
+
+from cwdb._resources import resource_dir
+from cwdb.adapters.sqlfiles import load_all
+
+#: First words of statements outside the "verbatim" rule (docs/reference.md §7).
+EXEMPT: Final = frozenset(
+    {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "SET", "EXPLAIN", "DEALLOCATE"}
+)
+_APPLICATION: Final = "cwdb"
+_ENTRY: Final = re.compile(
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+ \[\d+\] (?P<app>[^|]*)\|(?P<level>[A-Z]+):  "
+)
+_STATEMENT: Final = re.compile(r"^(?:statement|execute [^:]+): ", re.DOTALL)
+_PLACEHOLDER: Final = re.compile(r"%\(([A-Za-z_][A-Za-z0-9_]*)\)s|%%")
+_PREPARE: Final = re.compile(r"^PREPARE \S+ AS ", re.DOTALL)
+
+
+def settings() -> dict[str, str]:
+    """The server settings that make the log the record (``ALTER SYSTEM``)."""
+    return {"log_statement": "all", "log_line_prefix": "%m [%p] %a|"}
+
+
+def positional(sql: str, params: tuple[str, ...]) -> str:
+    """A named query as psycopg sends it: ``$n`` for ``%(name)s``, ``%`` for ``%%``."""
+    numbers = {name: index for index, name in enumerate(params, start=1)}
+
+    def replace(found: re.Match[str]) -> str:
+        name = found.group(1)
+        return "%" if name is None else f"${numbers[name]}"
+
+    return _PLACEHOLDER.sub(replace, sql)
+
+
+@functools.cache
+def _queries() -> frozenset[str]:
+    files = load_all("postgresql").values()
+    return frozenset(positional(q.sql, q.params) for file in files for q in file.values())
+
+
+@functools.cache
+def _migration_texts() -> tuple[str, ...]:
+    folder = resource_dir("migrations") / "postgresql"
+    return tuple(path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.sql")))
+
+
+def statements(log: Path) -> list[str]:
+    """The SQL of every statement the ``cwdb`` application ran, from the server log."""
+    found: list[str] = []
+    entry: list[str] | None = None
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        start = _ENTRY.match(line)
+        if start is None:
+            if entry is not None:
+                # The server indents each further line of a message with a tab.
+                entry.append(line.removeprefix("\t"))
+            continue
+        if entry is not None:
+            found.append("\n".join(entry))
+        entry = None
+        if start["app"] == _APPLICATION and start["level"] == "LOG":
+            message = line[start.end() :]
+            statement = _STATEMENT.match(message)
+            if statement is not None:
+                entry = [message[statement.end() :]]
+    if entry is not None:
+        found.append("\n".join(entry))
+    return found
+
+
+def problems(log: Path) -> tuple[int, list[str]]:
+    """How many cwdb statements the log holds, and the ones that break the rule."""
+    ran = statements(log)
+    queries = _queries()
+    wrong = []
+    for sql in ran:
+        text = sql.strip()
+        prepared = _PREPARE.match(text)
+        if prepared is not None:
+            text = text[prepared.end() :]
+        if text in queries or text.split(maxsplit=1)[0].upper() in EXEMPT:
+            continue
+        if any(text in migration for migration in _migration_texts()):
+            continue
+        wrong.append(text)
+    return len(ran), sorted(set(wrong))
