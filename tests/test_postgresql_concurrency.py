@@ -1,14 +1,14 @@
-"""Every atomic promise of API.md §4/§7 holds for 8 processes racing on one PostgreSQL database.
+"""Every atomic promise of docs/reference.md §4/§7 holds for 8 processes racing on PostgreSQL.
 
-API.md §9: strict rotation of ``find_next_available``, one root page,
-acyclic dependencies, one winner of ``conversations.answer``, exact
-``increment_retry_count``, one active chat session per target,
-all-or-nothing batches and ``transaction()`` blocks, "for any number of
-processes". Each test hands one job to each of 8 processes
-(tests/support/pg_workers.py: each process has its own ``cwdb.connect(url)``
-and all of them start at once, released by a barrier); the jobs return what
-they saw, the expected refusals included, and the test checks every result
-and the database against the promise.
+The README's "PostgreSQL: when one machine is not enough" promises them for
+any number of processes: strict rotation of ``find_next_available``, one
+root page, acyclic dependencies, one winner of ``conversations.answer``,
+exact ``increment_retry_count``, one active chat session per target,
+all-or-nothing batches and ``transaction()`` blocks. Each test hands one job
+to each of 8 processes (tests/support/pg_workers.py: each process has its
+own ``cwdb.connect(url)`` and all of them start at once, released by a
+barrier); the jobs return what they saw, the expected refusals included, and
+the test checks every result and the database against the promise.
 """
 
 from __future__ import annotations

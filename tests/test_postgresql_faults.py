@@ -1,8 +1,9 @@
 """Faults under cwdb on PostgreSQL: restarts, killed backends, timeouts, killed migrations.
 
-API.md §9: "A dropped connection or a restarted server fails at most the
-calls in flight, each with a cwdb.Error; the next call reconnects. Nothing
-acknowledged is lost." Each test injects its faults into a real server (its
+The promise (docs/reference.md §1, on PostgreSQL): a dropped connection or
+a restarted server fails at most the calls in flight, each with a
+``cwdb.Error``; the next call reconnects; nothing acknowledged is lost; the
+password never shows. Each test injects its faults into a real server (its
 own, since one of them restarts it), then checks that every failure was a
 ``cwdb.Error``, that every acknowledged write is stored, that nothing is half
 applied, and that the same ``Database`` object keeps working; the tests
