@@ -17,13 +17,16 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TextIO
+from typing import NoReturn, TextIO
+
+from tqdm import tqdm
 
 from cwdb import __version__
 from cwdb._open import ensure_schema, is_postgresql_url, postgresql_adapter, redact
 from cwdb.adapters.apsw.dba.backup import backup_file
 from cwdb.adapters.apsw.dba.status import read_status
 from cwdb.adapters.apsw.migrator import shipped_migrations
+from cwdb.adapters.copy import CopyReport, copy_database
 from cwdb.adapters.status import Status
 from cwdb.errors import Error
 
@@ -38,7 +41,7 @@ def build_parser(prog: str = "python -m cwdb") -> argparse.ArgumentParser:
     """Every command with its arguments; ``--help`` works at each level."""
     parser = argparse.ArgumentParser(
         prog=prog,
-        description="Operate a cwdb database: inspect it, migrate it, back it up.",
+        description="Operate a cwdb database: inspect it, migrate it, back it up, copy it.",
         epilog="Exit status: 0 done, 1 failed (one line on stderr), 2 bad arguments.",
     )
     parser.add_argument("--version", action="version", version=f"cwdb {__version__}")
@@ -80,6 +83,26 @@ def build_parser(prog: str = "python -m cwdb") -> argparse.ArgumentParser:
     )
     backup.add_argument("source", metavar="SRC", help="the database file to copy")
     backup.add_argument("dest", metavar="DEST", help="the new file to write")
+    copy = _add(
+        commands,
+        "copy",
+        _copy,
+        "copy a whole database into an empty one, SQLite or PostgreSQL",
+        "Copy every row of every table of SRC into DEST, keeping ids, timestamps, "
+        "values and insertion order. Each is a database file or a PostgreSQL URL "
+        "(postgresql://user@host/db; needs the postgresql extra), in either "
+        "direction. SRC must be fully migrated and is only read, as one snapshot, "
+        "while other processes go on writing. DEST must hold no rows: it is created "
+        "(a file, mode 0600) and migrated when needed, and must end at SRC's schema "
+        "version. The copy is one transaction on DEST, verified (row counts and a "
+        "checksum of every table) before it commits: on any failure or Ctrl-C, DEST "
+        "keeps no row of it. A progress bar shows on a terminal. Passwords are never "
+        "printed.",
+        database=False,
+    )
+    copy.add_argument("source", metavar="SRC", help="the database to copy (path or URL)")
+    copy.add_argument("dest", metavar="DEST", help="the empty database to fill (path or URL)")
+    copy.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     review = _add(
         commands,
         "review",
@@ -327,6 +350,82 @@ def _backup(args: argparse.Namespace) -> int:
     size = os.path.getsize(dest)
     print(f"backed up {source} to {dest} ({size:,} bytes, mode 0600) in {took:.2f} s")
     return 0
+
+
+def _copy(args: argparse.Namespace) -> int:
+    with _progress_bar(enabled=not args.quiet and sys.stderr.isatty()) as bar:
+        report = copy_database(
+            args.source,
+            args.dest,
+            progress=bar.progress if bar else None,
+            counted=bar.counted if bar else None,
+        )
+    if not args.quiet:
+        print(format_copy(report))
+    return 0
+
+
+def format_copy(report: CopyReport) -> str:
+    """What ``copy`` prints once the copy committed."""
+    rate = report.total / report.seconds if report.seconds > 0 else 0.0
+    lines = [f"migrated {report.destination}: applied {m}" for m in report.migrated]
+    lines.append(
+        f"copied {report.total:,} rows of {len(report.rows)} tables from {report.source} "
+        f"to {report.destination} in {report.seconds:.2f} s ({rate:,.0f} rows/s)"
+    )
+    lines.append(
+        "verified: every table's row count and sha256 match; schema "
+        f"{report.schema[-1] if report.schema else '(none)'}"
+    )
+    return "\n".join(lines)
+
+
+class _Bar:
+    """tqdm over the rows of a copy: one pass to copy, one to verify."""
+
+    def __init__(self) -> None:
+        self._bar: tqdm[NoReturn] | None = None
+        self._total = 0
+        self._phase = ""
+
+    def counted(self, total: int) -> None:
+        self._total = total
+
+    def progress(self, phase: str, table: str, rows: int) -> None:
+        if phase != self._phase:
+            self.close()
+            self._phase = phase
+            label = "copying" if phase == "copy" else "verifying"
+            self._bar = tqdm(
+                total=self._total,
+                desc=label,
+                unit=" rows",
+                unit_scale=True,
+                file=sys.stderr,
+                leave=False,
+                dynamic_ncols=True,
+            )
+        assert self._bar is not None
+        self._bar.set_postfix_str(table, refresh=False)
+        self._bar.update(rows)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+@contextmanager
+def _progress_bar(*, enabled: bool) -> Iterator[_Bar | None]:
+    """A progress bar on stderr when it is a terminal (and not --quiet), else None."""
+    if not enabled:
+        yield None
+        return
+    bar = _Bar()
+    try:
+        yield bar
+    finally:
+        bar.close()
 
 
 def _review(args: argparse.Namespace) -> int:

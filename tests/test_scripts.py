@@ -46,6 +46,13 @@ def test_bench_backup_quick_prints_the_time_and_the_1_gb_extrapolation() -> None
     assert "integrity_check of the copy made under load: ok" in out
 
 
+def test_bench_copy_quick_prints_rows_per_second_both_ways() -> None:
+    out = run_script("scripts.bench_copy", "--quick")
+    for label in ("SQLite -> PostgreSQL", "PostgreSQL -> SQLite", "SQLite -> SQLite"):
+        assert re.search(rf"{label} +[\d,]+ rows in +[\d.]+ s +[\d,]+ rows/s", out), out
+    assert "rows per table equal" in out
+
+
 @pytest.mark.parametrize("module", ["scripts.soak_load", "scripts.soak_crash"])
 def test_soak_scripts_run_as_modules_from_the_root(module: str) -> None:
     assert "--seconds" in run_script(module, "--help")

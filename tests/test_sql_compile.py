@@ -39,6 +39,7 @@ from cwdb.adapters.sqlfiles import Query, QueryFileError, load_all, parse_file
 from cwdb.adapters.statements import Queries, Statement
 from cwdb.records._columns import columns_of
 from tests.support import factories, tracer
+from tests.support.busy import build_busy
 from tests.support.factories import CRUD_CASES
 from tests.support.helpers import raw_connection, unique
 
@@ -49,6 +50,7 @@ MACHINERY = {
     "_status": "cwdb/adapters/apsw/dba/status.py (python -m cwdb status)",
     "_review": "cwdb/adapters/apsw/dba/ (python -m cwdb review, schema.sql)",
     "_references": "cwdb/adapters/apsw/explain.py (naming a missing foreign key)",
+    "_copy": "cwdb/adapters/apsw/copy.py (python -m cwdb copy)",
 }
 
 
@@ -249,7 +251,7 @@ def run_every_repository_method(db: cwdb.Database) -> None:
 
 
 def run_the_machinery(tmp_path: Path) -> None:
-    """Migrate (clearing a dead process's lock), reopen, back up, status, review."""
+    """Migrate (clearing a dead process's lock), reopen, back up, status, review, copy."""
     path = tmp_path / "cw.db"
     _leave_a_dead_yoyo_lock(path)
     cwdb.ensure_schema(path)
@@ -265,6 +267,8 @@ def run_the_machinery(tmp_path: Path) -> None:
     assert review.run(str(path), out=io.StringIO()) in (0, 1)
     assert review.run(str(tmp_path / "copy.db"), out=io.StringIO()) in (0, 1)
     assert "CREATE TABLE initiatives" in current_schema_text()
+    build_busy(tmp_path / "busy.db")  # a row in every table, so every insert_<table> runs
+    assert cli.run(["copy", "--quiet", str(tmp_path / "busy.db"), str(tmp_path / "to.db")]) == 0
 
 
 def _leave_a_dead_yoyo_lock(path: Path) -> None:
@@ -426,6 +430,6 @@ def test_an_adapter_asking_for_a_missing_query_fails_at_connect(
     cut = tmp_path / "initiatives.sql"
     cut.write_text(source.replace("-- name: find_by_status\n", "-- name: find_by_state\n"))
     files = {**load_all(), "initiatives": parse_file(cut)}
-    monkeypatch.setattr(sqlfiles, "load_all", lambda: files)
+    monkeypatch.setattr(sqlfiles, "load_all", lambda dialect="sqlite": files)
     with pytest.raises(QueryFileError, match="find_by_status"):
         cwdb.connect(":memory:")
