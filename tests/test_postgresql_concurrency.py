@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ from tests.support.pg_workers import WorkerPool
 pytest.importorskip("psycopg", reason="psycopg is in the test extra")
 
 PROCESSES = 8
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +58,9 @@ def outcome(error: cwdb.Error) -> str:
     return type(error).__name__
 
 
-def ms(value: Any) -> int:
-    return int(value.timestamp() * 1000)
+def ms(value: datetime) -> int:
+    """Milliseconds since 1970, exactly (no float on the way)."""
+    return (value - EPOCH) // timedelta(milliseconds=1)
 
 
 # -- accounts.find_next_available ------------------------------------------------
@@ -77,8 +80,6 @@ def _pick(db: cwdb.Database, index: int, provider: str, picks: int) -> list[tupl
 def test_find_next_available_rotates_strictly_across_processes(
     pool: WorkerPool, url: str, db: cwdb.Database, accounts: int
 ) -> None:
-    from datetime import UTC, datetime, timedelta
-
     provider = f"rotation-{accounts}"
     past = datetime.now(UTC) - timedelta(hours=1)
     made = [

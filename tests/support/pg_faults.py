@@ -6,7 +6,9 @@ fingerprint to tell "migration applied" from "not applied" exactly, and
 :class:`Writer`, a thread that writes three kinds of atomic change forever
 through a shared ``Database`` and records which it saw acknowledged and
 which failed, and how, so that the test can count the faults it caused and
-check that nothing acknowledged was lost and nothing was half applied.
+check that nothing acknowledged was lost and nothing was half applied;
+and :func:`start_child` / :func:`kill` for the processes killed mid-write
+or mid-migration.
 """
 
 from __future__ import annotations
@@ -61,8 +63,8 @@ def start_migrator(url: str) -> Any:
 
 def kill(child: Any) -> None:
     """SIGKILL a child (or find it finished) and reap it."""
-    if child.pid is not None:
-        with contextlib.suppress(ProcessLookupError):  # finished, and reaped by the forkserver
+    if child.pid is not None and child.exitcode is None:
+        with contextlib.suppress(ProcessLookupError):  # just finished, reaped by the forkserver
             os.kill(child.pid, signal.SIGKILL)
     child.join(timeout=60)
     assert child.exitcode in {-signal.SIGKILL, 0}, child.exitcode
