@@ -179,6 +179,11 @@ def test_a_restarted_or_killed_server_fails_only_calls_and_loses_nothing_acknowl
         for text in writer.texts:
             no_secret(text)
     no_secret(caplog.text)
+    kinds = Counter[str]()
+    for writer in writers:
+        kinds.update(writer.messages)
+    # Each failure names the database, through its URL without the password.
+    assert all("<url>" in message for message in kinds), kinds
     # Both Database objects are usable again, the idle one included.
     assert idle.initiatives.find_by_id(initiative.id) == initiative
     assert db.initiatives.find_by_id(initiative.id) == initiative
@@ -186,9 +191,6 @@ def test_a_restarted_or_killed_server_fails_only_calls_and_loses_nothing_acknowl
     db.close()
 
     acked = sum(w.acknowledged for w in writers)
-    kinds = Counter[str]()
-    for writer in writers:
-        kinds.update(writer.messages)
     print(
         f"\n{sum(faults.values())} server faults ({dict(faults)}) under {WRITERS} writer threads "
         f"in {time.perf_counter() - started:.1f} s: {acked} changes acknowledged, none lost, "
@@ -336,6 +338,30 @@ def test_a_backend_terminated_during_a_call_fails_that_call_only(url: str, admin
     assert retry_count(db, task) == 0
     assert db.tasks.increment_retry_count(task).retry_count == 1
     db.close()
+
+
+def test_the_errors_that_end_a_session_are_told_from_the_others() -> None:
+    """A FATAL reply (terminate, shutdown) means the connection is gone, EOF seen or not."""
+    from psycopg import errors as pg
+
+    from cwdb.adapters.psycopg.translate import session_ended
+
+    ended = [
+        pg.AdminShutdown("terminating connection due to administrator command"),
+        pg.CrashShutdown("terminating connection because of crash of another server process"),
+        pg.CannotConnectNow("the database system is starting up"),
+        pg.ConnectionFailure("connection failure"),
+        psycopg.OperationalError("consuming input failed: server closed the connection"),
+    ]
+    going_on = [
+        pg.QueryCanceled("canceling statement due to statement timeout"),
+        pg.LockNotAvailable("canceling statement due to lock timeout"),
+        pg.DeadlockDetected("deadlock detected"),
+        pg.DiskFull("could not extend file"),
+        pg.UniqueViolation("duplicate key value"),
+    ]
+    assert [session_ended(error) for error in ended] == [True] * len(ended)
+    assert [session_ended(error) for error in going_on] == [False] * len(going_on)
 
 
 def make_task(db: cwdb.Database) -> str:

@@ -40,7 +40,7 @@ import psycopg
 from psycopg.pq import ConnStatus
 
 from cwdb._ids import new_id
-from cwdb.adapters.psycopg.translate import RETRYABLE, translate
+from cwdb.adapters.psycopg.translate import RETRYABLE, session_ended, translate
 from cwdb.adapters.runner import Bindings, Params
 from cwdb.adapters.sqlfiles import query_file
 from cwdb.adapters.statements import Row, Statement
@@ -319,11 +319,17 @@ class Runner:
             session.cursor.execute(f"RELEASE {name}")
 
     def _error(self, error: psycopg.Error, session: Session) -> Error:
-        """The cwdb error of a failed call; a lost connection is marked for the block."""
-        if session.connection.closed and session.depth:
+        """The cwdb error of a failed call; a lost connection is marked for the block.
+
+        The connection is lost when libpq says so, and also when the server
+        answered the call with the FATAL error it sends before it closes the
+        session (libpq has not read the end of the stream yet then).
+        """
+        lost = session.connection.closed or session_ended(error)
+        if lost and session.depth:
             session.broken = True
         failure = translate(error, busy_timeout_ms=self.busy_timeout_ms)
-        if isinstance(failure, BusyError) or not session.connection.closed:
+        if isinstance(failure, BusyError) or not lost:
             return failure
         return Error(f"the connection to {self.database!r} was lost: {failure}")
 

@@ -84,6 +84,19 @@ _RULES: Final[tuple[tuple[DriverClasses, type[Error], Describe], ...]] = (
 )  # fmt: skip
 
 
+#: SQLSTATEs of a server ending the session: admin_shutdown (pg_terminate_backend,
+#: a fast or immediate shutdown), crash_shutdown, cannot_connect_now.
+_SESSION_ENDED: Final = frozenset({"57P01", "57P02", "57P03"})
+
+
+def session_ended(error: psycopg.Error) -> bool:
+    """Whether ``error`` means the connection is gone: the server ended it or libpq lost it."""
+    state = error.sqlstate
+    if state is None:  # libpq's own failure: no answer from the server
+        return isinstance(error, psycopg.OperationalError)
+    return state in _SESSION_ENDED or state.startswith("08")
+
+
 def _constraint(error: psycopg.Error) -> str:
     return getattr(error.diag, "constraint_name", None) or _first_line(error)
 
