@@ -28,13 +28,14 @@ shared row mappers read (``adapters/runner.py``).
 from __future__ import annotations
 
 import contextlib
+import random
 import select
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import psycopg
 from psycopg.pq import ConnStatus
@@ -184,6 +185,7 @@ class Runner:
     def _execute(self, st: Statement[Any], params: Params) -> tuple[list[Row], int]:
         """Run one statement: on its own (retried while busy), or in a savepoint of a block."""
         deadline = None
+        attempt = 0
         while True:
             session = self.session()
             with session.lock:
@@ -199,6 +201,8 @@ class Runner:
                         raise self._error(error, session) from error
                 except psycopg.Error as error:
                     raise self._error(error, session) from error
+            attempt += 1
+            _pause(attempt, deadline)
 
     def _in_savepoint(
         self, session: Session, st: Statement[Any], params: Params
@@ -356,6 +360,25 @@ def _alive(connection: Connection) -> bool:
     except (OSError, ValueError, psycopg.OperationalError):
         return False
     return not ready and pgconn.status == ConnStatus.OK
+
+
+#: The longest pause between two attempts of a statement that lost a deadlock.
+_MAX_PAUSE: Final = 0.05
+
+
+def _pause(attempt: int, deadline: float) -> None:
+    """A short random pause before running a failed statement again.
+
+    The server breaks a deadlock by failing one statement; the other
+    transaction is woken to take the locks it waited for. Run again at once,
+    the failed statement can take one of them first, and the same deadlock
+    forms again, costing another ``deadlock_timeout`` (1 s by default). A
+    pause of a few milliseconds, growing and randomised, lets the survivor
+    go first (and keeps retrying serialization failures from moving in step).
+    """
+    span = min(_MAX_PAUSE, 0.002 * 2 ** (attempt - 1))  # 1-2 ms, then 2-4 ms, ... 25-50 ms
+    pause = span / 2 + random.uniform(0, span / 2)  # noqa: S311 -- jitter, not a secret
+    time.sleep(max(0.0, min(pause, deadline - time.monotonic())))
 
 
 def _close(session: Session) -> bool:
