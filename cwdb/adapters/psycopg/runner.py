@@ -28,20 +28,21 @@ shared row mappers read (``adapters/runner.py``).
 from __future__ import annotations
 
 import contextlib
+import random
 import select
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import psycopg
 from psycopg.pq import ConnStatus
 
 from cwdb._ids import new_id
 from cwdb.adapters.psycopg.explain import explain
-from cwdb.adapters.psycopg.translate import DRIVER_ERRORS, RETRYABLE, translate
+from cwdb.adapters.psycopg.translate import DRIVER_ERRORS, RETRYABLE, session_ended, translate
 from cwdb.adapters.runner import Bindings, Params
 from cwdb.adapters.sqlfiles import query_file
 from cwdb.adapters.statements import Row, Statement
@@ -185,6 +186,7 @@ class Runner:
     def _execute(self, st: Statement[Any], params: Params) -> tuple[list[Row], int]:
         """Run one statement: on its own (retried while busy), or in a savepoint of a block."""
         deadline = None
+        attempt = 0
         while True:
             session = self.session()
             with session.lock:
@@ -200,6 +202,8 @@ class Runner:
                         raise self._error(error, session) from error
                 except DRIVER_ERRORS as error:
                     raise self._error(error, session, (params,)) from error
+            attempt += 1
+            _pause(attempt, deadline)
 
     def _in_savepoint(
         self, session: Session, st: Statement[Any], params: Params
@@ -324,34 +328,65 @@ class Runner:
     ) -> Error:
         """The cwdb error of a failed call, naming the field when its parameters tell.
 
-        A lost connection is marked for the block.
+        A lost connection is marked for the block. The connection is lost when
+        libpq says so, and also when the server answered the call with the
+        FATAL error it sends before it closes the session (libpq has not read
+        the end of the stream yet then).
         """
-        if session.connection.closed and session.depth:
+        lost = session.connection.closed or (
+            isinstance(error, psycopg.Error) and session_ended(error)
+        )
+        if lost and session.depth:
             session.broken = True
         failure = explain(error, param_sets) or translate(
             error, busy_timeout_ms=self.busy_timeout_ms
         )
-        if isinstance(failure, BusyError) or not session.connection.closed:
+        if isinstance(failure, BusyError) or not lost:
             return failure
         return Error(f"the connection to {self.database!r} was lost: {failure}")
 
 
 def _alive(connection: Connection) -> bool:
-    """Whether an idle connection is still usable: no EOF or error waiting on its socket.
+    """Whether an idle connection is still usable: nothing waiting on its socket.
 
     A server that restarted, or a backend that was terminated, closes the
-    socket, which then reads as ready although no query is in flight.
+    socket, which then reads as ready although no query is in flight. The
+    server usually says why first (a FATAL error: "terminating connection
+    due to administrator command", "... immediate shutdown command", "...
+    unexpected postmaster exit"), and libpq reads that message without
+    seeing the end of the stream behind it, so the connection still looks
+    fine. An idle cwdb connection expects no input at all (it never
+    LISTENs): any input means the connection is going, or, rarely, a
+    parameter report after a configuration reload, where a new connection
+    costs a few milliseconds. Either way it is replaced.
     """
     if connection.closed:
         return False
     pgconn = connection.pgconn
     try:
         ready, _, _ = select.select([pgconn.socket], [], [], 0)
-        if ready:
-            pgconn.consume_input()
-    except (OSError, psycopg.OperationalError):
+    except (OSError, ValueError, psycopg.OperationalError):
         return False
-    return pgconn.status == ConnStatus.OK and not connection.broken
+    return not ready and pgconn.status == ConnStatus.OK
+
+
+#: The longest pause between two attempts of a statement that lost a deadlock.
+_MAX_PAUSE: Final = 0.05
+
+
+def _pause(attempt: int, deadline: float) -> None:
+    """A short random pause before running a failed statement again.
+
+    The server breaks a deadlock by failing one statement; the other
+    transaction is woken to take the locks it waited for. Run again at once,
+    the failed statement can take one of them first, and the same deadlock
+    forms again, costing another ``deadlock_timeout`` (1 s by default). A
+    pause of a few milliseconds, growing and randomised, lets the survivor
+    go first (and keeps retrying serialization failures from moving in step).
+    """
+    span = min(_MAX_PAUSE, 0.002 * 2 ** (attempt - 1))  # 1-2 ms, then 2-4 ms, ... 25-50 ms
+    pause = span / 2 + random.uniform(0, span / 2)  # noqa: S311 -- jitter, not a secret
+    time.sleep(max(0.0, min(pause, deadline - time.monotonic())))
 
 
 def _close(session: Session) -> bool:

@@ -64,6 +64,9 @@ def _not_null(error: Any, message: str, _: int | None) -> str:
 
 
 def _busy(error: Any, message: str, busy_timeout_ms: int | None) -> str:
+    if isinstance(error, pg.QueryCanceled) and "lock timeout" not in message:
+        # statement_timeout (a DBA's setting) or a cancel request: not cwdb's wait.
+        return f"the server canceled the statement ({message})"
     waited = "" if busy_timeout_ms is None else f" within the busy timeout of {busy_timeout_ms} ms"
     return f"the database stayed busy{waited} ({message})"
 
@@ -103,6 +106,19 @@ def _unique(error: Any) -> str:
 
 #: ``Key (a, b)=(...)`` at the start of a UNIQUE violation's detail.
 _KEY: Final = re.compile(r"^Key \(([^()]+)\)=\(")
+
+
+#: SQLSTATEs of a server ending the session: admin_shutdown (pg_terminate_backend,
+#: a fast or immediate shutdown), crash_shutdown, cannot_connect_now.
+_SESSION_ENDED: Final = frozenset({"57P01", "57P02", "57P03"})
+
+
+def session_ended(error: psycopg.Error) -> bool:
+    """Whether ``error`` means the connection is gone: the server ended it or libpq lost it."""
+    state = error.sqlstate
+    if state is None:  # libpq's own failure: no answer from the server
+        return isinstance(error, psycopg.OperationalError)
+    return state in _SESSION_ENDED or state.startswith("08")
 
 
 def _constraint(error: psycopg.Error) -> str:
