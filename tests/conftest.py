@@ -1,23 +1,143 @@
-"""Fixtures: a fresh in-memory database per test, file databases on demand."""
+"""Fixtures: a fresh database per test on each backend, file databases on demand.
+
+``db`` and ``clocked_db`` run every test that takes them twice, ``[sqlite]``
+(a fresh in-memory database) and ``[postgresql]`` (the one migrated database
+of the session on a real PostgreSQL 15 server, emptied before the test:
+``helpers.PostgresSuite``). Which backends run: ``--backend=sqlite|postgresql|both``,
+or the environment variable ``CWDB_TEST_BACKEND`` (the option wins); both by
+default. A test about SQLite itself carries ``@pytest.mark.sqlite_only(reason)``
+and runs as ``[sqlite]`` only.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import cwdb
-from tests.support import postgres_server
+from tests.support import helpers, postgres_server
 from tests.support.helpers import FakeClock
 
 pytest_plugins = ["tests.support.tracer"]
 
+BACKENDS = ("sqlite", "postgresql")
+_ENV = "CWDB_TEST_BACKEND"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend",
+        choices=(*BACKENDS, "both"),
+        default=None,
+        help=f"which backends the db/clocked_db tests run on (default: ${_ENV}, else both)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(reason): a test about SQLite itself; with db/clocked_db it runs as "
+        "[sqlite] only (the reason says why it cannot hold on PostgreSQL)",
+    )
+    chosen = selected_backends(config)
+    config.stash[_SELECTED] = chosen
+
+
+_SELECTED = pytest.StashKey[tuple[str, ...]]()
+_SUITE = pytest.StashKey[helpers.PostgresSuite]()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """How long the [postgresql] tests waited for their emptied database, on average."""
+    suite = config.stash.get(_SUITE, None)
+    if suite is not None and suite.opened:
+        terminalreporter.write_line(
+            f"postgresql test database: opened {suite.opened} times, "
+            f"{suite.overhead / suite.opened * 1000:.1f} ms each (emptied + connect)"
+        )
+
+
+def selected_backends(config: pytest.Config) -> tuple[str, ...]:
+    """The backends chosen by --backend, else CWDB_TEST_BACKEND, else both."""
+    value = config.getoption("backend") or os.environ.get(_ENV, "").strip() or "both"
+    if value == "both":
+        return BACKENDS
+    if value not in BACKENDS:
+        raise pytest.UsageError(f"{_ENV}={value!r}: expected sqlite, postgresql or both")
+    return (value,)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that (through its fixtures) asks for ``db_backend`` runs once per backend."""
+    if "db_backend" not in metafunc.fixturenames:
+        return
+    chosen = metafunc.config.stash[_SELECTED]
+    marker = metafunc.definition.get_closest_marker("sqlite_only")
+    if marker is not None:
+        if not marker.args or not isinstance(marker.args[0], str):
+            raise pytest.UsageError(f"{metafunc.definition.nodeid}: sqlite_only needs a reason")
+        chosen = tuple(b for b in chosen if b == "sqlite")
+    if not chosen:
+        # SQLite-only, and only PostgreSQL chosen: one skipped case with the reason.
+        reason = f"SQLite only ({marker.args[0] if marker else ''}); --backend excludes sqlite"
+        metafunc.parametrize("db_backend", [pytest.param("sqlite", marks=pytest.mark.skip(reason))])
+        return
+    metafunc.parametrize("db_backend", chosen, scope="function")
+
 
 @pytest.fixture
-def db() -> Iterator[cwdb.Database]:
-    """A fresh, fully migrated in-memory database."""
-    with cwdb.connect(":memory:") as database:
+def db_backend() -> str:
+    """Replaced by ``pytest_generate_tests``: ``"sqlite"`` or ``"postgresql"``."""
+    return "sqlite"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[postgres_server.PostgresServer]:
+    """One real PostgreSQL 15 server for the whole run, started on first use."""
+    started = postgres_server.start_or_skip()
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_suite(
+    request: pytest.FixtureRequest, pg_server: postgres_server.PostgresServer
+) -> Iterator[helpers.PostgresSuite]:
+    """The session's one migrated database for ``db[postgresql]``, and how to empty it."""
+    url = pg_server.create_database("suite")
+    cwdb.ensure_schema(url)
+    suite = helpers.PostgresSuite(url)
+    request.config.stash[_SUITE] = suite
+    try:
+        yield suite
+    finally:
+        suite.close()
+
+
+@contextmanager
+def _open(
+    request: pytest.FixtureRequest, db_backend: str, clock: Callable[[], Any] | None
+) -> Iterator[cwdb.Database]:
+    if db_backend == "sqlite":
+        with cwdb.connect(":memory:", clock=clock) as database:
+            yield database
+        return
+    suite: helpers.PostgresSuite = request.getfixturevalue("pg_suite")
+    with suite.connect(clock=clock) as database:
+        yield database
+
+
+@pytest.fixture
+def db(request: pytest.FixtureRequest, db_backend: str) -> Iterator[cwdb.Database]:
+    """A fresh, fully migrated, empty database on ``db_backend``."""
+    with _open(request, db_backend, None) as database:
         yield database
 
 
@@ -27,9 +147,11 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def clocked_db(clock: FakeClock) -> Iterator[cwdb.Database]:
-    """An in-memory database whose timestamps come from ``clock``."""
-    with cwdb.connect(":memory:", clock=clock) as database:
+def clocked_db(
+    request: pytest.FixtureRequest, db_backend: str, clock: FakeClock
+) -> Iterator[cwdb.Database]:
+    """A fresh database on ``db_backend`` whose timestamps come from ``clock``."""
+    with _open(request, db_backend, clock) as database:
         yield database
 
 
@@ -43,13 +165,3 @@ def file_db(db_path: Path) -> Iterator[cwdb.Database]:
     """A fresh, fully migrated database file in a temporary folder."""
     with cwdb.connect(db_path) as database:
         yield database
-
-
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[postgres_server.PostgresServer]:
-    """One real PostgreSQL 15 server for the whole run, started on first use."""
-    started = postgres_server.start_or_skip()
-    try:
-        yield started
-    finally:
-        started.stop()

@@ -112,6 +112,7 @@ def test_the_copy_is_private_whatever_the_umask(file_db: cwdb.Database, tmp_path
     assert mode_of(tmp_path / "copy.db") == 0o600
 
 
+@pytest.mark.sqlite_only("db.backup is SQLite's online backup; on PostgreSQL it points at pg_dump")
 def test_a_memory_database_can_be_backed_up(db: cwdb.Database, tmp_path: Path) -> None:
     made = initiative(db)
     db.backup(str(tmp_path / "copy.db"))
@@ -132,6 +133,7 @@ def test_an_open_transaction_of_the_calling_thread_is_not_copied(
         assert copy.initiatives.find_all() == [kept]
 
 
+@pytest.mark.sqlite_only("db.backup is SQLite's online backup; on PostgreSQL it points at pg_dump")
 def test_a_memory_backup_inside_the_threads_own_transaction_is_refused_at_once(
     db: cwdb.Database, tmp_path: Path
 ) -> None:

@@ -9,7 +9,14 @@ import pytest
 
 import cwdb
 from tests.support.factories import agent, initiative
-from tests.support.helpers import FakeClock, raw_connection, snapshot, unique
+from tests.support.helpers import (
+    FakeClock,
+    add_change_set,
+    execute,
+    snapshot,
+    storable_text,
+    unique,
+)
 
 
 def start(db: cwdb.Database, **fields: Any) -> cwdb.ChatSession:
@@ -24,15 +31,7 @@ def start(db: cwdb.Database, **fields: Any) -> cwdb.ChatSession:
 def change_set(db: cwdb.Database, initiative_id: str) -> str:
     """A change set row (no repository has them yet), made with plain SQL."""
     change_set_id = unique("change-set")
-    connection = raw_connection(db)
-    try:
-        connection.execute(
-            "INSERT INTO change_sets (id, initiative_id, created_at, updated_at)"
-            " VALUES (?, ?, 0, 0)",
-            (change_set_id, initiative_id),
-        )
-    finally:
-        connection.close()
+    add_change_set(db, change_set_id, initiative_id)
     return change_set_id
 
 
@@ -324,12 +323,13 @@ def test_create_message_returns_the_message_as_stored(
     clocked_db: cwdb.Database, clock: FakeClock
 ) -> None:
     session = start(clocked_db)
-    made = clocked_db.chat_sessions.create_message(session.id, "user", "hello\x00\U0001f600")
-    assert (made.chat_session_id, made.role, made.content) == (
-        session.id,
-        "user",
-        "hello\x00\U0001f600",
-    )
+
+    def create(content: str) -> cwdb.ChatMessage:
+        return clocked_db.chat_sessions.create_message(session.id, "user", content)
+
+    content = storable_text(clocked_db, "hello\x00\U0001f600", "content", create)
+    made = create(content)
+    assert (made.chat_session_id, made.role, made.content) == (session.id, "user", content)
     assert (made.change_set_id, made.created_at) == (None, clock.now)
     assert len(made.id) == 21
     assert clocked_db.chat_sessions.find_messages_by_session_id(session.id) == [made]
@@ -414,11 +414,7 @@ def test_deleting_the_change_set_keeps_the_message_without_it(db: cwdb.Database)
     session = start(db)
     applied = change_set(db, session.initiative_id)
     made = db.chat_sessions.create_message(session.id, "assistant", "done", applied)
-    connection = raw_connection(db)
-    try:
-        connection.execute("DELETE FROM change_sets WHERE id = ?", (applied,))
-    finally:
-        connection.close()
+    execute(db, "DELETE FROM change_sets WHERE id = ?", (applied,))
     (found,) = db.chat_sessions.find_messages_by_session_id(session.id)
     assert (found.id, found.change_set_id) == (made.id, None)
 

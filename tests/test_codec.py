@@ -214,6 +214,7 @@ def test_json_nested_too_deeply_to_encode_is_a_validation_error_naming_the_field
     assert snapshot(db) == before
 
 
+@pytest.mark.sqlite_only("SQLite's SQLITE_LIMIT_LENGTH, set on the apsw connection")
 def test_a_value_over_sqlites_length_limit_is_a_validation_error_naming_field_and_limit(
     db: cwdb.Database,
 ) -> None:

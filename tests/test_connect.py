@@ -146,6 +146,7 @@ def test_a_memory_database_is_one_database_for_all_threads(db: cwdb.Database) ->
     assert len(made) == 4
 
 
+@pytest.mark.sqlite_only('":memory:" and sqlite_schema are SQLite\'s')
 def test_a_memory_database_has_the_full_schema(db: cwdb.Database) -> None:
     assert db.schema_version == LATEST
     tables = {

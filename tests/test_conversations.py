@@ -9,7 +9,7 @@ import pytest
 
 import cwdb
 from tests.support.factories import agent, initiative, phase, task
-from tests.support.helpers import FakeClock, snapshot
+from tests.support.helpers import FakeClock, snapshot, storable_text
 
 
 def ids(rows: list[cwdb.Conversation]) -> list[str]:
@@ -142,8 +142,13 @@ def test_answer_never_moves_updated_at_back(clocked_db: cwdb.Database, clock: Fa
 
 
 def test_answer_keeps_the_answer_byte_for_byte(db: cwdb.Database) -> None:
-    text = "line 1\r\nnul \x00 \U0001f600"
-    assert db.conversations.answer(ask(db).id, text).answer == text
+    asked = ask(db)
+
+    def answer(text: str) -> cwdb.Conversation:
+        return db.conversations.answer(asked.id, text)
+
+    text = storable_text(db, "line 1\r\nnul \x00 \U0001f600", "answer", answer)
+    assert answer(text).answer == text
 
 
 def test_answer_of_an_unknown_id_is_not_found_and_writes_nothing(db: cwdb.Database) -> None:

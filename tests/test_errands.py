@@ -169,6 +169,9 @@ def test_find_all_with_a_status_outside_the_enum_is_a_validation_error(
         ),
     ],
 )
+@pytest.mark.sqlite_only(
+    "reads SQLite's EXPLAIN QUERY PLAN; PostgreSQL plans: test_postgresql_review"
+)
 def test_each_filter_searches_its_index(
     db: cwdb.Database, query: str, params: dict[str, str], index: str
 ) -> None:

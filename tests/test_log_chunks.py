@@ -16,7 +16,7 @@ import cwdb
 from cwdb._ids import ALPHABET
 from cwdb.adapters.repositories import log_chunks as log_chunks_adapter
 from tests.support.factories import agent
-from tests.support.helpers import FakeClock, raw_connection, snapshot
+from tests.support.helpers import FakeClock, backend_of, execute, snapshot, storable_text
 
 
 def chunk(agent_id: str = "agent-1", content: str = "line\n", **more: Any) -> dict[str, Any]:
@@ -88,6 +88,9 @@ CONTENTS = {
 
 @pytest.mark.parametrize("content", CONTENTS.values(), ids=CONTENTS.keys())
 def test_insert_chunk_round_trips_content_byte_for_byte(db: cwdb.Database, content: str) -> None:
+    content = storable_text(
+        db, content, "content", lambda text: db.log_chunks.insert_chunk("agent-1", "builder", text)
+    )
     made = db.log_chunks.insert_chunk("agent-1", "builder", content)
     assert made.content == content
     (found,) = db.log_chunks.find_by_agent_id("agent-1")
@@ -96,6 +99,9 @@ def test_insert_chunk_round_trips_content_byte_for_byte(db: cwdb.Database, conte
 
 @pytest.mark.parametrize("content", CONTENTS.values(), ids=CONTENTS.keys())
 def test_insert_chunks_round_trips_content_byte_for_byte(db: cwdb.Database, content: str) -> None:
+    content = storable_text(
+        db, content, "content", lambda text: db.log_chunks.insert_chunks([chunk(content=text)])
+    )
     db.log_chunks.insert_chunks([chunk(content=content)])
     (found,) = db.log_chunks.find_by_agent_id("agent-1")
     assert found.content.encode("utf-8") == content.encode("utf-8")
@@ -469,16 +475,12 @@ def test_iter_by_agent_id_neither_repeats_nor_skips_when_rows_are_deleted_betwee
 ) -> None:
     db.log_chunks.insert_chunks(chunk("a", str(i)) for i in range(10))
     rows = db.log_chunks.find_by_agent_id("a")
-    connection = raw_connection(db)
-    try:
-        stream = db.log_chunks.iter_by_agent_id("a", batch_size=3)
-        seen = [next(stream).content for _ in range(3)]
-        # Delete one chunk already streamed and one not yet streamed.
-        for doomed in (rows[1].id, rows[5].id):
-            connection.execute("DELETE FROM agent_log_chunks WHERE id = ?", (doomed,))
-        seen += contents(list(stream))
-    finally:
-        connection.close()
+    stream = db.log_chunks.iter_by_agent_id("a", batch_size=3)
+    seen = [next(stream).content for _ in range(3)]
+    # Delete (on another connection) one chunk already streamed and one not yet streamed.
+    for doomed in (rows[1].id, rows[5].id):
+        execute(db, "DELETE FROM agent_log_chunks WHERE id = ?", (doomed,))
+    seen += contents(list(stream))
     assert seen == ["0", "1", "2", "3", "4", "6", "7", "8", "9"]
 
 
@@ -543,17 +545,31 @@ def test_delete_older_than_commits_each_batch_separately(
     monkeypatch.setattr(log_chunks_adapter, "DELETE_BATCH", 3)
     clocked_db.log_chunks.insert_chunks(chunk() for _ in range(10))
     commits: list[int] = []
+    cutoff = clock.advance(milliseconds=1)
+    if backend_of(clocked_db) == "postgresql":
+        # Each write outside a block is a statement in autocommit: a commit of its own.
+        runner = clocked_db._runner
+        write_count = runner.write_count
 
-    def count_commit() -> bool:
-        commits.append(1)
-        return False  # let it commit
+        def counted(st: Any, params: Any) -> int:
+            assert not runner.in_transaction()
+            commits.append(1)
+            return write_count(st, params)
 
-    connection = clocked_db._runner.session().connection
-    connection.set_commit_hook(count_commit)
-    try:
-        assert clocked_db.log_chunks.delete_older_than(clock.advance(milliseconds=1)) == 10
-    finally:
-        connection.set_commit_hook(None)
+        monkeypatch.setattr(runner, "write_count", counted)
+        assert clocked_db.log_chunks.delete_older_than(cutoff) == 10
+    else:
+
+        def count_commit() -> bool:
+            commits.append(1)
+            return False  # let it commit
+
+        connection = clocked_db._runner.session().connection
+        connection.set_commit_hook(count_commit)
+        try:
+            assert clocked_db.log_chunks.delete_older_than(cutoff) == 10
+        finally:
+            connection.set_commit_hook(None)
     assert len(commits) == 4  # 3 + 3 + 3 + 1
 
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 import cwdb
-from tests.support.factories import initiative, page
-from tests.support.helpers import FakeClock, raw_connection, snapshot, unique
+from tests.support.factories import initiative, page, page_fields
+from tests.support.helpers import FakeClock, execute, snapshot, storable_text, unique
 
 
 def ids(rows: list[cwdb.Page]) -> list[str]:
@@ -20,14 +20,11 @@ def ids(rows: list[cwdb.Page]) -> list[str]:
 
 
 def root_rows(db: cwdb.Database, initiative_id: str) -> list[Any]:
-    connection = raw_connection(db)
-    try:
-        return connection.execute(
-            "SELECT id FROM pages WHERE initiative_id = ? AND parent_page_id IS NULL",
-            (initiative_id,),
-        ).fetchall()
-    finally:
-        connection.close()
+    return execute(
+        db,
+        "SELECT id FROM pages WHERE initiative_id = ? AND parent_page_id IS NULL",
+        (initiative_id,),
+    )
 
 
 # -- get_or_create_root_page / find_root_page ----------------------------------------
@@ -277,7 +274,11 @@ def test_find_by_parent_page_id_of_an_unknown_page_is_empty(db: cwdb.Database) -
 
 def test_content_round_trips_byte_for_byte(db: cwdb.Database) -> None:
     content = "# Title\r\n\ttabs, trailing space \nNUL\x00 é 漢字 \U0001f600\n\n"
-    made = page(db, content=content)
+    fields = page_fields(db)
+    content = storable_text(
+        db, content, "content", lambda text: db.pages.create(**fields, content=text)
+    )
+    made = db.pages.create(**fields, content=content)
     stored = db.pages.find_by_id(made.id)
     assert stored is not None
     assert stored.content == content

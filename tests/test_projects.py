@@ -9,21 +9,17 @@ import pytest
 
 import cwdb
 from tests.support import factories
-from tests.support.helpers import FakeClock, raw_connection, snapshot
+from tests.support.helpers import FakeClock, execute, snapshot
 
 
 def links(db: cwdb.Database, initiative_id: str) -> list[tuple[Any, ...]]:
     """The initiative's link rows as stored: (rowid, project_id, created_at)."""
-    connection = raw_connection(db)
-    try:
-        rows = connection.execute(
-            "SELECT rowid, project_id, created_at FROM initiative_projects"
-            " WHERE initiative_id = ? ORDER BY rowid",
-            (initiative_id,),
-        )
-        return rows.fetchall()
-    finally:
-        connection.close()
+    return execute(
+        db,
+        "SELECT rowid, project_id, created_at FROM initiative_projects"
+        " WHERE initiative_id = ? ORDER BY rowid",
+        (initiative_id,),
+    )
 
 
 def ids(projects: list[cwdb.Project]) -> list[str]:

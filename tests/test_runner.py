@@ -1,9 +1,9 @@
 """The runner takes the write lock from the statement's suffix, not from the caller.
 
 A statement whose name ends in ``!`` (``<!``, ``!``, ``*!``) runs in its own
-``BEGIN IMMEDIATE`` transaction, or in a savepoint inside
-``Database.transaction()``; any other runs as a plain read. The caller only
-picks the result shape (``one``, ``all``, ``single``, ``rows``, ...).
+``BEGIN IMMEDIATE`` transaction (on PostgreSQL: alone, in autocommit), or in a
+savepoint inside ``Database.transaction()``; any other runs as a plain read.
+The caller only picks the result shape (``one``, ``all``, ``single``, ``rows``, ...).
 """
 
 from __future__ import annotations
@@ -16,12 +16,36 @@ import pytest
 import cwdb
 from cwdb.adapters.sqlfiles import query_file
 from cwdb.adapters.statements import Queries
+from tests.support.helpers import backend_of
+
+
+class TracingCursor:
+    """A psycopg cursor that records the SQL it runs (psycopg has no exec tracer)."""
+
+    def __init__(self, cursor: Any, statements: list[str]) -> None:
+        self._cursor = cursor
+        self._statements = statements
+
+    def execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
+        self._statements.append(sql)
+        self._cursor.execute(sql, *args, **kwargs)
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
 
 
 @pytest.fixture
 def ran(db: cwdb.Database) -> Iterator[list[str]]:
     """The statements the calling thread's connection runs, in order."""
     statements: list[str] = []
+    if backend_of(db) == "postgresql":
+        session = db._runner.session()
+        cursor = session.cursor
+        session.cursor = TracingCursor(cursor, statements)
+        yield statements
+        session.cursor = cursor
+        return
 
     def trace(_cursor: Any, sql: str, _bindings: Any) -> bool:
         statements.append(sql)
@@ -33,8 +57,8 @@ def ran(db: cwdb.Database) -> Iterator[list[str]]:
     connection.exec_trace = None
 
 
-def initiatives() -> Queries:
-    return Queries(query_file("initiatives"))
+def initiatives(db: cwdb.Database) -> Queries:
+    return Queries(query_file("initiatives", backend_of(db)))
 
 
 def create_params(db: cwdb.Database) -> dict[str, object]:
@@ -43,7 +67,7 @@ def create_params(db: cwdb.Database) -> dict[str, object]:
         "name": "traced",
         "status": "active",
         "execution_mode": "review_per_phase",
-        "quality_review": 0,
+        "quality_review": False if backend_of(db) == "postgresql" else 0,
         "branch": None,
         "now": db._runner.now(),
     }
@@ -52,15 +76,20 @@ def create_params(db: cwdb.Database) -> dict[str, object]:
 def test_a_write_suffix_runs_the_statement_in_its_own_immediate_transaction(
     db: cwdb.Database, ran: list[str]
 ) -> None:
-    create = initiatives().bind("create", cwdb.Initiative)
+    create = initiatives(db).bind("create", cwdb.Initiative)
     made = db._runner.one(create, create_params(db))
     assert made is not None
     assert made.name == "traced"
-    assert ran == ["BEGIN IMMEDIATE", create.sql, "COMMIT"]
+    if backend_of(db) == "postgresql":
+        # Autocommit: the statement is a transaction of its own.
+        assert ran == [create.sql]
+        assert not db._runner.session().connection.info.transaction_status
+    else:
+        assert ran == ["BEGIN IMMEDIATE", create.sql, "COMMIT"]
 
 
 def test_a_read_suffix_runs_without_a_transaction(db: cwdb.Database, ran: list[str]) -> None:
-    find = initiatives().bind("find_by_id", cwdb.Initiative)
+    find = initiatives(db).bind("find_by_id", cwdb.Initiative)
     assert db._runner.one(find, {"id": "nope"}) is None
     assert ran == [find.sql]
 
@@ -68,11 +97,14 @@ def test_a_read_suffix_runs_without_a_transaction(db: cwdb.Database, ran: list[s
 def test_a_write_inside_a_transaction_block_is_its_own_savepoint(
     db: cwdb.Database, ran: list[str]
 ) -> None:
-    create = initiatives().bind("create", cwdb.Initiative)
+    create = initiatives(db).bind("create", cwdb.Initiative)
     with db.transaction():
         db._runner.all(create, create_params(db))
+    begin = ["BEGIN IMMEDIATE"]
+    if backend_of(db) == "postgresql":
+        begin = ["BEGIN", query_file("_transactions", "postgresql")["lock_writers"].sql]
     assert ran == [
-        "BEGIN IMMEDIATE",
+        *begin,
         "SAVEPOINT cwdb_call",
         create.sql,
         "RELEASE cwdb_call",
@@ -81,6 +113,6 @@ def test_a_write_inside_a_transaction_block_is_its_own_savepoint(
 
 
 def test_single_of_a_statement_that_returned_no_row_is_an_error(db: cwdb.Database) -> None:
-    find = initiatives().bind("find_by_id", cwdb.Initiative)
+    find = initiatives(db).bind("find_by_id", cwdb.Initiative)
     with pytest.raises(cwdb.Error, match=r"initiatives\.find_by_id returned no row"):
         db._runner.single(find, {"id": "nope"})

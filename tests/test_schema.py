@@ -11,7 +11,7 @@ import pytest
 
 import cwdb
 from cwdb.records._columns import REQUIRED, Kind, columns_of
-from tests.support.helpers import raw_connection
+from tests.support.helpers import backend_of, postgres_url, raw_connection
 
 TABLE_OF = {
     cwdb.Initiative: "initiatives",
@@ -163,6 +163,22 @@ def test_a_dbas_hand_written_insert_with_a_bad_value_is_refused_by_sqlite(db_pat
 
 
 def test_a_check_failure_becomes_an_integrity_error_naming_the_rule(db: cwdb.Database) -> None:
+    if backend_of(db) == "postgresql":
+        import psycopg
+
+        from cwdb.adapters.psycopg.translate import translate as translate_pg
+
+        with psycopg.connect(postgres_url(db), autocommit=True) as pg:
+            try:
+                pg.execute(
+                    "INSERT INTO initiatives (id, name, status, created_at, updated_at) "
+                    "VALUES ('x', 'n', 'bogus', now(), now())"
+                )
+            except psycopg.Error as error:
+                failed = translate_pg(error, busy_timeout_ms=1)
+        assert type(failed) is cwdb.IntegrityError
+        assert "initiatives_status_check" in str(failed)
+        return
     from cwdb.adapters.apsw.translate import translate
 
     connection = raw_connection(db)

@@ -28,7 +28,7 @@ import pytest
 
 import cwdb
 from tests.support import factories
-from tests.support.helpers import raw_connection, snapshot
+from tests.support.helpers import backend_of, execute, snapshot, storable_text
 
 SENTINEL = "sk-SECRET-7d0c-never-in-output"
 CONFIG = f'{{"api_key": "{SENTINEL}"}}'
@@ -228,13 +228,13 @@ def test_no_log_line_shows_the_credentials(
 
 
 def schema_of(db: cwdb.Database) -> list[tuple[Any, ...]]:
-    connection = raw_connection(db)
-    try:
-        return connection.execute(
-            "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY name"
-        ).fetchall()
-    finally:
-        connection.close()
+    if backend_of(db) == "postgresql":
+        return execute(
+            db,
+            "SELECT table_name, column_name, data_type FROM information_schema.columns"
+            " WHERE table_schema = 'public' ORDER BY table_name, ordinal_position",
+        ) + execute(db, "SELECT indexname, indexdef FROM pg_indexes ORDER BY indexname")
+    return execute(db, "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY name")
 
 
 @pytest.mark.parametrize("evil", MALICIOUS, ids=range(len(MALICIOUS)))
@@ -242,6 +242,7 @@ def test_strings_built_to_break_sql_are_stored_as_data_in_every_repository(
     db: cwdb.Database, evil: str
 ) -> None:
     schema = schema_of(db)
+    evil = storable_text(db, evil, "name", lambda text: db.initiatives.create(name=text))
     initiative = db.initiatives.create(name=evil, branch=evil)
     phase = db.phases.create(initiative_id=initiative.id, name=evil, content=evil, merge_base=evil)
     task = db.tasks.create(phase_id=phase.id, name=evil, description=evil, summary=evil)

@@ -38,10 +38,10 @@ from cwdb.adapters.repositories.crud import codec_for
 from cwdb.adapters.sqlfiles import Query, QueryFileError, load_all, parse_file
 from cwdb.adapters.statements import Queries, Statement
 from cwdb.records._columns import columns_of
-from tests.support import factories, tracer
+from tests.support import factories, pg_tracer, tracer
 from tests.support.busy import build_busy
 from tests.support.factories import CRUD_CASES
-from tests.support.helpers import raw_connection, unique
+from tests.support.helpers import backend_of, raw_connection, unique
 
 ALL_QUERIES = [query for file in load_all().values() for query in file.values()]
 #: Files whose names start with "_" are the library's machinery, used by these modules.
@@ -365,12 +365,23 @@ def test_the_suffix_says_whether_a_query_writes(
     )
 
 
-def column_problem(connection: apsw.Connection, statement: Statement[object]) -> str | None:
-    """Why the statement's columns are not its record's, in order, or None."""
+def column_problem(connection: Any, statement: Statement[object]) -> str | None:
+    """Why the statement's columns are not its record's, in order, or None.
+
+    ``connection`` is an APSW connection, or a libpq one (``PGconn``) for the
+    PostgreSQL statements, which the server describes without running them.
+    """
     if statement.record is None or not attrs.has(statement.record):
         return None
-    description = apsw.ext.query_info(connection, statement.sql).description or ()
-    names = tuple(column[0] for column in description)
+    if isinstance(connection, apsw.Connection):
+        description = apsw.ext.query_info(connection, statement.sql).description or ()
+        names = tuple(column[0] for column in description)
+    else:
+        sql = pg_tracer.positional(statement.sql, statement.query.params)
+        connection.prepare(b"described", sql.encode())
+        described = connection.describe_prepared(b"described")
+        connection.exec_(b"DEALLOCATE described")
+        names = tuple(described.fname(i).decode() for i in range(described.nfields))
     expected = tuple(column.name for column in columns_of(statement.record))
     if names != expected:
         return f"{statement.query.qualified_name} returns {names}, its record expects {expected}"
@@ -382,7 +393,10 @@ def test_every_bound_statement_returns_its_records_columns_in_order(
 ) -> None:
     statements = bound_statements(db)
     assert sum(statement.mapper is not None for statement in statements) > 50
-    problems = [column_problem(schema_connection, statement) for statement in statements]
+    connection: Any = schema_connection
+    if backend_of(db) == "postgresql":
+        connection = db._runner.session().connection.pgconn
+    problems = [column_problem(connection, statement) for statement in statements]
     assert [problem for problem in problems if problem] == []
 
 

@@ -17,8 +17,10 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -72,12 +74,45 @@ class PostgresServer:
             *("-D", str(self.data), "-E", "UTF8", "--locale=C.UTF-8"),
             *("-U", "postgres", "--auth=trust"),
         )
+        self._pg_ctl("start")
+
+    def _pg_ctl(self, command: str, *args: str) -> None:
         options = f"-c listen_addresses= -k {self.folder} -c fsync=off -c full_page_writes=off"
         self._run(
             str(self.bin_dir / "pg_ctl"),
             *("-D", str(self.data), "-l", str(self.folder / "server.log")),
-            *("-o", options, "-w", "start"),
+            *("-o", options, "-w", *args, command),
         )
+
+    def restart(self, mode: str = "immediate") -> None:
+        """``pg_ctl restart -m mode``: ``immediate`` drops every connection without a checkpoint."""
+        self._pg_ctl("restart", "-m", mode)
+
+    def postmaster_pid(self) -> int:
+        return int((self.data / "postmaster.pid").read_text().split("\n", 1)[0])
+
+    def kill_postmaster(self, timeout: float = 30) -> None:
+        """SIGKILL the postmaster, wait for it to be gone, then start the server again.
+
+        Its backends notice the postmaster's death and exit; until the last
+        one has, a new postmaster refuses to start (their shared memory is
+        still attached), so the start is retried until ``timeout``.
+        """
+        pid = self.postmaster_pid()
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + timeout
+        while _running(pid):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"postmaster {pid} survived SIGKILL")
+            time.sleep(0.01)
+        while True:
+            try:
+                self._pg_ctl("start")
+                return
+            except subprocess.CalledProcessError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def stop(self) -> None:
         try:
@@ -99,6 +134,15 @@ class PostgresServer:
         with psycopg.connect(self.url(), autocommit=True) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')  # test-only: names are ours
         return self.url(name)
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie nobody reaped counts as gone)."""
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return status.rsplit(")", 1)[1].split()[0] not in {"Z", "X"}
 
 
 def _postgres_user() -> Any:

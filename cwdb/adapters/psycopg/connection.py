@@ -58,19 +58,28 @@ ADAPTERS.register_loader("timestamptz", _MillisecondsLoader)
 ADAPTERS.register_loader("jsonb", _JsonTextLoader)
 
 
-def server_options(busy_timeout_ms: int) -> str:
+def server_options(busy_timeout_ms: int, *, no_statement_timeout: bool = False) -> str:
     """The ``options`` a cwdb connection opens with (see the module docstring)."""
     # lock_timeout=0 would mean "wait forever": a busy timeout of 0 waits 1 ms.
-    return f"-c TimeZone=UTC -c lock_timeout={max(1, int(busy_timeout_ms))}"
+    options = f"-c TimeZone=UTC -c lock_timeout={max(1, int(busy_timeout_ms))}"
+    return f"{options} -c statement_timeout=0" if no_statement_timeout else options
 
 
-def open_connection(url: str, *, busy_timeout_ms: int) -> psycopg.Connection[tuple[object, ...]]:
-    """A configured autocommit connection; a failure is a cwdb.Error naming the redacted URL."""
+def open_connection(
+    url: str, *, busy_timeout_ms: int, no_statement_timeout: bool = False
+) -> psycopg.Connection[tuple[object, ...]]:
+    """A configured autocommit connection; a failure is a cwdb.Error naming the redacted URL.
+
+    ``no_statement_timeout`` overrides a ``statement_timeout`` that a DBA set
+    for the database or role (the migrator's: its waits are bounded by
+    ``busy_timeout_ms`` alone, and a migration must not be cut short by a
+    limit meant for the application's queries).
+    """
     try:
         return psycopg.connect(
             url,
             autocommit=True,
-            options=server_options(busy_timeout_ms),
+            options=server_options(busy_timeout_ms, no_statement_timeout=no_statement_timeout),
             application_name="cwdb",
             context=ADAPTERS,
         )

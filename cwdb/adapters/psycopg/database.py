@@ -90,12 +90,19 @@ def _check_current(connection: psycopg.Connection[tuple[object, ...]], shown: st
 
 def ensure_schema(url: str) -> list[str]:
     """Apply the pending PostgreSQL migrations to the database at ``url``; their ids."""
-    connection = open_connection(url, busy_timeout_ms=int(WAIT_SECONDS * 1000))
+    connection = open_connection(
+        url, busy_timeout_ms=int(WAIT_SECONDS * 1000), no_statement_timeout=True
+    )
     try:
         return Migrator(connection).apply_pending()
     except MigrationError:
         raise
     except Error as error:
         raise MigrationError(f"cannot migrate {redact(url)!r}: {error}") from error
+    except psycopg.Error as error:
+        # The bookkeeping's own statements (the lock, yoyo's tables): a lost
+        # connection or a timeout there is a MigrationError too, never psycopg's.
+        context = f"cannot migrate {redact(url)!r}"
+        raise translate(error, context=context, failure=MigrationError) from error
     finally:
         connection.close()

@@ -12,6 +12,7 @@ connection string, and ``context`` is built from a redacted URL.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -19,6 +20,10 @@ import psycopg
 from psycopg import errors as pg
 
 from cwdb.errors import BusyError, ConflictError, Error, IntegrityError, ValidationError
+
+#: What running a statement can raise: psycopg's errors, and the refusal to
+#: encode a str that is not valid Unicode (a lone surrogate) as UTF-8.
+DRIVER_ERRORS: Final = (psycopg.Error, UnicodeEncodeError)
 
 #: Failures a retry may cure: the library retries these within busy_timeout_ms.
 RETRYABLE: Final = (pg.SerializationFailure, pg.DeadlockDetected)
@@ -59,14 +64,16 @@ def _not_null(error: Any, message: str, _: int | None) -> str:
 
 
 def _busy(error: Any, message: str, busy_timeout_ms: int | None) -> str:
+    if isinstance(error, pg.QueryCanceled) and "lock timeout" not in message:
+        # statement_timeout (a DBA's setting) or a cancel request: not cwdb's wait.
+        return f"the server canceled the statement ({message})"
     waited = "" if busy_timeout_ms is None else f" within the busy timeout of {busy_timeout_ms} ms"
     return f"the database stayed busy{waited} ({message})"
 
 
 #: (psycopg class, cwdb class, message), first match wins.
 _RULES: Final[tuple[tuple[DriverClasses, type[Error], Describe], ...]] = (
-    (pg.UniqueViolation, ConflictError,
-     lambda e, m, _: f"UNIQUE constraint failed: {_constraint(e)}"),
+    (pg.UniqueViolation, ConflictError, lambda e, m, _: _unique(e)),
     (pg.ForeignKeyViolation, IntegrityError,
      lambda e, m, _: f"FOREIGN KEY constraint failed: {_constraint(e)} ({m})"),
     (pg.CheckViolation, IntegrityError,
@@ -75,10 +82,43 @@ _RULES: Final[tuple[tuple[DriverClasses, type[Error], Describe], ...]] = (
     (pg.IntegrityError, IntegrityError, lambda e, m, _: m),
     (pg.InvalidTextRepresentation, ValidationError, lambda e, m, _: m),
     (pg.NumericValueOutOfRange, ValidationError, lambda e, m, _: m),
+    (UnicodeEncodeError, ValidationError,
+     lambda e, m, _: f"text cannot be stored: it is not valid Unicode ({m})"),
     (_BUSY, BusyError, _busy),
     (psycopg.OperationalError, Error,
      lambda e, m, _: f"the connection to the database failed ({m})"),
 )  # fmt: skip
+
+
+def _unique(error: Any) -> str:
+    """SQLite's wording, ``UNIQUE constraint failed: table.column``, then the constraint.
+
+    The columns come from the server's detail (``Key (name)=(...) already
+    exists.``); the value it shows is left out, as SQLite leaves it out.
+    """
+    table = getattr(error.diag, "table_name", None)
+    key = _KEY.match(getattr(error.diag, "message_detail", None) or "")
+    if table is None or key is None:
+        return f"UNIQUE constraint failed: {_constraint(error)}"
+    columns = ", ".join(f"{table}.{column.strip()}" for column in key[1].split(","))
+    return f"UNIQUE constraint failed: {columns} ({_constraint(error)})"
+
+
+#: ``Key (a, b)=(...)`` at the start of a UNIQUE violation's detail.
+_KEY: Final = re.compile(r"^Key \(([^()]+)\)=\(")
+
+
+#: SQLSTATEs of a server ending the session: admin_shutdown (pg_terminate_backend,
+#: a fast or immediate shutdown), crash_shutdown, cannot_connect_now.
+_SESSION_ENDED: Final = frozenset({"57P01", "57P02", "57P03"})
+
+
+def session_ended(error: psycopg.Error) -> bool:
+    """Whether ``error`` means the connection is gone: the server ended it or libpq lost it."""
+    state = error.sqlstate
+    if state is None:  # libpq's own failure: no answer from the server
+        return isinstance(error, psycopg.OperationalError)
+    return state in _SESSION_ENDED or state.startswith("08")
 
 
 def _constraint(error: psycopg.Error) -> str:
