@@ -61,9 +61,9 @@ def positional(sql: str, params: tuple[str, ...]) -> str:
 _ALLOWED: set[str] = set()
 
 
-def allow(query: Query) -> None:
-    """Accept ``query`` (from a file a test wrote) as if it were in ``sql/postgresql/``."""
-    _ALLOWED.add(positional(query.sql, query.params))
+def allow(query: Query | str) -> None:
+    """Accept ``query`` (from a file a test wrote, or a test's own SQL on a cwdb connection)."""
+    _ALLOWED.add(query if isinstance(query, str) else positional(query.sql, query.params))
 
 
 @functools.cache
