@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 import cwdb
-from tests.support import helpers, postgres_server
+from tests.support import helpers, pg_tracer, postgres_server
 from tests.support.helpers import FakeClock
 
 pytest_plugins = ["tests.support.tracer"]
@@ -50,10 +50,31 @@ def pytest_configure(config: pytest.Config) -> None:
 
 _SELECTED = pytest.StashKey[tuple[str, ...]]()
 _SUITE = pytest.StashKey[helpers.PostgresSuite]()
+#: (statements cwdb ran on the session's server, the ones not verbatim from the files).
+_PG_TRACE = pytest.StashKey[tuple[int, list[str]]]()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A statement on the PostgreSQL server not verbatim from the files fails the run."""
+    _, wrong = session.config.stash.get(_PG_TRACE, (0, []))
+    if wrong and exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """How long the [postgresql] tests waited for their emptied database, on average."""
+    """The PostgreSQL statement record; how long [postgresql] tests waited for their database."""
+    if _PG_TRACE in config.stash:
+        ran, wrong = config.stash[_PG_TRACE]
+        if not wrong:
+            terminalreporter.write_line(
+                f"postgresql statement record: {ran} statements of cwdb's connections, "
+                "all verbatim from sql/postgresql/ or migrations/postgresql/"
+            )
+        else:
+            terminalreporter.section("PostgreSQL statements not verbatim from the files", red=True)
+            for statement in wrong:
+                terminalreporter.write_line(statement)
+            terminalreporter.write_line("FAILED: tests/support/pg_tracer.py", red=True)
     suite = config.stash.get(_SUITE, None)
     if suite is not None and suite.opened:
         terminalreporter.write_line(
@@ -97,11 +118,17 @@ def db_backend() -> str:
 
 
 @pytest.fixture(scope="session")
-def pg_server() -> Iterator[postgres_server.PostgresServer]:
-    """One real PostgreSQL 15 server for the whole run, started on first use."""
+def pg_server(pytestconfig: pytest.Config) -> Iterator[postgres_server.PostgresServer]:
+    """One real PostgreSQL 15 server for the whole run, started on first use.
+
+    It logs every statement (``pg_tracer``); before it stops, the log is
+    checked: every statement of cwdb's connections must come from the files.
+    """
     started = postgres_server.start_or_skip()
     try:
+        started.configure(pg_tracer.settings())
         yield started
+        pytestconfig.stash[_PG_TRACE] = pg_tracer.problems(started.folder / "server.log")
     finally:
         started.stop()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import cwdb
-from tests.support import postgres_server
+from tests.support import pg_tracer, postgres_server
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg is in the test extra")
 from cwdb._open import is_postgresql_url, redact  # noqa: E402
@@ -46,6 +46,8 @@ def test_postgresql_urls_are_told_from_paths() -> None:
 
 
 def test_a_connection_runs_in_utc_with_the_busy_timeout_as_lock_timeout(url: str) -> None:
+    for setting in ("TimeZone", "lock_timeout", "application_name"):
+        pg_tracer.allow(f"SHOW {setting}")  # the test's own look at cwdb's connection
     with open_connection(url, busy_timeout_ms=1234) as connection:
         assert connection.autocommit
         assert connection.execute("SHOW TimeZone").fetchone() == ("UTC",)
@@ -72,7 +74,8 @@ INSERT_INITIATIVE = (
 
 
 def raised_by(url: str, sql: str, params: tuple[object, ...]) -> cwdb.Error:
-    with open_connection(url, busy_timeout_ms=100) as connection:
+    """What ``translate`` makes of the error of a test's own statement (not cwdb's SQL)."""
+    with psycopg.connect(url, autocommit=True) as connection:
         connection.execute(INSERT_INITIATIVE, ("i1", "active"))
         try:
             connection.execute(sql, params)
@@ -117,8 +120,8 @@ def test_a_not_null_violation_names_the_column(url: str) -> None:
 
 def test_a_lock_timeout_is_a_busy_error(url: str) -> None:
     with (
-        open_connection(url, busy_timeout_ms=50) as holder,
-        open_connection(url, busy_timeout_ms=50) as waiter,
+        psycopg.connect(url, autocommit=True) as holder,
+        psycopg.connect(url, autocommit=True, options="-c lock_timeout=50") as waiter,
     ):
         holder.execute(INSERT_INITIATIVE, ("i1", "active"))
         with holder.transaction():

@@ -13,7 +13,7 @@ import pytest
 import cwdb
 from cwdb.adapters.review_report import failures
 from cwdb.adapters.sqlfiles import load_all, parse_file
-from tests.support import postgres_server
+from tests.support import pg_tracer, postgres_server
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg is in the test extra")
 from cwdb.adapters.psycopg import review  # noqa: E402  (needs psycopg)
@@ -80,6 +80,8 @@ def test_an_unmarked_whole_table_read_fails_the_review(url: str, tmp_path: Path)
         encoding="utf-8",
     )
     extra = parse_file(folder / "extra.sql")
+    for query in extra.values():
+        pg_tracer.allow(query)
     with open_connection(url, busy_timeout_ms=5000) as connection:
         unmarked = review.review_query(connection, extra["by_summary"])
         marked = review.review_query(connection, extra["by_summary_marked"])
@@ -95,6 +97,7 @@ def test_a_query_that_does_not_prepare_fails_the_review(url: str, tmp_path: Path
         "-- name: broken\nSELECT no_such_column FROM tasks;\n", encoding="utf-8"
     )
     broken = parse_file(folder / "broken.sql")["broken"]
+    pg_tracer.allow(broken)
     with open_connection(url, busy_timeout_ms=5000) as connection:
         reviewed = review.review_query(connection, broken)
     assert reviewed.error is not None

@@ -121,6 +121,16 @@ class PostgresServer:
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
 
+    def configure(self, settings: dict[str, str]) -> None:
+        """``ALTER SYSTEM SET`` each setting, then reload the configuration."""
+        import psycopg
+
+        with psycopg.connect(self.url(), autocommit=True) as connection:
+            for name, value in settings.items():
+                # test-only: names and values are the tests' own constants
+                connection.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+            connection.execute("SELECT pg_reload_conf()")
+
     def url(self, database: str = "postgres") -> str:
         """A libpq URL for ``database`` over this server's socket."""
         return f"postgresql://postgres@/{database}?host={self.folder}"
