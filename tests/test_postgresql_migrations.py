@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -204,3 +205,12 @@ def test_without_psycopg_a_postgresql_url_says_how_to_install_it(
     with pytest.raises(cwdb.Error, match=r"pip install 'cwdb\[postgresql\]'") as raised:
         cwdb.ensure_schema("postgresql://cw:s3cret@db.example/cw")
     assert "s3cret" not in str(raised.value)
+
+
+def test_db_backup_on_postgresql_points_at_pg_dump_and_copy(url: str, tmp_path: Path) -> None:
+    with cwdb.connect(url) as db:
+        with pytest.raises(cwdb.Error) as raised:
+            db.backup(tmp_path / "copy.db")
+        assert "pg_dump" in str(raised.value)
+        assert "cwdb copy" in str(raised.value)
+    assert not (tmp_path / "copy.db").exists()
