@@ -51,7 +51,6 @@ APSW measured in the same run.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import math
 import os
@@ -574,14 +573,7 @@ def postgresql(url: str | None, durable: bool, runs: int, scale: float, only: li
     stacks: dict[str, StackFactory] = {"cwdb": CwdbStack, **bench_pg.STACKS}
     sizes = Sizes.scaled(scale)
     results = []
-    with contextlib.ExitStack() as cleanup:
-        if url is None:
-            server = bench_pg.BenchServer(bench_pg.DURABLE if durable else bench_pg.FAST)
-            cleanup.callback(server.stop)
-            server.start()
-            url = server.url()
-        databases = bench_pg.Databases(url)
-        cleanup.callback(databases.close)
+    with bench_pg.bench_databases(url, durable=durable) as databases:
         for turn in range(runs):
             results.append(run_once(databases, stacks, sizes, only, turn))
         described = databases.describe()

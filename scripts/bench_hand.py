@@ -32,7 +32,17 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bench_workload import Raw, Sizes, chunk_rows, now_ms
+from bench_workload import (
+    ACCOUNT,
+    CHUNK,
+    INITIATIVE,
+    PHASE,
+    TASK,
+    Raw,
+    Sizes,
+    chunk_rows,
+    now_ms,
+)
 
 import cwdb
 from cwdb._ids import new_id
@@ -40,17 +50,6 @@ from cwdb.records._columns import Kind, columns_of
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-INITIATIVE = "id, name, status, execution_mode, quality_review, branch, created_at, updated_at"
-PHASE = "id, initiative_id, name, content, status, merge_base, created_at, updated_at"
-TASK = (
-    "id, phase_id, initiative_id, parent_task_id, name, description, type, category, "
-    'priority, status, "order", summary, retry_count, created_at, updated_at'
-)
-CHUNK = "id, agent_id, agent_name, content, session_number, created_at"
-ACCOUNT = (
-    "id, email, provider, config_json, credentials, is_exhausted, exhausted_until, "
-    "last_used_at, sort_order, created_at, updated_at"
-)
 
 CREATE_INITIATIVE = f"""INSERT INTO initiatives (id, name, created_at, updated_at)
 VALUES (?, ?, ?, ?) RETURNING {INITIATIVE}"""

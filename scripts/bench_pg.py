@@ -36,10 +36,12 @@ it takes the next one, or none at all when every candidate is locked.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import itertools
 import os
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
@@ -48,8 +50,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from bench_workload import (
+    ACCOUNT,
+    CHUNK,
+    INITIATIVE,
+    PHASE,
     PICK,
     STATUS_UPDATE,
+    TASK,
     Sizes,
     initiative_params,
     now_ms,
@@ -174,6 +181,23 @@ class Databases:
             self.admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             self.names.remove(name)
         self.admin.close()
+
+
+@contextlib.contextmanager
+def bench_databases(url: str | None, *, durable: bool) -> Iterator[Databases]:
+    """:class:`Databases` on ``url``, or on a throwaway :class:`BenchServer` when None.
+
+    The databases are dropped, and the throwaway server stopped, at the end.
+    """
+    with contextlib.ExitStack() as cleanup:
+        if url is None:
+            server = BenchServer(DURABLE if durable else FAST)
+            cleanup.callback(server.stop)
+            server.start()
+            url = server.url()
+        databases = Databases(url)
+        cleanup.callback(databases.close)
+        yield databases
 
 
 class Check:
@@ -312,17 +336,6 @@ def cwdb_json(ids: list[str]) -> str:
 
 # -- the hand-written SQL ------------------------------------------------------
 
-INITIATIVE = "id, name, status, execution_mode, quality_review, branch, created_at, updated_at"
-PHASE = "id, initiative_id, name, content, status, merge_base, created_at, updated_at"
-TASK = (
-    "id, phase_id, initiative_id, parent_task_id, name, description, type, category, "
-    'priority, status, "order", summary, retry_count, created_at, updated_at'
-)
-CHUNK = "id, agent_id, agent_name, content, session_number, created_at"
-ACCOUNT = (
-    "id, email, provider, config_json, credentials, is_exhausted, exhausted_until, "
-    "last_used_at, sort_order, created_at, updated_at"
-)
 
 CREATE_INITIATIVE = f"""INSERT INTO initiatives (id, name, created_at, updated_at)
 VALUES (%s, %s, %s, %s) RETURNING {INITIATIVE}"""

@@ -203,3 +203,19 @@ def chunk_params(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def pick_params() -> dict[str, Any]:
     return {"provider": "claude", "now": now_ms()}
+
+
+# -- the hand-written stacks' column lists (bench_hand.py, bench_pg.py) ---------
+# Every hand-written query returns a record's columns in its field order.
+
+INITIATIVE = "id, name, status, execution_mode, quality_review, branch, created_at, updated_at"
+PHASE = "id, initiative_id, name, content, status, merge_base, created_at, updated_at"
+TASK = (
+    "id, phase_id, initiative_id, parent_task_id, name, description, type, category, "
+    'priority, status, "order", summary, retry_count, created_at, updated_at'
+)
+CHUNK = "id, agent_id, agent_name, content, session_number, created_at"
+ACCOUNT = (
+    "id, email, provider, config_json, credentials, is_exhausted, exhausted_until, "
+    "last_used_at, sort_order, created_at, updated_at"
+)

@@ -26,7 +26,6 @@ the processes counted, so a fast wrong answer fails.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import multiprocessing
 import os
 import sys
@@ -134,14 +133,7 @@ def postgresql_rows(
 ) -> tuple[list[Row], str]:
     import bench_pg
 
-    with contextlib.ExitStack() as cleanup:
-        if url is None:
-            server = bench_pg.BenchServer(bench_pg.DURABLE if durable else bench_pg.FAST)
-            cleanup.callback(server.stop)
-            server.start()
-            url = server.url()
-        databases = bench_pg.Databases(url)
-        cleanup.callback(databases.close)
+    with bench_pg.bench_databases(url, durable=durable) as databases:
         rows = []
         for n in counts:
             target = databases.fresh(n)

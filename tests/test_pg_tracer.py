@@ -23,7 +23,7 @@ def log(tmp_path: Path, *entries: tuple[str, str]) -> Path:
 
 
 def test_named_queries_as_psycopg_sends_them_pass(tmp_path: Path) -> None:
-    sent = pg_tracer.positional(FIND.sql, FIND.params)
+    sent = FIND.numbered_sql
     assert "$1" in sent
     assert "%(" not in sent
     path = log(
@@ -38,7 +38,7 @@ def test_named_queries_as_psycopg_sends_them_pass(tmp_path: Path) -> None:
 
 def test_sql_built_at_run_time_is_caught(tmp_path: Path) -> None:
     built = "SELECT id FROM tasks WHERE id = 'x' OR 1 = 1"
-    changed = pg_tracer.positional(FIND.sql, FIND.params).replace("WHERE", "WHERE 1 = 1 AND")
+    changed = FIND.numbered_sql.replace("WHERE", "WHERE 1 = 1 AND")
     path = log(
         tmp_path,
         ("cwdb", f"execute <unnamed>: {built}"),

@@ -10,24 +10,30 @@ as yoyo reads it. Both migrators write yoyo's bookkeeping rows with
 
 from __future__ import annotations
 
+import functools
 import getpass
 import hashlib
 import re
 import socket
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 import attrs
 
+from cwdb._resources import resource_dir
+from cwdb.adapters.sqlfiles import DIALECT_FOLDERS, QueryFile, query_file
 from cwdb.errors import BusyError, MigrationError
 
 _DIRECTIVE: Final = re.compile(r"^\s*--\s*(?P<key>transactional|depends)\s*:\s*(?P<value>.*?)\s*$")
 _COMMENT_OR_EMPTY: Final = re.compile(r"^(\s*|\s*--.*)$")
 #: How often a migrator looks again at a lock held by yoyo.
 POLL_SECONDS: Final = 0.1
+#: How long a migrator waits for another one (or for yoyo) before giving up.
+WAIT_SECONDS: Final = 600.0
 
 
 @attrs.frozen
@@ -90,6 +96,12 @@ def username() -> str:
         return "unknown"
 
 
+@functools.cache
+def shipped_migrations(dialect: str = "sqlite") -> tuple[Migration, ...]:
+    """The migrations this version of cwdb ships for a dialect (``migrations/[postgresql/]``)."""
+    return read_migrations(resource_dir("migrations") / DIALECT_FOLDERS[dialect])
+
+
 class MigrationLedger:
     """yoyo's bookkeeping against the migrations this cwdb ships, for either dialect.
 
@@ -101,8 +113,22 @@ class MigrationLedger:
     is written here once.
     """
 
-    _migrations: tuple[Migration, ...]
-    _wait_seconds: float
+    #: Whose migrations and ``_migrations.sql``: "sqlite" or "postgresql".
+    dialect: ClassVar[str]
+
+    def __init__(
+        self,
+        connection: Any,
+        migrations: Sequence[Migration] | None = None,
+        *,
+        wait_seconds: float = WAIT_SECONDS,
+    ) -> None:
+        """A migrator on one connection of its driver, for the shipped migrations by default."""
+        self._connection = connection
+        shipped = shipped_migrations(self.dialect)
+        self._migrations = tuple(migrations if migrations is not None else shipped)
+        self._wait_seconds = wait_seconds
+        self._sql: QueryFile = query_file("_migrations", self.dialect)
 
     def _run(self, name: str, params: dict[str, object] | None = None) -> list[Any]:
         raise NotImplementedError

@@ -14,7 +14,9 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
+from cwdb.adapters.migration_files import MigrationLedger
 from cwdb.adapters.sqlfiles import Query
+from cwdb.errors import Error
 
 _SHAPES = {
     "": "all rows",
@@ -101,3 +103,22 @@ def _summary(reviews: Sequence[QueryReview]) -> list[str]:
     else:
         lines.append("OK: every whole-table read is marked with its reason.")
     return lines
+
+
+def require_current_schema(migrator: MigrationLedger, shown: str, target: str) -> None:
+    """Refuse, in one line, a database whose schema is not cwdb's current one.
+
+    ``shown`` names the database (a URL without its password), ``target``
+    is what the user passes to ``--database`` in the command to run.
+    """
+    if not migrator.applied_ids():
+        raise Error(
+            f"{shown!r} is not a cwdb database: it has none of cwdb's migrations "
+            f"(python -m cwdb migrate --database {target} creates the schema)"
+        )
+    pending = [m.id for m in migrator.pending()]
+    if pending:
+        raise Error(
+            f"{shown!r} lacks migrations {', '.join(pending)}: its schema is behind "
+            f"(python -m cwdb migrate --database {target} applies them)"
+        )

@@ -16,14 +16,14 @@ both dialects.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from cwdb.adapters.statements import Queries, Row, Statement
 
-__all__ = ["Bindings", "Params", "Queries", "Runner", "Statement"]
+__all__ = ["Bindings", "Params", "Queries", "Runner", "Statement", "savepoint_level"]
 
 R = TypeVar("R")
 Params = Mapping[str, object]
@@ -86,3 +86,32 @@ class Runner(Protocol):
     def transaction(self) -> AbstractContextManager[None]:
         """All writes inside commit together or not at all; levels nest."""
         ...
+
+
+class _Session(Protocol):
+    """What :func:`savepoint_level` needs of a runner's session."""
+
+    depth: int
+
+
+S = TypeVar("S", bound=_Session)
+
+
+def savepoint_level(
+    session: S, control: Callable[[S, str], None], undo: Callable[[S, str], None]
+) -> Iterator[None]:
+    """A nested ``transaction()`` level, the same on both drivers: one savepoint.
+
+    ``control`` runs a statement, ``undo`` rolls back to a savepoint and
+    releases it; an exception inside undoes this level only and propagates.
+    """
+    control(session, "SAVEPOINT cwdb_nested")
+    session.depth += 1
+    try:
+        yield
+    except BaseException:
+        session.depth -= 1
+        undo(session, "cwdb_nested")
+        raise
+    session.depth -= 1
+    control(session, "RELEASE cwdb_nested")

@@ -96,12 +96,29 @@ class Query:
     def qualified_name(self) -> str:
         return f"{self.file}.{self.name}"
 
+    @property
+    def numbered_sql(self) -> str:
+        """A ``sql/postgresql/`` query as psycopg sends it to the server.
+
+        ``%(name)s`` becomes ``$1``, ``$2``, ... in order of first use (the
+        same name, the same number) and ``%%`` becomes ``%``: the text the
+        server logs and ``PREPARE`` takes.
+        """
+        numbers = {name: index for index, name in enumerate(self.params, start=1)}
+
+        def replace(found: re.Match[str]) -> str:
+            name = found.group(1)
+            return "%" if name is None else f"${numbers[name]}"
+
+        return _PYFORMAT_OR_PERCENT.sub(replace, self.sql)
+
 
 _NAME_LINE: Final = re.compile(r"^--\s*name:\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<suffix>\S*)\s*$")
 _SCAN_LINE: Final = re.compile(r"^--\s*scan:\s*(?P<reason>.+)$")
 _PARAM: Final = re.compile(r"(?<!:):([A-Za-z_][A-Za-z0-9_]*)")
 #: psycopg's placeholders, in the files of ``sql/postgresql/``.
 _PYFORMAT_PARAM: Final = re.compile(r"%\(([A-Za-z_][A-Za-z0-9_]*)\)s")
+_PYFORMAT_OR_PERCENT: Final = re.compile(r"%\(([A-Za-z_][A-Za-z0-9_]*)\)s|%%")
 #: The folder of each dialect's files under ``sql/``.
 DIALECT_FOLDERS: Final = {"sqlite": "", "postgresql": "postgresql"}
 _SHAPES: Final = {shape.value: shape for shape in Shape}

@@ -85,6 +85,24 @@ def json_text(value: object, field: str) -> str | None:
         raise ValidationError(f"{field}: not JSON-serialisable (nested too deeply)") from None
 
 
+def lone_surrogate(field: str, value: object) -> ValidationError | None:
+    """The error for text no database can store (not valid Unicode), else None.
+
+    Python strings may hold lone surrogates, which UTF-8 cannot encode; the
+    drivers fail on them with their own errors, which the adapters explain
+    with this one, naming the field.
+    """
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            return ValidationError(
+                f"{field}: text cannot be stored: it is not valid Unicode "
+                f"(a lone surrogate at position {error.start})"
+            )
+    return None
+
+
 def _kind(value: object) -> str:
     return type(value).__name__
 

@@ -37,7 +37,6 @@ _ENTRY: Final = re.compile(
     r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+ \[\d+\] (?P<app>[^|]*)\|(?P<level>[A-Z]+):  "
 )
 _STATEMENT: Final = re.compile(r"^(?:statement|execute [^:]+): ", re.DOTALL)
-_PLACEHOLDER: Final = re.compile(r"%\(([A-Za-z_][A-Za-z0-9_]*)\)s|%%")
 _PREPARE: Final = re.compile(r"^PREPARE \S+ AS ", re.DOTALL)
 
 
@@ -46,30 +45,19 @@ def settings() -> dict[str, str]:
     return {"log_statement": "all", "log_line_prefix": "%m [%p] %a|"}
 
 
-def positional(sql: str, params: tuple[str, ...]) -> str:
-    """A named query as psycopg sends it: ``$n`` for ``%(name)s``, ``%`` for ``%%``."""
-    numbers = {name: index for index, name in enumerate(params, start=1)}
-
-    def replace(found: re.Match[str]) -> str:
-        name = found.group(1)
-        return "%" if name is None else f"${numbers[name]}"
-
-    return _PLACEHOLDER.sub(replace, sql)
-
-
 #: Queries of files a test wrote itself (a review test's deliberately bad SQL).
 _ALLOWED: set[str] = set()
 
 
 def allow(query: Query | str) -> None:
     """Accept ``query`` (from a file a test wrote, or a test's own SQL on a cwdb connection)."""
-    _ALLOWED.add(query if isinstance(query, str) else positional(query.sql, query.params))
+    _ALLOWED.add(query if isinstance(query, str) else query.numbered_sql)
 
 
 @functools.cache
 def _queries() -> frozenset[str]:
     files = load_all("postgresql").values()
-    return frozenset(positional(q.sql, q.params) for file in files for q in file.values())
+    return frozenset(q.numbered_sql for file in files for q in file.values())
 
 
 @functools.cache

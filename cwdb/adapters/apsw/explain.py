@@ -27,6 +27,7 @@ import apsw
 
 from cwdb.adapters.sqlfiles import query_file
 from cwdb.errors import Error, IntegrityError, ValidationError
+from cwdb.records._codec import lone_surrogate
 
 #: The table a write statement changes: ``INSERT INTO t`` or ``UPDATE t``.
 _TARGET: Final = re.compile(r"\b(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE)\s+\"?(\w+)", re.I)
@@ -50,14 +51,9 @@ def explain(
 
 def _bad_text(params: Mapping[str, object]) -> Error | None:
     for field, value in params.items():
-        if isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError as error:
-                return ValidationError(
-                    f"{field}: text cannot be stored: it is not valid Unicode "
-                    f"(a lone surrogate at position {error.start})"
-                )
+        found = lone_surrogate(field, value)
+        if found is not None:
+            return found
     return None
 
 

@@ -15,51 +15,35 @@ left by a dead process is cleared with a warning.
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import time
-from collections.abc import Sequence
-from typing import Final
 
 import apsw
 
-from cwdb._resources import resource_dir
 from cwdb.adapters.apsw.translate import translate
 from cwdb.adapters.migration_files import (
     Migration,
     MigrationLedger,
-    read_migrations,
 )
-from cwdb.adapters.sqlfiles import query_file
+from cwdb.adapters.migration_files import (
+    shipped_migrations as shipped,
+)
 from cwdb.errors import MigrationError
 
 log = logging.getLogger("cwdb")
 
-#: How long a migrator waits for another one before giving up.
-WAIT_SECONDS: Final = 600.0
 
-
-@functools.cache
 def shipped_migrations() -> tuple[Migration, ...]:
     """The migrations this version of cwdb ships."""
-    return read_migrations(resource_dir("migrations"))
+    return shipped("sqlite")
 
 
 class Migrator(MigrationLedger):
     """Applies and inspects migrations on one connection."""
 
-    def __init__(
-        self,
-        connection: apsw.Connection,
-        migrations: Sequence[Migration] | None = None,
-        *,
-        wait_seconds: float = WAIT_SECONDS,
-    ) -> None:
-        self._connection = connection
-        self._migrations = tuple(migrations if migrations is not None else shipped_migrations())
-        self._wait_seconds = wait_seconds
-        self._sql = query_file("_migrations")
+    dialect = "sqlite"
+    _connection: apsw.Connection
 
     def _run(self, name: str, params: dict[str, object] | None = None) -> list[tuple[object, ...]]:
         return self._connection.execute(self._sql[name].sql, params or {}).fetchall()

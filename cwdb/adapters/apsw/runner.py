@@ -25,6 +25,7 @@ from cwdb._ids import new_id
 from cwdb.adapters.apsw.explain import explain
 from cwdb.adapters.apsw.sessions import Session, Sessions
 from cwdb.adapters.apsw.translate import DRIVER_ERRORS, translate
+from cwdb.adapters.runner import savepoint_level
 from cwdb.adapters.statements import Queries, Row, Statement
 from cwdb.errors import Error
 from cwdb.records._codec import ms_from_time
@@ -271,7 +272,7 @@ class Runner(Sessions):
         session = self.session()
         with session.lock:
             if session.depth:
-                yield from self._nested(session)
+                yield from savepoint_level(session, self._control, self._undo_savepoint)
                 return
             self._control(session, "BEGIN IMMEDIATE")
             session.depth = 1
@@ -287,18 +288,6 @@ class Runner(Sessions):
             except DRIVER_ERRORS as error:
                 self._abandon(session)
                 raise self._error(error) from error
-
-    def _nested(self, session: Session) -> Iterator[None]:
-        self._control(session, "SAVEPOINT cwdb_nested")
-        session.depth += 1
-        try:
-            yield
-        except BaseException:
-            session.depth -= 1
-            self._undo_savepoint(session, "cwdb_nested")
-            raise
-        session.depth -= 1
-        self._control(session, "RELEASE cwdb_nested")
 
 
 def _system_now() -> int:

@@ -15,8 +15,9 @@ import psycopg
 
 from cwdb._open import redact
 from cwdb.adapters.database import Clock, Database, check_busy_timeout
+from cwdb.adapters.migration_files import WAIT_SECONDS
 from cwdb.adapters.psycopg.connection import open_connection
-from cwdb.adapters.psycopg.migrator import WAIT_SECONDS, Migrator
+from cwdb.adapters.psycopg.migrator import Migrator
 from cwdb.adapters.psycopg.runner import Runner
 from cwdb.adapters.psycopg.translate import translate
 from cwdb.errors import Error, MigrationError

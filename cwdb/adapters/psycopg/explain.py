@@ -26,6 +26,7 @@ import psycopg
 from psycopg import errors as pg
 
 from cwdb.errors import Error, IntegrityError, ValidationError
+from cwdb.records._codec import lone_surrogate
 
 Params = Mapping[str, object]
 #: A check of one parameter: the error naming it, or None.
@@ -47,7 +48,7 @@ def explain(error: BaseException, param_sets: Iterable[Params]) -> Error | None:
     if isinstance(error, pg.ForeignKeyViolation):
         return _missing_reference(error)
     if isinstance(error, UnicodeEncodeError):
-        return _first(param_sets, _lone_surrogate)
+        return _first(param_sets, lone_surrogate)
     if isinstance(error, pg.UntranslatableCharacter):
         return _first(param_sets, _json_nul)
     if isinstance(error, psycopg.DataError) and "NUL" in str(error):
@@ -63,18 +64,6 @@ def _first(param_sets: Iterable[Params], check: _Check) -> Error | None:
             found = check(field, value)
             if found is not None:
                 return found
-    return None
-
-
-def _lone_surrogate(field: str, value: object) -> Error | None:
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as error:
-            return ValidationError(
-                f"{field}: text cannot be stored: it is not valid Unicode "
-                f"(a lone surrogate at position {error.start})"
-            )
     return None
 
 

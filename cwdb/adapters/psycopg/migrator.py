@@ -13,52 +13,31 @@ wait is reported, never cleared.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Sequence
-from typing import Any, Final
+from typing import Any
 
 import psycopg
 
-from cwdb._resources import resource_dir
 from cwdb.adapters.migration_files import (
     Migration,
     MigrationLedger,
-    read_migrations,
+)
+from cwdb.adapters.migration_files import (
+    shipped_migrations as shipped,
 )
 from cwdb.adapters.psycopg.translate import translate
-from cwdb.adapters.sqlfiles import QueryFile, query_file
 from cwdb.errors import MigrationError
 
-#: How long a migrator waits for another one (or for yoyo) before giving up.
-WAIT_SECONDS: Final = 600.0
 
-
-@functools.cache
 def shipped_migrations() -> tuple[Migration, ...]:
     """The PostgreSQL migrations this version of cwdb ships."""
-    return read_migrations(resource_dir("migrations") / "postgresql")
-
-
-@functools.cache
-def bookkeeping() -> QueryFile:
-    """``sql/postgresql/_migrations.sql``."""
-    return query_file("_migrations", "postgresql")
+    return shipped("postgresql")
 
 
 class Migrator(MigrationLedger):
     """Applies and inspects migrations on one autocommit psycopg connection."""
 
-    def __init__(
-        self,
-        connection: psycopg.Connection[Any],
-        migrations: Sequence[Migration] | None = None,
-        *,
-        wait_seconds: float = WAIT_SECONDS,
-    ) -> None:
-        self._connection = connection
-        self._migrations = tuple(migrations if migrations is not None else shipped_migrations())
-        self._wait_seconds = wait_seconds
-        self._sql = bookkeeping()
+    dialect = "postgresql"
+    _connection: psycopg.Connection[Any]
 
     def _run(self, name: str, params: dict[str, object] | None = None) -> list[Any]:
         cursor = self._connection.execute(self._sql[name].sql, params)

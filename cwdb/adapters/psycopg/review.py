@@ -21,7 +21,6 @@ whole-table read has no ``-- scan:`` reason, or a query does not prepare.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Iterator
 from typing import Any, Final, TextIO
@@ -32,11 +31,9 @@ from cwdb._open import redact
 from cwdb.adapters.psycopg.connection import open_connection
 from cwdb.adapters.psycopg.migrator import Migrator
 from cwdb.adapters.psycopg.translate import translate
-from cwdb.adapters.review_report import QueryReview, failures, render
+from cwdb.adapters.review_report import QueryReview, failures, render, require_current_schema
 from cwdb.adapters.sqlfiles import Query, load_all
-from cwdb.errors import Error
 
-_PLACEHOLDER: Final = re.compile(r"%\(([A-Za-z_][A-Za-z0-9_]*)\)s|%%")
 #: What PREPARE takes; anything else (DDL, DO blocks) is listed unplanned.
 _PLANNABLE: Final = ("select", "insert", "update", "delete", "with", "values")
 _STATEMENT: Final = "cwdb_review"
@@ -52,7 +49,7 @@ def run(url: str, out: TextIO | None = None) -> int:
     shown = redact(url)
     with open_connection(url, busy_timeout_ms=5000) as connection:
         try:
-            _check_schema(connection, shown)
+            require_current_schema(Migrator(connection), shown, "URL")
             reviews = review_all(connection)
         except psycopg.Error as error:
             raise translate(error, context=f"cannot review {shown!r}") from error
@@ -61,39 +58,12 @@ def run(url: str, out: TextIO | None = None) -> int:
     return 1 if failures(reviews) else 0
 
 
-def _check_schema(connection: psycopg.Connection[Any], shown: str) -> None:
-    """Refuse, in one line, a database whose schema is not cwdb's current one."""
-    migrator = Migrator(connection)
-    if not migrator.applied_ids():
-        raise Error(
-            f"{shown!r} is not a cwdb database: it has none of cwdb's migrations "
-            f"(python -m cwdb migrate --database URL creates the schema)"
-        )
-    pending = [m.id for m in migrator.pending()]
-    if pending:
-        raise Error(
-            f"{shown!r} lacks migrations {', '.join(pending)}: its schema is behind "
-            "(python -m cwdb migrate --database URL applies them)"
-        )
-
-
 def review_all(connection: psycopg.Connection[Any]) -> list[QueryReview]:
     """Every query of ``sql/postgresql/``, repositories first, in one rolled-back transaction."""
     files = sorted(load_all("postgresql").values(), key=lambda f: (f.name.startswith("_"), f.name))
     with connection.transaction(force_rollback=True):
         connection.execute("SET TRANSACTION READ ONLY")
         return [review_query(connection, query) for file in files for query in file.values()]
-
-
-def positional(sql: str, params: tuple[str, ...]) -> str:
-    """The query with ``$n`` for ``%(name)s`` (n in order of first use) and ``%`` for ``%%``."""
-    numbers = {name: index for index, name in enumerate(params, start=1)}
-
-    def replace(found: re.Match[str]) -> str:
-        name = found.group(1)
-        return "%" if name is None else f"${numbers[name]}"
-
-    return _PLACEHOLDER.sub(replace, sql)
 
 
 def review_query(connection: psycopg.Connection[Any], query: Query) -> QueryReview:
@@ -129,7 +99,7 @@ def _explain(
     connection: psycopg.Connection[Any], query: Query
 ) -> tuple[dict[str, Any], tuple[tuple[str, str | None], ...]]:
     """The generic plan of ``query`` and its result columns (prepared, then deallocated)."""
-    connection.execute(f"PREPARE {_STATEMENT} AS {positional(query.sql, query.params)}")
+    connection.execute(f"PREPARE {_STATEMENT} AS {query.numbered_sql}")
     columns = _columns(connection)
     count = len(query.params)
     nulls = ", ".join(["NULL"] * count)

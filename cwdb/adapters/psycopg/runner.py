@@ -43,7 +43,7 @@ from psycopg.pq import ConnStatus, ExecStatus
 from cwdb._ids import new_id
 from cwdb.adapters.psycopg.explain import explain
 from cwdb.adapters.psycopg.translate import DRIVER_ERRORS, RETRYABLE, session_ended, translate
-from cwdb.adapters.runner import Bindings, Params
+from cwdb.adapters.runner import Bindings, Params, savepoint_level
 from cwdb.adapters.sqlfiles import query_file
 from cwdb.adapters.statements import Row, Statement
 from cwdb.errors import BusyError, Error
@@ -259,7 +259,7 @@ class Runner:
         session = self.session()
         with session.lock:
             if session.depth:
-                yield from self._nested(session)
+                yield from savepoint_level(session, self._control, self._undo_savepoint)
                 return
             self._control(session, "BEGIN")
             session.depth = 1
@@ -281,18 +281,6 @@ class Runner:
                 raise self._error(error, session) from error
             finally:
                 self._end_block(session)
-
-    def _nested(self, session: Session) -> Iterator[None]:
-        self._control(session, "SAVEPOINT cwdb_nested")
-        session.depth += 1
-        try:
-            yield
-        except BaseException:
-            session.depth -= 1
-            self._undo_savepoint(session, "cwdb_nested")
-            raise
-        session.depth -= 1
-        self._control(session, "RELEASE cwdb_nested")
 
     @staticmethod
     def _end_block(session: Session) -> None:

@@ -27,9 +27,8 @@ from cwdb.adapters.apsw.dba.plans import PRODUCTION_ROWS, production_connection,
 from cwdb.adapters.apsw.dba.read_only import open_read_only
 from cwdb.adapters.apsw.migrator import Migrator
 from cwdb.adapters.apsw.translate import translate
-from cwdb.adapters.review_report import QueryReview, failures, render
+from cwdb.adapters.review_report import QueryReview, failures, render, require_current_schema
 from cwdb.adapters.sqlfiles import QueryFile, load_all, query_file
-from cwdb.errors import Error
 
 
 def run(database: str | None, out: TextIO | None = None) -> int:
@@ -62,7 +61,7 @@ def _review_database(database: str, private: apsw.Connection) -> tuple[list[Quer
     """
     connection = open_read_only(database)
     try:
-        _check_schema(connection, database)
+        require_current_schema(Migrator(connection), database, database)
         has_stats = connection.execute(query_file("_review")["has_stats"].sql).fetchall()[0][0]
         reviews = review_all(connection, own=private)
     except apsw.Error as error:
@@ -72,22 +71,6 @@ def _review_database(database: str, private: apsw.Connection) -> tuple[list[Quer
     if has_stats:
         return reviews, f"the statistics of {database} (its sqlite_stat1)"
     return reviews, f"{database}, which has no statistics (run ANALYZE): SQLite's defaults"
-
-
-def _check_schema(connection: apsw.Connection, database: str) -> None:
-    """Refuse, in one line, a database whose schema is not cwdb's current one."""
-    migrator = Migrator(connection)
-    if not migrator.applied_ids():
-        raise Error(
-            f"{database!r} is not a cwdb database: it has none of cwdb's migrations "
-            f"(python -m cwdb migrate --database {database} creates the schema)"
-        )
-    pending = [m.id for m in migrator.pending()]
-    if pending:
-        raise Error(
-            f"{database!r} lacks migrations {', '.join(pending)}: its schema is behind "
-            f"(python -m cwdb migrate --database {database} applies them)"
-        )
 
 
 def _volumes() -> str:
