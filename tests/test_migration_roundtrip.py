@@ -23,6 +23,7 @@ import yoyo
 
 import cwdb
 from cwdb._resources import resource_dir
+from cwdb.adapters import migration_files
 from cwdb.adapters.apsw import migrator
 from cwdb.adapters.apsw.dba.schema_snapshot import SchemaObject, schema_objects
 from cwdb.adapters.migration_files import Migration, read_migrations
@@ -54,7 +55,10 @@ def apply_with_cwdb(
     """ensure_schema with one more migration shipped each time; the schema before and after each."""
     states = [schema(path)] if path.exists() else [[]]
     for count in range(1, len(migrations) + 1):
-        monkeypatch.setattr(migrator, "shipped_migrations", lambda n=count: migrations[:n])
+        # What a migrator applies by default: the shipped migrations of its dialect.
+        monkeypatch.setattr(
+            migration_files, "shipped_migrations", lambda dialect, n=count: migrations[:n]
+        )
         assert cwdb.ensure_schema(path) == [migrations[count - 1].id]
         states.append(schema(path))
     monkeypatch.undo()

@@ -38,7 +38,7 @@ from cwdb.adapters.repositories.crud import codec_for
 from cwdb.adapters.sqlfiles import Query, QueryFileError, load_all, parse_file
 from cwdb.adapters.statements import Queries, Statement
 from cwdb.records._columns import columns_of
-from tests.support import factories, pg_tracer, tracer
+from tests.support import factories, tracer
 from tests.support.busy import build_busy
 from tests.support.factories import CRUD_CASES
 from tests.support.helpers import backend_of, raw_connection, unique
@@ -377,7 +377,7 @@ def column_problem(connection: Any, statement: Statement[object]) -> str | None:
         description = apsw.ext.query_info(connection, statement.sql).description or ()
         names = tuple(column[0] for column in description)
     else:
-        sql = pg_tracer.positional(statement.sql, statement.query.params)
+        sql = statement.query.numbered_sql
         connection.prepare(b"described", sql.encode())
         described = connection.describe_prepared(b"described")
         connection.exec_(b"DEALLOCATE described")
