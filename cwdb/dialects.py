@@ -31,7 +31,7 @@ import attrs
 
 from cwdb._redact import redact
 from cwdb.errors import Error, ValidationError
-from cwdb.records._codec import StoreTime, datetime_from_time, ms_from_time
+from cwdb.records._codec import SQLITE_STORAGE, Storage, datetime_from_time
 
 if TYPE_CHECKING:
     from cwdb.adapters.database import Database
@@ -40,34 +40,6 @@ if TYPE_CHECKING:
 Clock = Callable[[], datetime]
 
 __all__ = ["POSTGRESQL", "SQLITE", "Dialect", "Storage", "Target", "dialect_for"]
-
-
-@attrs.frozen
-class Storage:
-    """How a dialect stores values; the codec validates against it before any write."""
-
-    #: An aware datetime argument in the storage form (``ValidationError`` if not one).
-    store_time: StoreTime
-    #: The range of the dialect's integer columns.
-    int_min: int
-    int_max: int
-
-    def now(self, clock: Clock | None) -> Callable[[], object]:
-        """The current time in the storage form, from ``clock`` or the system clock."""
-        if clock is None:
-            return _system_now(self.store_time)
-        store = self.store_time
-        return lambda: store(clock(), "clock()")
-
-
-def _system_now(store: StoreTime) -> Callable[[], object]:
-    import time
-
-    from cwdb.records._codec import time_from_ms
-
-    if store is ms_from_time:
-        return lambda: time.time_ns() // 1_000_000
-    return lambda: time_from_ms(time.time_ns() // 1_000_000)
 
 
 @attrs.frozen
@@ -138,7 +110,7 @@ class SqliteDialect(Dialect):
     folder = ""
     placeholder = _NAMED
     # INTEGER is 64-bit; timestamps are integer milliseconds since 1970.
-    storage = Storage(ms_from_time, -(2**63), 2**63 - 1)
+    storage = SQLITE_STORAGE
 
     def shown(self, location: str) -> str:
         return location
@@ -172,7 +144,7 @@ class PostgresqlDialect(Dialect):
     folder = "postgresql"
     placeholder = _PYFORMAT
     # The integer columns are 32-bit ``integer``; timestamps are ``timestamptz(3)``.
-    storage = Storage(datetime_from_time, -(2**31), 2**31 - 1)
+    storage = Storage(datetime_from_time, -(2**31), 2**31 - 1, 32)
 
     def shown(self, location: str) -> str:
         return redact(location)

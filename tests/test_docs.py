@@ -66,6 +66,6 @@ def test_every_public_name_is_in_the_reference_and_has_a_docstring(name: str) ->
 
 def test_help_of_connect_documents_its_arguments_in_place() -> None:
     doc = inspect.getdoc(cwdb.connect) or ""
-    for argument in ("path", "migrate", "busy_timeout_ms", "clock"):
+    for argument in ("target", "migrate", "busy_timeout_ms", "clock"):
         assert f"``{argument}``" in doc, argument
     assert "reference" not in doc.split("\n")[0]

@@ -47,6 +47,7 @@ from tests.support.helpers import (
     PostgresSuite,
     add_change_set,
     backend_of,
+    params_for,
     raw_connection,
     snapshot,
     storable_text,
@@ -833,14 +834,16 @@ def test_a_variant_leaves_the_row_as_the_generic_statement_does(
         changes = world.resolve(draw_fields(data, target, tuple(names), backend))
         stored_at = ms_from_time(made.updated_at, "updated_at")
         now = stored_at + data.draw(st.integers(-5, 5), label="clock offset")
-        fixed = {**where(made), "now": db._runner.store_time(time_from_ms(now), "now")}
+        fixed = {**where(made), "now": db.dialect.storage.store_time(time_from_ms(now), "now")}
 
         with pytest.raises(RollbackError), db.transaction():
-            run(db, fast, {**statements.params_for(fast, changes), **fixed})
+            run(db, fast, {**params_for(statements, fast, changes), **fixed})
             by_variant = target.read(db, made)
             raise RollbackError
         assert target.read(db, made) == made
-        run(db, statements.generic, {**statements.params_for(statements.generic, changes), **fixed})
+        run(
+            db, statements.generic, {**params_for(statements, statements.generic, changes), **fixed}
+        )
         by_generic = target.read(db, made)
 
     assert by_variant == by_generic

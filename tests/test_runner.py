@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 import cwdb
+from cwdb._ids import new_id
 from cwdb.adapters.sqlfiles import query_file
 from cwdb.adapters.statements import Queries
 from tests.support.helpers import backend_of
@@ -63,13 +64,13 @@ def initiatives(db: cwdb.Database) -> Queries:
 
 def create_params(db: cwdb.Database) -> dict[str, object]:
     return {
-        "id": db._runner.new_id(),
+        "id": new_id(),
         "name": "traced",
         "status": "active",
         "execution_mode": "review_per_phase",
         "quality_review": False if backend_of(db) == "postgresql" else 0,
         "branch": None,
-        "now": db._runner.now(),
+        "now": db.dialect.storage.now(None)(),
     }
 
 

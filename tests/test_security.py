@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import apsw
+import attrs
 import pytest
 
 import cwdb
@@ -172,7 +173,8 @@ def test_a_write_of_credentials_that_sqlite_refuses_does_not_show_them(
 ) -> None:
     taken = factories.account(db)
     # The only way to make SQLite itself refuse an account row: a taken id.
-    monkeypatch.setattr(db._runner, "new_id", lambda: taken.id)
+    values = db.accounts._values  # type: ignore[attr-defined]
+    monkeypatch.setattr(db.accounts, "_values", attrs.evolve(values, new_id=lambda: taken.id))
     with pytest.raises(cwdb.ConflictError) as raised:
         db.accounts.create(email="e", credentials=SENTINEL, config_json=CONFIG)
     assert SENTINEL not in every_text(raised.value)

@@ -10,12 +10,13 @@ schema version is read and what ``backup`` does.
 
 from __future__ import annotations
 
+import abc
 import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from cwdb.adapters.repositories.accounts import SqlAccountRepository
 from cwdb.adapters.repositories.agents import SqlAgentRepository
@@ -32,8 +33,7 @@ from cwdb.adapters.repositories.projects import SqlProjectRepository
 from cwdb.adapters.repositories.proposals import SqlProposalRepository
 from cwdb.adapters.repositories.review_comments import SqlReviewCommentRepository
 from cwdb.adapters.repositories.tasks import SqlTaskRepository
-from cwdb.adapters.runner import Runner
-from cwdb.adapters.sqlfiles import query_file
+from cwdb.adapters.runner import Runner, Values
 from cwdb.adapters.statements import Queries
 from cwdb.errors import ValidationError
 from cwdb.ports import (
@@ -52,6 +52,9 @@ from cwdb.ports import (
     ReviewCommentRepository,
     TaskRepository,
 )
+
+if TYPE_CHECKING:
+    from cwdb.dialects import Dialect
 
 Clock = Callable[[], datetime]
 
@@ -85,7 +88,7 @@ for _adapter, _port in ADAPTERS:
     document_from_port(_adapter, _port)
 
 
-class Database:
+class Database(abc.ABC):
     """An open cwdb database: one attribute per repository (docs/reference.md §1, §4)."""
 
     initiatives: InitiativeRepository
@@ -103,48 +106,57 @@ class Database:
     review_comments: ReviewCommentRepository
     errands: ErrandRepository
 
-    def __init__(self, runner: OwnRunner, path: str, *, dialect: str) -> None:
+    def __init__(
+        self, runner: OwnRunner, path: str, *, dialect: Dialect, clock: Clock | None
+    ) -> None:
         self._runner = runner
         #: The SQLite path, or the PostgreSQL URL without its password.
         self.path = path
+        #: The kind of database (``cwdb.dialects``).
+        self.dialect = dialect
+        values = Values(dialect.storage, dialect.storage.now(clock))
 
         def queries(name: str) -> Queries:
-            return Queries(query_file(name, dialect))
+            return Queries(dialect.query_file(name))
 
-        self.initiatives = SqlInitiativeRepository(runner, queries("initiatives"))
-        self.phases = SqlPhaseRepository(runner, queries("phases"))
-        self.tasks = SqlTaskRepository(runner, queries("tasks"))
-        self.agents = SqlAgentRepository(runner, queries("agents"))
-        self.messages = SqlMessageRepository(runner, queries("messages"))
-        self.pages = SqlPageRepository(runner, queries("pages"))
-        self.projects = SqlProjectRepository(runner, queries("projects"))
-        self.accounts = SqlAccountRepository(runner, queries("accounts"))
-        self.proposals = SqlProposalRepository(runner, queries("proposals"))
-        self.log_chunks = SqlLogChunkRepository(runner, queries("log_chunks"))
-        self.conversations = SqlConversationRepository(runner, queries("conversations"))
-        self.chat_sessions = SqlChatSessionRepository(runner, queries("chat_sessions"))
-        self.review_comments = SqlReviewCommentRepository(runner, queries("review_comments"))
-        self.errands = SqlErrandRepository(runner, queries("errands"))
+        self.initiatives = SqlInitiativeRepository(runner, queries("initiatives"), values)
+        self.phases = SqlPhaseRepository(runner, queries("phases"), values)
+        self.tasks = SqlTaskRepository(runner, queries("tasks"), values)
+        self.agents = SqlAgentRepository(runner, queries("agents"), values)
+        self.messages = SqlMessageRepository(runner, queries("messages"), values)
+        self.pages = SqlPageRepository(runner, queries("pages"), values)
+        self.projects = SqlProjectRepository(runner, queries("projects"), values)
+        self.accounts = SqlAccountRepository(runner, queries("accounts"), values)
+        self.proposals = SqlProposalRepository(runner, queries("proposals"), values)
+        self.log_chunks = SqlLogChunkRepository(runner, queries("log_chunks"), values)
+        self.conversations = SqlConversationRepository(runner, queries("conversations"), values)
+        self.chat_sessions = SqlChatSessionRepository(runner, queries("chat_sessions"), values)
+        self.review_comments = SqlReviewCommentRepository(
+            runner, queries("review_comments"), values
+        )
+        self.errands = SqlErrandRepository(runner, queries("errands"), values)
 
     def transaction(self) -> AbstractContextManager[None]:
         """Everything inside commits together or not at all (docs/reference.md §1).
 
         The outermost level takes the write lock at once (SQLite's ``BEGIN
         IMMEDIATE``, a transaction advisory lock on PostgreSQL); nested
-        levels are savepoints. An exception rolls back
-        its own level and propagates. A block belongs to the thread that
-        opened it.
+        levels are savepoints. An exception rolls back its own level and
+        propagates. A block belongs to the thread that opened it, or to the
+        asyncio task when opened in a coroutine: a call from another
+        coroutine of the same thread while it is open raises ``cwdb.Error``
+        and writes nothing.
         """
         return self._runner.transaction()
 
     @property
+    @abc.abstractmethod
     def schema_version(self) -> str | None:
         """The id of the newest applied migration."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def backup(self, dest_path: str | os.PathLike[str]) -> None:
         """Write a consistent copy of this database to the new file ``dest_path``."""
-        raise NotImplementedError
 
     def close(self) -> None:
         """Wait for calls in flight, close every connection; safe to repeat."""

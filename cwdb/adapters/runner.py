@@ -1,34 +1,49 @@
-"""What the repository adapters need from a database driver: a runner.
+"""What the repository adapters need: a runner, and how to make the values they store.
 
-The 14 adapters (``repositories/``) are written once, against this
-protocol; a dialect is a runner plus a folder of SQL files with the same
-query names (``sql/`` for SQLite, ``sql/postgresql/`` for PostgreSQL). The
-APSW runner (``apsw/runner.py``) and the psycopg runner
-(``psycopg/runner.py``) implement it.
+The 14 adapters (``repositories/``) are written once, against the
+:class:`Runner` protocol; a dialect is a runner plus a folder of SQL files
+with the same query names (``sql/`` for SQLite, ``sql/postgresql/`` for
+PostgreSQL). The shared runner is ``sessions.py``'s, over APSW
+(``apsw/runner.py``) or psycopg (``psycopg/runner.py``).
 
-Values cross the protocol in the library's storage forms: text, integers,
-booleans, JSON as text, and timestamps as whatever ``store_time`` makes of
-an aware datetime (milliseconds since the epoch on SQLite, a datetime cut to
-the millisecond on PostgreSQL). Rows come back with timestamps as
-milliseconds and JSON as text on both, so one row mapper per record serves
-both dialects.
+Values cross the protocol in the dialect's storage forms (:class:`Values`):
+text, integers, booleans, JSON as text, and timestamps as the dialect's
+``Storage.store_time`` makes them (milliseconds since the epoch on SQLite, a
+datetime cut to the millisecond on PostgreSQL). Rows come back with
+timestamps as milliseconds and JSON as text on both, so one row mapper per
+record serves both dialects.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
-from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from cwdb.adapters.statements import Queries, Row, Statement
+import attrs
 
-__all__ = ["Bindings", "Params", "Queries", "Runner", "Statement", "savepoint_level"]
+from cwdb._ids import new_id
+from cwdb.adapters.statements import Queries, Row, Statement
+from cwdb.records._codec import Storage
+
+__all__ = ["Adapter", "Bindings", "Params", "Queries", "Runner", "Statement", "Values"]
 
 R = TypeVar("R")
 Params = Mapping[str, object]
 #: One parameter set of a batch: by name, or a tuple in ``query.params`` order.
 Bindings = Params | tuple[object, ...]
+
+
+@attrs.frozen
+class Values:
+    """How a database's adapters make what they store: no I/O, one per ``Database``."""
+
+    #: The dialect's storage forms and integer range.
+    storage: Storage
+    #: The current time in the storage form (from the ``clock`` given to ``connect``).
+    now: Callable[[], object]
+    #: A new primary key.
+    new_id: Callable[[], str] = new_id
 
 
 class Runner(Protocol):
@@ -38,18 +53,6 @@ class Runner(Protocol):
     is atomic on its own, or part of the enclosing :meth:`transaction`.
     Driver errors come out as ``cwdb`` errors.
     """
-
-    def now(self) -> object:
-        """The current time from the database's clock, in the storage form."""
-        ...
-
-    def new_id(self) -> str:
-        """A new primary key."""
-        ...
-
-    def store_time(self, value: datetime, field: str) -> object:
-        """An aware datetime argument in the storage form (``ValidationError`` if not one)."""
-        ...
 
     def check_open(self) -> None:
         """Raise ``cwdb.Error`` when the database is closed (for calls that skip SQL)."""
@@ -88,30 +91,12 @@ class Runner(Protocol):
         ...
 
 
-class _Session(Protocol):
-    """What :func:`savepoint_level` needs of a runner's session."""
+class Adapter:
+    """What every repository adapter holds: its runner and how to make stored values."""
 
-    depth: int
-
-
-S = TypeVar("S", bound=_Session)
-
-
-def savepoint_level(
-    session: S, control: Callable[[S, str], None], undo: Callable[[S, str], None]
-) -> Iterator[None]:
-    """A nested ``transaction()`` level, the same on both drivers: one savepoint.
-
-    ``control`` runs a statement, ``undo`` rolls back to a savepoint and
-    releases it; an exception inside undoes this level only and propagates.
-    """
-    control(session, "SAVEPOINT cwdb_nested")
-    session.depth += 1
-    try:
-        yield
-    except BaseException:
-        session.depth -= 1
-        undo(session, "cwdb_nested")
-        raise
-    session.depth -= 1
-    control(session, "RELEASE cwdb_nested")
+    def __init__(self, runner: Runner, values: Values) -> None:
+        self._run = runner
+        self._values = values
+        self._now = values.now
+        self._new_id = values.new_id
+        self._store_time = values.storage.store_time

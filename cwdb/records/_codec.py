@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import functools
 import json
+import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, TypeVar
+
+import attrs
 
 from cwdb.errors import ValidationError
 from cwdb.records._columns import REQUIRED, Column, Kind, columns_of
@@ -73,6 +76,35 @@ def datetime_from_time(value: datetime, field: str) -> datetime:
 StoreTime = Callable[[datetime, str], object]
 
 
+@attrs.frozen
+class Storage:
+    """How a dialect stores values; the codec validates against it before any write."""
+
+    #: An aware datetime argument in the storage form (``ValidationError`` if not one).
+    store_time: StoreTime
+    #: The range of the dialect's integer columns, and their width in words.
+    int_min: int
+    int_max: int
+    int_bits: int
+
+    def now(self, clock: Callable[[], datetime] | None) -> Callable[[], object]:
+        """The current time in the storage form, from ``clock`` or the system clock."""
+        store = self.store_time
+        if clock is not None:
+            return lambda: store(clock(), "clock()")
+        if store is ms_from_time:
+            return _now_ms
+        return lambda: time_from_ms(_now_ms())
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+#: SQLite's storage: 64-bit INTEGER, timestamps as integer milliseconds.
+SQLITE_STORAGE: Final = Storage(ms_from_time, -(2**63), 2**63 - 1, 64)
+
+
 def json_text(value: object, field: str) -> str | None:
     """JSON text for a JSON field; ``None`` stays SQL NULL."""
     if value is None:
@@ -107,14 +139,16 @@ def _kind(value: object) -> str:
     return type(value).__name__
 
 
-def _encode(column: Column, value: object, store_time: StoreTime = ms_from_time) -> object:
+def _encode(column: Column, value: object, storage: Storage = SQLITE_STORAGE) -> object:
     """Validate one value for a column and return what the database stores."""
     if value is None:
         if column.nullable:
             return None
         raise ValidationError(f"{column.name}: may not be None")
     if column.kind is Kind.TIME:
-        return store_time(value, column.name)  # type: ignore[arg-type]
+        return storage.store_time(value, column.name)  # type: ignore[arg-type]
+    if column.kind is Kind.INT:
+        return _int(column, value, storage)
     return _ENCODERS[column.kind](column, value)
 
 
@@ -136,11 +170,14 @@ def _enum(column: Column, value: object) -> object:
     raise ValidationError(f"{column.name}: {value!r} is not one of {allowed}")
 
 
-def _int(column: Column, value: object) -> object:
+def _int(column: Column, value: object, storage: Storage) -> object:
     if isinstance(value, int) and not isinstance(value, bool):
-        if INT64_MIN <= value <= INT64_MAX:
+        if storage.int_min <= value <= storage.int_max:
             return int(value)
-        raise ValidationError(f"{column.name}: {value} does not fit in 64 bits")
+        raise ValidationError(
+            f"{column.name}: {value} is outside the range of the database's {storage.int_bits}-bit "
+            f"integer columns ({storage.int_min} to {storage.int_max})"
+        )
     raise _wrong_type(column, value)
 
 
@@ -157,7 +194,6 @@ def _json(column: Column, value: object) -> object:
 _ENCODERS: Final[dict[Kind, Callable[[Column, object], object]]] = {
     Kind.TEXT: _text,
     Kind.ENUM: _enum,
-    Kind.INT: _int,
     Kind.BOOL: _bool,
     Kind.JSON: _json,
 }
@@ -186,14 +222,14 @@ def id_array(ids: list[str]) -> str:
 Encoder = Callable[[object], object]
 
 
-def make_encoder(column: Column, store_time: StoreTime = ms_from_time) -> Encoder:
+def make_encoder(column: Column, storage: Storage = SQLITE_STORAGE) -> Encoder:
     """The encoder of one column: a fast path for the common plain value.
 
     A plain ``str``, an in-range ``int``, a ``bool`` or an allowed enum
     string is returned (or converted) at once; anything else, ``None``
     included, goes through :func:`_encode`, which validates and explains.
     """
-    slow = functools.partial(_encode, column, store_time=store_time)
+    slow = functools.partial(_encode, column, storage=storage)
     kind = column.kind
     if kind is Kind.TEXT:
         return lambda v: v if type(v) is str else slow(v)
@@ -202,7 +238,8 @@ def make_encoder(column: Column, store_time: StoreTime = ms_from_time) -> Encode
         allowed = frozenset(m.value for m in column.enum)
         return lambda v: v if type(v) is str and v in allowed else slow(v)
     if kind is Kind.INT:
-        return lambda v: v if type(v) is int and INT64_MIN <= v <= INT64_MAX else slow(v)
+        low, high = storage.int_min, storage.int_max
+        return lambda v: v if type(v) is int and low <= v <= high else slow(v)
     if kind is Kind.BOOL:
         return lambda v: v if v is True or v is False else slow(v)
     return slow
@@ -212,19 +249,21 @@ class RecordCodec:
     """Validation and encoding of one table's writes, from its record class.
 
     Booleans are stored as ``bool`` (SQLite's drivers bind it as 1 or 0),
-    JSON as text, and timestamps as ``store_time`` makes them.
+    JSON as text, timestamps as the dialect's ``storage`` makes them, and
+    integers are checked against its integer range.
     """
 
-    def __init__(self, record: type, store_time: StoreTime = ms_from_time) -> None:
+    def __init__(self, record: type, storage: Storage = SQLITE_STORAGE) -> None:
         self.record = record
+        self.storage = storage
         self.columns = columns_of(record)
         self.by_name: Mapping[str, Column] = {c.name: c for c in self.columns}
         settable = [c for c in self.columns if not c.managed]
-        self._encoders = {c.name: make_encoder(c, store_time) for c in settable}
+        self._encoders = {c.name: make_encoder(c, storage) for c in settable}
         self._required = tuple(c.name for c in settable if c.default is REQUIRED)
         # Absent optional fields take their (already encoded) default.
         self._defaults = {
-            c.name: _encode(c, c.default, store_time) for c in settable if c.default is not REQUIRED
+            c.name: _encode(c, c.default, storage) for c in settable if c.default is not REQUIRED
         }
         #: The encoder of every field an update may change, in column order.
         self.mutable = {c.name: self._encoders[c.name] for c in settable if c.name != "id"}
@@ -238,7 +277,7 @@ class RecordCodec:
         A value outside the enum is a ``ValidationError`` naming the field
         and the allowed values, as for a write.
         """
-        encoded: str = _encode(self.by_name[field], value)  # type: ignore[assignment]
+        encoded: str = _encode(self.by_name[field], value, self.storage)  # type: ignore[assignment]
         return encoded
 
     def insert_params(

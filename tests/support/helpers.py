@@ -20,6 +20,7 @@ import apsw
 import pytest
 
 import cwdb
+from cwdb.adapters.repositories.updates import UpdateStatement, UpdateStatements
 
 Rows = list[tuple[Any, ...]]
 
@@ -227,3 +228,17 @@ _counter = itertools.count()
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{next(_counter)}"
+
+
+def params_for(
+    statements: UpdateStatements[Any], update: UpdateStatement[Any], changes: dict[str, object]
+) -> dict[str, object]:
+    """The parameters of one given update statement for ``changes`` (tests compare statements).
+
+    Every value is encoded as the library encodes it; the caller adds ``:id``
+    and ``:now``.
+    """
+    params = update.template(frozenset(changes))
+    for name, value in changes.items():
+        params[name] = statements._encoders[name](value)
+    return params

@@ -21,7 +21,7 @@ package that leads to ``apsw.Connection(...)``:
 
 * no cwdb frame (``apsw.Connection(...)`` in a test), or only the opener
   functions (``cwdb/adapters/apsw/connection.py``, the ``open_connection``
-  closure and ``Sessions.open_connection`` that ``tests/support/helpers.py:
+  closure and ``ApswRunner.open_connection`` that ``tests/support/helpers.py:
   raw_connection`` calls directly): the
   test's own connection, not traced;
 * a frame of ``yoyo_backend.py``: yoyo's connection (yoyo generates its own
@@ -58,7 +58,7 @@ EXEMPT = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"
 _PACKAGE = Path(cwdb.__file__).resolve().parent
 _OPENERS = {(_PACKAGE / "adapters" / "apsw" / "connection.py").as_posix()}
 _DATABASE = (_PACKAGE / "adapters" / "apsw" / "database.py").as_posix()
-_SESSIONS = (_PACKAGE / "adapters" / "apsw" / "sessions.py").as_posix()
+_SESSIONS = (_PACKAGE / "adapters" / "apsw" / "runner.py").as_posix()
 _YOYO_BACKEND = (_PACKAGE / "adapters" / "apsw" / "yoyo_backend.py").as_posix()
 _LEADING_COMMENTS = re.compile(r"^(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.DOTALL)
 

@@ -9,7 +9,7 @@ with ``# E: <mypy error code>``.
 from __future__ import annotations
 
 import cwdb
-from cwdb.adapters.apsw.runner import Runner
+from cwdb.adapters.runner import Runner
 from cwdb.adapters.statements import Queries, Statement
 
 

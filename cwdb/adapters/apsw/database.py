@@ -18,19 +18,20 @@ import apsw
 from cwdb.adapters.apsw import connection as connections
 from cwdb.adapters.apsw.dba.backup import copy_database
 from cwdb.adapters.apsw.migrator import Migrator, shipped_migrations
-from cwdb.adapters.apsw.runner import Runner
+from cwdb.adapters.apsw.runner import ApswRunner
 from cwdb.adapters.apsw.translate import translate
 from cwdb.adapters.database import Clock, Database, check_busy_timeout
+from cwdb.dialects import SQLITE
 from cwdb.errors import Error, MigrationError
 
 
 class SqliteDatabase(Database):
     """A cwdb database in one SQLite file (or ``":memory:"``), through APSW."""
 
-    _runner: Runner
+    _runner: ApswRunner
 
-    def __init__(self, runner: Runner, path: str) -> None:
-        super().__init__(runner, path, dialect="sqlite")
+    def __init__(self, runner: ApswRunner, path: str, clock: Clock | None) -> None:
+        super().__init__(runner, path, dialect=SQLITE, clock=clock)
 
     @property
     def schema_version(self) -> str | None:
@@ -98,11 +99,11 @@ def connect(
     where = connections.database_path(path)
     check_busy_timeout(busy_timeout_ms)
     if connections.is_memory(where):
-        runner = _memory_runner(busy_timeout_ms, clock, migrate=migrate)
+        runner = _memory_runner(busy_timeout_ms, migrate=migrate)
     else:
-        runner = _file_runner(where, busy_timeout_ms, clock, migrate=migrate)
+        runner = _file_runner(where, busy_timeout_ms, migrate=migrate)
     try:
-        return SqliteDatabase(runner, where)
+        return SqliteDatabase(runner, where, clock)
     except BaseException:
         runner.close()
         raise
@@ -136,7 +137,7 @@ def _migrate(connection: apsw.Connection, where: str) -> list[str]:
         raise translate(error, context=context, failure=MigrationError) from error
 
 
-def _file_runner(where: str, busy_timeout_ms: int, clock: Clock | None, *, migrate: bool) -> Runner:
+def _file_runner(where: str, busy_timeout_ms: int, *, migrate: bool) -> ApswRunner:
     if migrate:
         first = connections.open_file(where, busy_timeout_ms=busy_timeout_ms, create=True)
         try:
@@ -152,8 +153,8 @@ def _file_runner(where: str, busy_timeout_ms: int, clock: Clock | None, *, migra
             where, busy_timeout_ms=busy_timeout_ms, create=False, warn=False
         )
 
-    runner = Runner(open_connection, busy_timeout_ms=busy_timeout_ms, clock=clock, database=where)
-    runner.adopt(first)
+    runner = ApswRunner(open_connection, busy_timeout_ms=busy_timeout_ms, database=where)
+    runner.adopt(runner.session_of(first))
     return runner
 
 
@@ -201,7 +202,7 @@ def _memory_template() -> apsw.Connection:
     return connection
 
 
-def _memory_runner(busy_timeout_ms: int, clock: Clock | None, *, migrate: bool) -> Runner:
+def _memory_runner(busy_timeout_ms: int, *, migrate: bool) -> ApswRunner:
     """One ``memdb`` database shared by the threads of this ``Database``.
 
     Copying the migrated template with SQLite's backup API takes well under a
@@ -224,8 +225,6 @@ def _memory_runner(busy_timeout_ms: int, clock: Clock | None, *, migrate: bool) 
     def open_connection() -> apsw.Connection:
         return connections.open_memdb(name, busy_timeout_ms=busy_timeout_ms)
 
-    runner = Runner(
-        open_connection, busy_timeout_ms=busy_timeout_ms, clock=clock, database=":memory:"
-    )
-    runner.adopt(first)
+    runner = ApswRunner(open_connection, busy_timeout_ms=busy_timeout_ms, database=":memory:")
+    runner.adopt(runner.session_of(first))
     return runner

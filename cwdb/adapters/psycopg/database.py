@@ -18,18 +18,19 @@ from cwdb.adapters.database import Clock, Database, check_busy_timeout
 from cwdb.adapters.migration_files import WAIT_SECONDS
 from cwdb.adapters.psycopg.connection import open_connection
 from cwdb.adapters.psycopg.migrator import Migrator
-from cwdb.adapters.psycopg.runner import Runner
+from cwdb.adapters.psycopg.runner import PsycopgRunner
 from cwdb.adapters.psycopg.translate import translate
+from cwdb.dialects import POSTGRESQL
 from cwdb.errors import Error, MigrationError
 
 
 class PostgresqlDatabase(Database):
     """A cwdb database on a PostgreSQL server, through psycopg."""
 
-    _runner: Runner
+    _runner: PsycopgRunner
 
-    def __init__(self, runner: Runner, url: str) -> None:
-        super().__init__(runner, redact(url), dialect="postgresql")
+    def __init__(self, runner: PsycopgRunner, url: str, clock: Clock | None) -> None:
+        super().__init__(runner, redact(url), dialect=POSTGRESQL, clock=clock)
 
     @property
     def schema_version(self) -> str | None:
@@ -65,12 +66,12 @@ def connect(
         return open_connection(url, busy_timeout_ms=busy_timeout_ms)
 
     first = connection()
-    runner = Runner(connection, busy_timeout_ms=busy_timeout_ms, clock=clock, database=shown)
-    runner.adopt(first)
+    runner = PsycopgRunner(connection, busy_timeout_ms=busy_timeout_ms, database=shown)
+    runner.adopt(runner.session_of(first))
     try:
         if not migrate:
             _check_current(first, shown)
-        return PostgresqlDatabase(runner, url)
+        return PostgresqlDatabase(runner, url, clock)
     except BaseException:
         runner.close()
         raise

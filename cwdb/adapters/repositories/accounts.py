@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from cwdb.adapters.repositories.crud import CrudAdapter
-from cwdb.adapters.runner import Queries, Runner
+from cwdb.adapters.runner import Queries, Runner, Values
 from cwdb.errors import ValidationError
 from cwdb.records.accounts import Account
 
@@ -19,8 +19,8 @@ class SqlAccountRepository(CrudAdapter[Account]):
 
     record = Account
 
-    def __init__(self, runner: Runner, queries: Queries) -> None:
-        super().__init__(runner, queries)
+    def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
+        super().__init__(runner, queries, values)
         self._find_next_available = queries.bind("find_next_available", Account)
         self._find_next_unexpired = queries.bind("find_next_available_unexpired", Account)
         self._mark_exhausted = queries.bind("mark_exhausted", Account)
@@ -37,18 +37,18 @@ class SqlAccountRepository(CrudAdapter[Account]):
         if not isinstance(provider, str):
             raise ValidationError(f"provider: expected text, got {type(provider).__name__}")
         run = self._run
-        params = {"provider": provider, "now": run.now()}
+        params = {"provider": provider, "now": self._now()}
         picked = run.one(self._find_next_unexpired, params)
         if picked is None:
             picked = run.one(self._find_next_available, params)
         return picked
 
     def mark_exhausted(self, id: str, until: datetime) -> Account:
-        params = {"id": id, "until": self._run.store_time(until, "until"), "now": self._run.now()}
+        params = {"id": id, "until": self._store_time(until, "until"), "now": self._now()}
         marked = self._run.one(self._mark_exhausted, params)
         if marked is None:
             raise self._missing(id)
         return marked
 
     def clear_expired_exhaustion(self) -> int:
-        return self._run.write_count(self._clear_expired, {"now": self._run.now()})
+        return self._run.write_count(self._clear_expired, {"now": self._now()})

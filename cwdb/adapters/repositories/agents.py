@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cwdb.adapters.repositories.crud import CrudAdapter
-from cwdb.adapters.runner import Queries, Runner
+from cwdb.adapters.runner import Queries, Runner, Values
 from cwdb.records.agents import Agent
 
 
@@ -12,8 +12,8 @@ class SqlAgentRepository(CrudAdapter[Agent]):
 
     record = Agent
 
-    def __init__(self, runner: Runner, queries: Queries) -> None:
-        super().__init__(runner, queries)
+    def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
+        super().__init__(runner, queries, values)
         self._find_by_name = queries.bind("find_by_name", Agent)
         self._find_by_task_id = queries.bind("find_by_task_id", Agent)
         self._find_by_session_id = queries.bind("find_by_session_id", Agent)

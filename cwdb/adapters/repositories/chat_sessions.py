@@ -6,17 +6,17 @@ from typing import Any
 
 from cwdb.adapters.repositories.crud import codec_for, insert_row, update_row
 from cwdb.adapters.repositories.updates import UpdateStatements
-from cwdb.adapters.runner import Queries, Runner
+from cwdb.adapters.runner import Adapter, Queries, Runner, Values
 from cwdb.records.chat_sessions import ChatMessage, ChatSession
 
 
-class SqlChatSessionRepository:
+class SqlChatSessionRepository(Adapter):
     """Chat sessions and their messages stored in SQLite through APSW."""
 
-    def __init__(self, runner: Runner, queries: Queries) -> None:
-        self._run = runner
-        self._sessions = codec_for(ChatSession, runner.store_time)
-        self._messages = codec_for(ChatMessage, runner.store_time)
+    def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
+        super().__init__(runner, values)
+        self._sessions = codec_for(ChatSession, values.storage)
+        self._messages = codec_for(ChatMessage, values.storage)
         self._create_session = queries.bind("create_session", ChatSession)
         self._find_by_id = queries.bind("find_by_id", ChatSession)
         self._find_active_session = queries.bind("find_active_session", ChatSession)
@@ -40,7 +40,7 @@ class SqlChatSessionRepository:
             "initiative_id": initiative_id,
             "agent_id": agent_id,
         }
-        return insert_row(self._run, self._sessions, self._create_session, fields)
+        return insert_row(self._run, self._values, self._sessions, self._create_session, fields)
 
     def find_active_session(self, target_type: str, target_id: str) -> ChatSession | None:
         target_type = self._sessions.enum_filter("target_type", target_type)
@@ -51,7 +51,9 @@ class SqlChatSessionRepository:
         return self._run.one(self._find_active_by_agent, {"agent_id": agent_id})
 
     def update_session(self, id: str, /, **changes: Any) -> ChatSession:
-        return update_row(self._run, self._find_by_id, self._update_session, id, changes)
+        return update_row(
+            self._run, self._find_by_id, self._update_session, id, changes, now=self._now
+        )
 
     def create_message(
         self,
@@ -66,7 +68,7 @@ class SqlChatSessionRepository:
             "content": content,
             "change_set_id": change_set_id,
         }
-        return insert_row(self._run, self._messages, self._create_message, fields)
+        return insert_row(self._run, self._values, self._messages, self._create_message, fields)
 
     def find_messages_by_session_id(self, chat_session_id: str) -> list[ChatMessage]:
         params = {"chat_session_id": chat_session_id}

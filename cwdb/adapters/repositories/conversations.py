@@ -5,18 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from cwdb.adapters.repositories.crud import codec_for, insert_row, missing
-from cwdb.adapters.runner import Queries, Runner
+from cwdb.adapters.runner import Adapter, Queries, Runner, Values
 from cwdb.errors import ConflictError, ValidationError
 from cwdb.records._codec import id_array, id_list
 from cwdb.records.conversations import Conversation
 
 
-class SqlConversationRepository:
+class SqlConversationRepository(Adapter):
     """Conversations stored in SQLite through APSW."""
 
-    def __init__(self, runner: Runner, queries: Queries) -> None:
-        self._run = runner
-        self._codec = codec_for(Conversation, runner.store_time)
+    def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
+        super().__init__(runner, values)
+        self._codec = codec_for(Conversation, values.storage)
         self._create = queries.bind("create", Conversation)
         self._find_by_id = queries.bind("find_by_id", Conversation)
         self._find_pending_for_agent = queries.bind("find_pending_for_agent", Conversation)
@@ -42,7 +42,7 @@ class SqlConversationRepository:
             "phase_id": phase_id,
             "task_id": task_id,
         }
-        return insert_row(self._run, self._codec, self._create, fields)
+        return insert_row(self._run, self._values, self._codec, self._create, fields)
 
     def find_by_id(self, id: str) -> Conversation | None:
         return self._run.one(self._find_by_id, {"id": id})
@@ -54,7 +54,7 @@ class SqlConversationRepository:
         if answer is None:
             raise ValidationError("answer: may not be None")
         run = self._run
-        params = {**self._codec.validate_changes({"answer": answer}), "id": id, "now": run.now()}
+        params = {**self._codec.validate_changes({"answer": answer}), "id": id, "now": self._now()}
         # One transaction: the "why not" read sees the state the UPDATE saw.
         with run.transaction():
             answered = run.one(self._answer, params)

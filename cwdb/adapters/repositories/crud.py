@@ -10,21 +10,21 @@ may add specialised variants of ``update`` (see ``updates.py``).
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
 from cwdb.adapters.repositories.updates import UpdateStatements
-from cwdb.adapters.runner import Queries, Runner, Statement
+from cwdb.adapters.runner import Adapter, Queries, Runner, Statement, Values
 from cwdb.errors import NotFoundError
-from cwdb.records._codec import RecordCodec, StoreTime, ms_from_time
+from cwdb.records._codec import SQLITE_STORAGE, RecordCodec, Storage
 
 R = TypeVar("R")
 
 
 @functools.cache
-def codec_for(record: type, store_time: StoreTime = ms_from_time) -> RecordCodec:
-    """The write codec of a record class for a dialect, built once per process."""
-    return RecordCodec(record, store_time)
+def codec_for(record: type, storage: Storage = SQLITE_STORAGE) -> RecordCodec:
+    """The write codec of a record class for a dialect's storage, built once per process."""
+    return RecordCodec(record, storage)
 
 
 def missing(record: type, id: str) -> NotFoundError:
@@ -34,6 +34,7 @@ def missing(record: type, id: str) -> NotFoundError:
 
 def insert_row(
     runner: Runner,
+    values: Values,
     codec: RecordCodec,
     create: Statement[R],
     fields: Mapping[str, object],
@@ -45,8 +46,8 @@ def insert_row(
     The library makes the id (unless the caller gives it, ``make_id=False``)
     and the timestamps; the stored row comes back as the record.
     """
-    new_id = runner.new_id() if make_id else None
-    params = codec.insert_params(fields, new_id=new_id, now=runner.now())
+    new_id = values.new_id() if make_id else None
+    params = codec.insert_params(fields, new_id=new_id, now=values.now())
     return runner.single(create, params)
 
 
@@ -56,6 +57,8 @@ def update_row(
     updates: UpdateStatements[R],
     id: str,
     changes: Mapping[str, object],
+    *,
+    now: Callable[[], object],
 ) -> R:
     """``update(id, /, **changes)`` for any table following the flag convention.
 
@@ -67,7 +70,7 @@ def update_row(
     else:
         statement, params = updates.params(changes)
         params["id"] = id
-        params["now"] = runner.now()
+        params["now"] = now()
         found = runner.one(statement, params)
     if found is None:
         raise missing(updates.record, id)
@@ -80,17 +83,17 @@ def delete_row(runner: Runner, record: type, delete: Statement[str], id: str) ->
         raise missing(record, id)
 
 
-class CrudAdapter(Generic[R]):
+class CrudAdapter(Adapter, Generic[R]):
     """create / find_by_id / find_all / update / delete over one table."""
 
     record: ClassVar[type]
     #: Errands take their id from the caller; every other table makes one.
     caller_ids: ClassVar[bool] = False
 
-    def __init__(self, runner: Runner, queries: Queries) -> None:
+    def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         record = self.record
-        self._run = runner
-        self._codec = codec_for(record, runner.store_time)
+        super().__init__(runner, values)
+        self._codec = codec_for(record, values.storage)
         self._create: Statement[R] = queries.bind("create", record)
         self._find_by_id: Statement[R] = queries.bind("find_by_id", record)
         self._find_all: Statement[R] = queries.bind("find_all", record)
@@ -101,7 +104,9 @@ class CrudAdapter(Generic[R]):
 
     def create(self, **fields: Any) -> R:
         make_id = not self.caller_ids
-        return insert_row(self._run, self._codec, self._create, fields, make_id=make_id)
+        return insert_row(
+            self._run, self._values, self._codec, self._create, fields, make_id=make_id
+        )
 
     def find_by_id(self, id: str) -> R | None:
         return self._run.one(self._find_by_id, {"id": id})
@@ -110,7 +115,7 @@ class CrudAdapter(Generic[R]):
         return self._run.all(self._find_all, {})
 
     def update(self, id: str, /, **changes: Any) -> R:
-        return update_row(self._run, self._find_by_id, self._updates, id, changes)
+        return update_row(self._run, self._find_by_id, self._updates, id, changes, now=self._now)
 
     def delete(self, id: str) -> None:
         delete_row(self._run, self.record, self._delete, id)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import attrs
 
 from cwdb.adapters.repositories.crud import missing
-from cwdb.adapters.runner import Queries, Runner, Statement
+from cwdb.adapters.runner import Queries, Runner, Statement, Values
 from cwdb.errors import IntegrityError, ValidationError
 
 
@@ -53,8 +53,11 @@ class DependencyGraph:
     ``:depends_on_<noun>_id`` (and ``:now`` for a new edge).
     """
 
-    def __init__(self, runner: Runner, statements: DependencyStatements, *, noun: str) -> None:
+    def __init__(
+        self, runner: Runner, values: Values, statements: DependencyStatements, *, noun: str
+    ) -> None:
         self._run = runner
+        self._now = values.now
         self._st = statements
         self._noun = noun
         self._key = f"{noun}_id"
@@ -81,7 +84,7 @@ class DependencyGraph:
             # Read the clock under the write lock, so edges' created_at
             # follows the order in which concurrent writers committed.
             try:
-                run.write(self._st.create, {**params, "now": run.now()})
+                run.write(self._st.create, {**params, "now": self._now()})
             except IntegrityError:
                 self._raise_if_node_missing(node_id)
                 raise

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cwdb.adapters.repositories.crud import CrudAdapter
-from cwdb.adapters.runner import Queries, Runner
+from cwdb.adapters.runner import Queries, Runner, Values
 from cwdb.records.errands import Errand
 
 
@@ -13,8 +13,8 @@ class SqlErrandRepository(CrudAdapter[Errand]):
     record = Errand
     caller_ids = True
 
-    def __init__(self, runner: Runner, queries: Queries) -> None:
-        super().__init__(runner, queries)
+    def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
+        super().__init__(runner, queries, values)
         self._find_all_by_project_id = queries.bind("find_all_by_project_id", Errand)
         self._find_all_by_status = queries.bind("find_all_by_status", Errand)
         self._find_all_by_both = queries.bind("find_all_by_project_id_and_status", Errand)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cwdb.adapters.repositories.crud import CrudAdapter
-from cwdb.adapters.runner import Queries, Runner
+from cwdb.adapters.runner import Queries, Runner, Values
 from cwdb.records.initiatives import Initiative
 
 
@@ -12,8 +12,8 @@ class SqlInitiativeRepository(CrudAdapter[Initiative]):
 
     record = Initiative
 
-    def __init__(self, runner: Runner, queries: Queries) -> None:
-        super().__init__(runner, queries)
+    def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
+        super().__init__(runner, queries, values)
         self._find_by_status = queries.bind("find_by_status", Initiative)
 
     def find_by_status(self, status: str) -> list[Initiative]:

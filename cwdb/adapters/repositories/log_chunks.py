@@ -18,9 +18,9 @@ from typing import Final
 
 from cwdb._ids import SIZE, new_ids
 from cwdb.adapters.repositories.crud import codec_for, insert_row
-from cwdb.adapters.runner import Queries, Runner
+from cwdb.adapters.runner import Adapter, Queries, Runner, Values
 from cwdb.errors import Error, ValidationError
-from cwdb.records._codec import INT64_MAX, INT64_MIN, id_array, id_list, rows_mapper
+from cwdb.records._codec import INT64_MIN, id_array, id_list, rows_mapper
 from cwdb.records.log_chunks import LogChunk
 
 #: Rows per transaction of ``delete_older_than``: short enough that other
@@ -34,12 +34,13 @@ _CHUNK_PARAMS: Final = ("id", "agent_id", "agent_name", "content", "session_numb
 _MAP_PAGE: Final = rows_mapper(LogChunk, skip=1)
 
 
-class SqlLogChunkRepository:
+class SqlLogChunkRepository(Adapter):
     """Log chunks stored in SQLite through APSW."""
 
-    def __init__(self, runner: Runner, queries: Queries) -> None:
-        self._run = runner
-        self._codec = codec_for(LogChunk, runner.store_time)
+    def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
+        super().__init__(runner, values)
+        self._codec = codec_for(LogChunk, values.storage)
+        self._int_range = (values.storage.int_min, values.storage.int_max)
         self._insert_chunk = queries.bind("insert_chunk", LogChunk)
         self._insert_chunks = queries.bind("insert_chunks")
         if self._insert_chunks.query.params != _CHUNK_PARAMS:
@@ -60,14 +61,15 @@ class SqlLogChunkRepository:
             "content": content,
             "session_number": session_number,
         }
-        return insert_row(self._run, self._codec, self._insert_chunk, fields)
+        return insert_row(self._run, self._values, self._codec, self._insert_chunk, fields)
 
     def insert_chunks(self, chunks: Iterable[Mapping[str, object]]) -> int:
         items = chunks if type(chunks) is list else list(chunks)
         if not items:
             self._run.check_open()
             return 0
-        now = self._run.now()
+        now = self._now()
+        low, high = self._int_range
         ids = new_ids(len(items))
         batch: list[tuple[object, ...]] = []
         append = batch.append
@@ -91,7 +93,7 @@ class SqlLogChunkRepository:
                     and type(agent_name) is str
                     and type(content) is str
                     and type(session_number) is int
-                    and INT64_MIN <= session_number <= INT64_MAX
+                    and low <= session_number <= high
                 ):
                     append((ids[start:end], agent_id, agent_name, content, session_number, now))
                     start = end
@@ -149,7 +151,7 @@ class SqlLogChunkRepository:
             params["after"] = rows[-1][0]
 
     def delete_older_than(self, cutoff: datetime) -> int:
-        params = {"cutoff": self._run.store_time(cutoff, "cutoff"), "batch": DELETE_BATCH}
+        params = {"cutoff": self._store_time(cutoff, "cutoff"), "batch": DELETE_BATCH}
         total = 0
         while True:
             deleted = self._run.write_count(self._delete_older_than, params)

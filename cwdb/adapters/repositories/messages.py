@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cwdb.adapters.repositories.crud import CrudAdapter
-from cwdb.adapters.runner import Queries, Runner
+from cwdb.adapters.runner import Queries, Runner, Values
 from cwdb.records.messages import Message
 
 
@@ -12,8 +12,8 @@ class SqlMessageRepository(CrudAdapter[Message]):
 
     record = Message
 
-    def __init__(self, runner: Runner, queries: Queries) -> None:
-        super().__init__(runner, queries)
+    def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
+        super().__init__(runner, queries, values)
         self._find_pending_for_user = queries.bind("find_pending_for_user", Message)
         self._find_requiring_response = queries.bind("find_requiring_response", Message)
         self._find_replies = queries.bind("find_replies", Message)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cwdb.adapters.repositories.crud import CrudAdapter
-from cwdb.adapters.runner import Queries, Runner
+from cwdb.adapters.runner import Queries, Runner, Values
 from cwdb.errors import IntegrityError
 from cwdb.records.pages import Page
 
@@ -13,8 +13,8 @@ class SqlPageRepository(CrudAdapter[Page]):
 
     record = Page
 
-    def __init__(self, runner: Runner, queries: Queries) -> None:
-        super().__init__(runner, queries)
+    def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
+        super().__init__(runner, queries, values)
         self._create_root_page = queries.bind("create_root_page")
         self._find_by_initiative_id = queries.bind("find_by_initiative_id", Page)
         self._find_root_page = queries.bind("find_root_page", Page)
@@ -39,7 +39,7 @@ class SqlPageRepository(CrudAdapter[Page]):
         if found is not None:
             return found
         run = self._run
-        params = {"id": run.new_id(), "initiative_id": initiative_id, "now": run.now()}
+        params = {"id": self._new_id(), "initiative_id": initiative_id, "now": self._now()}
         with run.transaction():
             run.write(self._create_root_page, params)
             found = self.find_root_page(initiative_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cwdb.adapters.repositories.crud import CrudAdapter
 from cwdb.adapters.repositories.dependencies import DependencyGraph, DependencyStatements
-from cwdb.adapters.runner import Queries, Runner
+from cwdb.adapters.runner import Queries, Runner, Values
 from cwdb.records.phases import Phase
 
 
@@ -13,11 +13,11 @@ class SqlPhaseRepository(CrudAdapter[Phase]):
 
     record = Phase
 
-    def __init__(self, runner: Runner, queries: Queries) -> None:
-        super().__init__(runner, queries)
+    def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
+        super().__init__(runner, queries, values)
         self._find_by_initiative_id = queries.bind("find_by_initiative_id", Phase)
         self._graph = DependencyGraph(
-            runner, DependencyStatements.bind(queries, Phase), noun="phase"
+            runner, values, DependencyStatements.bind(queries, Phase), noun="phase"
         )
 
     def find_by_initiative_id(self, initiative_id: str) -> list[Phase]:

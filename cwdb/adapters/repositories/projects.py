@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from cwdb.adapters.repositories.crud import CrudAdapter, missing
-from cwdb.adapters.runner import Queries, Runner
+from cwdb.adapters.runner import Queries, Runner, Values
 from cwdb.errors import IntegrityError
 from cwdb.records._codec import id_array, id_list
 from cwdb.records.initiatives import Initiative
@@ -17,8 +17,8 @@ class SqlProjectRepository(CrudAdapter[Project]):
 
     record = Project
 
-    def __init__(self, runner: Runner, queries: Queries) -> None:
-        super().__init__(runner, queries)
+    def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
+        super().__init__(runner, queries, values)
         self._find_by_name = queries.bind("find_by_name", Project)
         self._find_by_url = queries.bind("find_by_url", Project)
         self._initiative_exists = queries.bind("initiative_exists", int)
@@ -47,7 +47,7 @@ class SqlProjectRepository(CrudAdapter[Project]):
             self._check_references(initiative_id, ids)
             params = {"initiative_id": initiative_id, "project_ids": ids}
             run.write(self._unlink, params)
-            run.write(self._link, {**params, "now": run.now()})
+            run.write(self._link, {**params, "now": self._now()})
 
     def find_projects_by_initiative_id(self, initiative_id: str) -> list[Project]:
         params = {"initiative_id": initiative_id}

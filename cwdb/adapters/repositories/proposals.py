@@ -6,7 +6,7 @@ from typing import Any
 
 from cwdb.adapters.repositories.crud import CrudAdapter
 from cwdb.adapters.repositories.updates import UpdateStatements
-from cwdb.adapters.runner import Queries, Runner
+from cwdb.adapters.runner import Queries, Runner, Values
 from cwdb.records.proposals import Proposal
 
 
@@ -15,8 +15,8 @@ class SqlProposalRepository(CrudAdapter[Proposal]):
 
     record = Proposal
 
-    def __init__(self, runner: Runner, queries: Queries) -> None:
-        super().__init__(runner, queries)
+    def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
+        super().__init__(runner, queries, values)
         self._find_by_agent_id_and_status = queries.bind("find_by_agent_id_and_status", Proposal)
         self._count_by_agent_id_and_status = queries.bind("count_by_agent_id_and_status", int)
         self._count_by_agent_id = queries.bind("count_by_agent_id", int)
@@ -45,5 +45,5 @@ class SqlProposalRepository(CrudAdapter[Proposal]):
         if not changes:
             return run.single(self._count_by_agent_id, {"agent_id": agent_id})
         params["where_agent_id"] = agent_id
-        params["now"] = run.now()
+        params["now"] = self._now()
         return len(run.all(statement, params))

@@ -7,16 +7,16 @@ subclass ``CrudAdapter``; it validates with the same record codec.
 from __future__ import annotations
 
 from cwdb.adapters.repositories.crud import codec_for, delete_row, insert_row, missing
-from cwdb.adapters.runner import Queries, Runner
+from cwdb.adapters.runner import Adapter, Queries, Runner, Values
 from cwdb.records.review_comments import ReviewComment
 
 
-class SqlReviewCommentRepository:
+class SqlReviewCommentRepository(Adapter):
     """Review comments stored in SQLite through APSW."""
 
-    def __init__(self, runner: Runner, queries: Queries) -> None:
-        self._run = runner
-        self._codec = codec_for(ReviewComment, runner.store_time)
+    def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
+        super().__init__(runner, values)
+        self._codec = codec_for(ReviewComment, values.storage)
         self._create = queries.bind("create", ReviewComment)
         self._find_by_phase_id = queries.bind("find_by_phase_id", ReviewComment)
         self._set_resolved = queries.bind("set_resolved", ReviewComment)
@@ -39,7 +39,7 @@ class SqlReviewCommentRepository:
             "body": body,
             "author": author,
         }
-        return insert_row(self._run, self._codec, self._create, fields)
+        return insert_row(self._run, self._values, self._codec, self._create, fields)
 
     def find_by_phase_id(self, phase_id: str) -> list[ReviewComment]:
         return self._run.all(self._find_by_phase_id, {"phase_id": phase_id})
@@ -55,7 +55,7 @@ class SqlReviewCommentRepository:
 
     def _set(self, id: str, *, resolved: bool) -> ReviewComment:
         run = self._run
-        params = {"id": id, "resolved": resolved, "now": run.now()}
+        params = {"id": id, "resolved": resolved, "now": self._now()}
         found = run.one(self._set_resolved, params)
         if found is None:
             raise missing(ReviewComment, id)

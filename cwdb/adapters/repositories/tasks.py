@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cwdb.adapters.repositories.crud import CrudAdapter
 from cwdb.adapters.repositories.dependencies import DependencyGraph, DependencyStatements
-from cwdb.adapters.runner import Queries, Runner
+from cwdb.adapters.runner import Queries, Runner, Values
 from cwdb.records.tasks import Task
 
 
@@ -13,13 +13,15 @@ class SqlTaskRepository(CrudAdapter[Task]):
 
     record = Task
 
-    def __init__(self, runner: Runner, queries: Queries) -> None:
-        super().__init__(runner, queries)
+    def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
+        super().__init__(runner, queries, values)
         self._find_by_phase_id = queries.bind("find_by_phase_id", Task)
         self._find_by_initiative_id = queries.bind("find_by_initiative_id", Task)
         self._find_by_parent_task_id = queries.bind("find_by_parent_task_id", Task)
         self._increment_retry_count = queries.bind("increment_retry_count", Task)
-        self._graph = DependencyGraph(runner, DependencyStatements.bind(queries, Task), noun="task")
+        self._graph = DependencyGraph(
+            runner, values, DependencyStatements.bind(queries, Task), noun="task"
+        )
 
     def find_by_phase_id(self, phase_id: str) -> list[Task]:
         return self._run.all(self._find_by_phase_id, {"phase_id": phase_id})
@@ -33,7 +35,7 @@ class SqlTaskRepository(CrudAdapter[Task]):
     def increment_retry_count(self, id: str) -> Task:
         """One atomic ``UPDATE ... retry_count + 1 ... RETURNING``: no lost increments."""
         run = self._run
-        found = run.one(self._increment_retry_count, {"id": id, "now": run.now()})
+        found = run.one(self._increment_retry_count, {"id": id, "now": self._now()})
         if found is None:
             raise self._missing(id)
         return found

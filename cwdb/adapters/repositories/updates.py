@@ -114,15 +114,6 @@ class UpdateStatements(Generic[R]):
             params[name] = encoders[name](value)
         return statement, params
 
-    def params_for(
-        self, update: UpdateStatement[Any], changes: Mapping[str, object]
-    ) -> dict[str, object]:
-        """Parameters of one given statement for ``changes`` (tests compare statements)."""
-        params = update.template(self._checked(tuple(changes)))
-        for name, value in changes.items():
-            params[name] = self._encoders[name](value)
-        return params
-
     def _plan(self, key: tuple[str, ...]) -> tuple[Statement[R], dict[str, object]]:
         changed = self._checked(key)
         update = self.pick(changed)

@@ -1,0 +1,481 @@
+"""Sessions and transactions, written once for every driver.
+
+A ``Database`` may be shared by threads. Each thread gets a connection of its
+own on its first call (a :class:`Session`), kept until ``close()`` or until
+the thread ends; its lock is held for the length of every call and every
+``transaction()`` block, so that ``close()`` waits for calls in flight.
+
+:class:`SessionRunner` is the state machine every driver shares: the
+transaction depth, which statement a call runs in (its own transaction, a
+savepoint of the open block, or none), the transaction-control commands and
+what undoes a failed level. A driver's runner (``apsw/runner.py``,
+``psycopg/runner.py``) supplies only how to open, check, use and close one
+connection, and how its exceptions become cwdb errors.
+
+A block belongs to the unit of work that opened it: the thread, or the
+asyncio task when the block was opened inside a coroutine. A call from
+another coroutine of the same thread while the block is open would otherwise
+run inside it (the connection is the thread's); it raises a ``cwdb.Error``
+instead, having written nothing.
+"""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import random
+import threading
+import time
+from asyncio import current_task
+from asyncio.events import _get_running_loop
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, ClassVar, Final, Generic, TypeVar
+
+from cwdb.adapters.statements import Row, Statement
+from cwdb.errors import Error
+
+__all__ = ["Session", "SessionRunner"]
+
+R = TypeVar("R")
+C = TypeVar("C")
+Params = Mapping[str, object]
+#: One parameter set of a batch: by name, or a tuple in ``query.params`` order.
+Bindings = Params | tuple[object, ...]
+
+#: The savepoint of one call inside a block, and of a nested block.
+_CALL: Final = "cwdb_call"
+_NESTED: Final = "cwdb_nested"
+
+
+def unit_of_work() -> object | None:
+    """Who owns a block opened now: the running asyncio task, or None for the thread itself."""
+    loop = _get_running_loop()
+    return None if loop is None else current_task(loop)
+
+
+class Session(Generic[C]):
+    """One thread's connection, its cursor, and the state of its transaction."""
+
+    __slots__ = ("broken", "connection", "cursor", "depth", "lock", "owner", "thread", "usable")
+
+    def __init__(
+        self, connection: C, cursor: Any, usable: Callable[[], bool] | None = None
+    ) -> None:
+        self.connection = connection
+        self.cursor = cursor
+        # Held for the length of each call and each transaction block, so
+        # that close() can wait for calls in flight on other threads.
+        self.lock = threading.RLock()
+        #: 0 outside a block; 1 in the outermost block, more in nested ones.
+        self.depth = 0
+        #: The unit of work whose block is open (see :func:`unit_of_work`).
+        self.owner: object | None = None
+        #: Set when the connection was lost inside a block: every call fails until it ends.
+        self.broken = False
+        self.thread = threading.current_thread()
+        #: A cheap check that an idle connection still works, where the driver has one.
+        self.usable = usable
+
+
+class SessionRunner(abc.ABC, Generic[C]):
+    """Runs named statements on the calling thread's session (see the module doc).
+
+    The suffix of a statement's name decides whether it writes. A write
+    outside a block is atomic on its own: a transaction begun with
+    :attr:`begin_write`, or, where that is None, the statement alone (the
+    driver runs in autocommit, retrying :attr:`retryable` failures within the
+    busy timeout). Inside a block each write is a savepoint, so a failed call
+    undoes only itself.
+    """
+
+    #: Begins a write outside a block, or None: the statement is its own transaction.
+    begin_write: ClassVar[str | None]
+    #: Begins the outermost ``transaction()`` level.
+    begin_block: ClassVar[str]
+    #: Whether every read inside a block needs a savepoint to leave the block usable
+    #: after it fails (PostgreSQL aborts the whole transaction on any failure).
+    #: Failures of statements outside a block that are worth running again.
+    retryable: ClassVar[tuple[type[BaseException], ...]] = ()
+    #: What the driver raises while binding or running a statement.
+    driver_errors: ClassVar[tuple[type[BaseException], ...]]
+
+    def __init__(self, *, busy_timeout_ms: int, database: str) -> None:
+        self.busy_timeout_ms = busy_timeout_ms
+        #: The path, ``":memory:"`` or redacted URL that error messages name.
+        self.database = database
+        self._local = threading.local()
+        self._sessions: list[Session[C]] = []
+        self._sessions_lock = threading.Lock()
+        self.closed = False
+
+    # -- what a driver supplies -------------------------------------------------
+
+    @abc.abstractmethod
+    def _open(self) -> Session[C]:
+        """A new session on a new connection."""
+
+    @abc.abstractmethod
+    def _close(self, session: Session[C]) -> None:
+        """Close a session's connection (a cwdb error if that fails)."""
+
+    @abc.abstractmethod
+    def _execute(self, session: Session[C], sql: str, params: Params | None) -> list[Row]:
+        """Run one statement; its rows, drained (none for a statement without rows)."""
+
+    @abc.abstractmethod
+    def _changed(self, session: Session[C]) -> int:
+        """The rows the statement just run changed itself."""
+
+    @abc.abstractmethod
+    def _execute_many(self, session: Session[C], st: Statement[Any], sets: list[Bindings]) -> int:
+        """Run a statement once per parameter set; the rows changed."""
+
+    @abc.abstractmethod
+    def _error(
+        self,
+        error: BaseException,
+        session: Session[C],
+        st: Statement[Any] | None = None,
+        param_sets: Iterable[Params] = (),
+    ) -> Error:
+        """The cwdb error of a driver exception, naming the field when the parameters tell."""
+
+    def _block_begun(self, session: Session[C]) -> None:
+        """Runs right after the outermost ``begin_block``."""
+
+    # -- sessions -----------------------------------------------------------------
+
+    def check_open(self) -> None:
+        """Raise ``cwdb.Error`` when the database is closed (for calls that skip SQL)."""
+        if self.closed:
+            raise Error("the database is closed")
+
+    def session(self) -> Session[C]:
+        """The calling thread's session; a new one if the connection stopped working."""
+        try:
+            session: Session[C] = self._local.session
+        except AttributeError:
+            return self._new_session(None)
+        usable = session.usable
+        if usable is not None and not session.depth and not usable():
+            return self._new_session(session)
+        return session
+
+    def _new_session(self, old: Session[C] | None) -> Session[C]:
+        with self._sessions_lock:
+            self.check_open()
+            if old is not None:
+                with contextlib.suppress(ValueError):
+                    self._sessions.remove(old)
+                self._close_quietly(old)
+            self._close_sessions_of_finished_threads()
+        session = self._open()
+        with self._sessions_lock:
+            if self.closed:
+                self._close_quietly(session)
+                self.check_open()
+            self._sessions.append(session)
+        self._local.session = session
+        return session
+
+    def _close_sessions_of_finished_threads(self) -> None:
+        """A thread's connection dies with it, so thread churn leaks no connections."""
+        live = []
+        for session in self._sessions:
+            if session.thread.is_alive():
+                live.append(session)
+            else:
+                self._close_quietly(session)
+        self._sessions = live
+
+    def _close_quietly(self, session: Session[C]) -> None:
+        with contextlib.suppress(Error):
+            self._close(session)
+
+    def adopt(self, session: Session[C]) -> None:
+        """Use an already opened session as the calling thread's."""
+        with self._sessions_lock:
+            self._sessions.append(session)
+        self._local.session = session
+
+    def close(self) -> None:
+        """Wait for calls in flight, then close every connection; idempotent."""
+        with self._sessions_lock:
+            self.closed = True
+            sessions, self._sessions = self._sessions, []
+        failed: Error | None = None
+        for session in sessions:
+            with session.lock:
+                try:
+                    self._close(session)
+                except Error as error:
+                    failed = failed or error
+        if failed is not None:
+            raise failed
+
+    def in_transaction(self) -> bool:
+        """Whether the calling thread is inside a ``transaction()`` block."""
+        return self.session().depth > 0
+
+    @contextmanager
+    def held_connection(self) -> Iterator[C]:
+        """The calling thread's connection, its session held for the block."""
+        session = self.session()
+        with session.lock:
+            yield session.connection
+
+    # -- running statements -------------------------------------------------------
+
+    def one(self, st: Statement[R], params: Params) -> R | None:
+        """The first row as a record (or its first column), or None."""
+        rows = self._run(st, params)[0]
+        if not rows:
+            return None
+        mapper = st.mapper
+        return mapper(rows[0]) if mapper is not None else rows[0][0]
+
+    def all(self, st: Statement[R], params: Params) -> list[R]:
+        """Every row, as records (or as their first column)."""
+        rows = self._run(st, params)[0]
+        map_rows = st.map_rows
+        if map_rows is not None:
+            return map_rows(rows)
+        return [row[0] for row in rows]
+
+    def single(self, st: Statement[R], params: Params) -> R:
+        """The row a statement always returns (``INSERT ... RETURNING``, a ``$`` aggregate)."""
+        rows = self._run(st, params)[0]
+        if not rows:
+            raise Error(f"{st.query.qualified_name} returned no row")
+        mapper = st.mapper
+        return mapper(rows[0]) if mapper is not None else rows[0][0]
+
+    def rows(self, st: Statement[Any], params: Params) -> list[Row]:
+        """Every row as a plain tuple (for results that are not records)."""
+        return self._run(st, params)[0]
+
+    def write(self, st: Statement[Any], params: Params) -> None:
+        """Run one write statement (``!``) atomically."""
+        self._run(st, params)
+
+    def write_count(self, st: Statement[Any], params: Params) -> int:
+        """A write (``!``); the number of rows it changed itself (not cascaded rows)."""
+        return self._run(st, params)[1]
+
+    def _run(self, st: Statement[Any], params: Params) -> tuple[list[Row], int]:
+        """Run one statement where it belongs: in the open block, its own transaction, or alone."""
+        session = self.session()
+        with session.lock:
+            if session.depth:
+                return self._in_block(session, st, params)
+            if st.writes and self.begin_write is not None:
+                return self._in_own_transaction(session, st, params)
+            try:
+                rows = self._execute(session, st.sql, params)
+                return rows, self._changed(session)
+            except self.retryable as error:
+                failure: BaseException = error
+            except self.driver_errors as error:
+                raise self._error(error, session, st, (params,)) from error
+        return self._retry(st, params, failure)
+
+    def _retry(
+        self, st: Statement[Any], params: Params, failure: BaseException
+    ) -> tuple[list[Row], int]:
+        """Run a statement that lost a deadlock or serialization race again, until the timeout."""
+        deadline = time.monotonic() + self.busy_timeout_ms / 1000
+        attempt = 0
+        while True:
+            attempt += 1
+            if time.monotonic() >= deadline:
+                raise self._error(failure, self.session()) from failure
+            _pause(attempt, deadline)
+            session = self.session()
+            with session.lock:
+                if session.depth:
+                    return self._in_block(session, st, params)
+                try:
+                    rows = self._execute(session, st.sql, params)
+                    return rows, self._changed(session)
+                except self.retryable as error:
+                    failure = error
+                except self.driver_errors as error:
+                    raise self._error(error, session, st, (params,)) from error
+
+    def _in_own_transaction(
+        self, session: Session[C], st: Statement[Any], params: Params
+    ) -> tuple[list[Row], int]:
+        assert self.begin_write is not None
+        self._control(session, self.begin_write)
+        try:
+            rows = self._execute(session, st.sql, params)
+            changed = self._changed(session)
+            self._execute(session, "COMMIT", None)
+        except BaseException as error:
+            # The error is read (and explained) before its transaction is undone.
+            failure = self._failure(error, session, st, params)
+            self._quietly(session, "ROLLBACK")
+            if failure is not None:
+                raise failure from error
+            raise
+        return rows, changed
+
+    def _in_block(
+        self, session: Session[C], st: Statement[Any], params: Params
+    ) -> tuple[list[Row], int]:
+        """Inside a block: a failed write undoes only itself (a savepoint)."""
+        self._check_block(session)
+        if not st.writes:
+            try:
+                return self._execute(session, st.sql, params), -1
+            except self.driver_errors as error:
+                raise self._error(error, session, st, (params,)) from error
+        self._control(session, f"SAVEPOINT {_CALL}")
+        try:
+            rows = self._execute(session, st.sql, params)
+            changed = self._changed(session)
+            self._execute(session, f"RELEASE {_CALL}", None)
+        except BaseException as error:
+            failure = self._failure(error, session, st, params)
+            self._undo_savepoint(session, _CALL)
+            if failure is not None:
+                raise failure from error
+            raise
+        return rows, changed
+
+    def write_batch(self, st: Statement[Any], param_sets: Iterable[Bindings]) -> int:
+        """A ``*!`` statement once per parameter set, in one transaction; the rows changed.
+
+        A set is a mapping by name, or a tuple in the order in which the
+        statement first names its parameters (``st.query.params``).
+        """
+        sets = param_sets if isinstance(param_sets, list) else list(param_sets)
+        session = self.session()
+        with session.lock, self.transaction():
+            try:
+                return self._execute_many(session, st, sets)
+            except self.driver_errors as error:
+                raise self._error(error, session, st, _by_name(st, sets)) from error
+
+    def _failure(
+        self, error: BaseException, session: Session[C], st: Statement[Any], params: Params
+    ) -> Error | None:
+        if isinstance(error, self.driver_errors):
+            return self._error(error, session, st, (params,))
+        return None
+
+    # -- transactions ---------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside commit together or not at all; nested levels are savepoints."""
+        session = self.session()
+        with session.lock:
+            if session.depth:
+                self._check_owner(session)
+                yield from self._nested(session)
+                return
+            self._control(session, self.begin_block)
+            session.depth = 1
+            session.owner = unit_of_work()
+            try:
+                self._block_begun(session)
+                yield
+            except BaseException:
+                self._end_block(session)
+                self._quietly(session, "ROLLBACK")
+                raise
+            try:
+                self._check_block(session)
+                self._execute(session, "COMMIT", None)
+            except self.driver_errors as error:
+                self._quietly(session, "ROLLBACK")
+                raise self._error(error, session) from error
+            finally:
+                self._end_block(session)
+
+    def _nested(self, session: Session[C]) -> Iterator[None]:
+        self._control(session, f"SAVEPOINT {_NESTED}")
+        session.depth += 1
+        try:
+            yield
+        except BaseException:
+            session.depth -= 1
+            self._undo_savepoint(session, _NESTED)
+            raise
+        session.depth -= 1
+        self._control(session, f"RELEASE {_NESTED}")
+
+    @staticmethod
+    def _end_block(session: Session[C]) -> None:
+        session.depth = 0
+        session.owner = None
+        session.broken = False
+
+    def _check_owner(self, session: Session[C]) -> None:
+        """A block is joined only by the unit of work that opened it."""
+        if session.owner is not unit_of_work():
+            raise Error(
+                "this thread's connection is inside a transaction() block opened by "
+                "another asyncio task; a Database serves one unit of work per thread at a "
+                "time: use cwdb.connect_async in coroutines, or run the call in a thread "
+                "(nothing was written)"
+            )
+
+    def _check_block(self, session: Session[C]) -> None:
+        """Inside a block: only its owner may run, and not on a lost connection."""
+        if session.owner is not None or _get_running_loop() is not None:
+            self._check_owner(session)
+        if session.broken:
+            raise Error(
+                f"the connection to {self.database!r} was lost inside transaction(): "
+                "the transaction was rolled back"
+            )
+
+    def _control(self, session: Session[C], sql: str) -> None:
+        """Run a transaction-control statement; a failure is a cwdb error."""
+        if session.depth:
+            self._check_block(session)
+        try:
+            self._execute(session, sql, None)
+        except self.driver_errors as error:
+            raise self._error(error, session) from error
+
+    def _quietly(self, session: Session[C], sql: str) -> None:
+        """Undo after a failure: keeps the failure, not a cleanup error."""
+        with contextlib.suppress(*self.driver_errors, Error):
+            self._execute(session, sql, None)
+
+    def _undo_savepoint(self, session: Session[C], name: str) -> None:
+        with contextlib.suppress(*self.driver_errors, Error):
+            self._execute(session, f"ROLLBACK TO {name}", None)
+            self._execute(session, f"RELEASE {name}", None)
+
+
+def _by_name(st: Statement[Any], sets: Sequence[Bindings]) -> list[Params]:
+    """A batch's parameter sets by name, for the explanation of its failure."""
+    names = st.query.params
+    return [
+        dict(zip(names, bindings, strict=True)) if isinstance(bindings, tuple) else bindings
+        for bindings in sets
+    ]
+
+
+#: The longest pause between two attempts of a statement that lost a race.
+_MAX_PAUSE: Final = 0.05
+
+
+def _pause(attempt: int, deadline: float) -> None:
+    """A short random pause before running a failed statement again.
+
+    The server breaks a deadlock by failing one statement; the other
+    transaction is woken to take the locks it waited for. Run again at once,
+    the failed statement can take one of them first, and the same deadlock
+    forms again, costing another ``deadlock_timeout`` (1 s by default). A
+    pause of a few milliseconds, growing and randomised, lets the survivor
+    go first (and keeps retrying serialization failures from moving in step).
+    """
+    span = min(_MAX_PAUSE, 0.002 * 2 ** (attempt - 1))  # 1-2 ms, then 2-4 ms, ... 25-50 ms
+    pause = span / 2 + random.uniform(0, span / 2)  # noqa: S311 -- jitter, not a secret
+    time.sleep(max(0.0, min(pause, deadline - time.monotonic())))
