@@ -21,7 +21,7 @@ import pytest
 import cwdb
 from cwdb import cli
 from cwdb.adapters.apsw.migrator import Migrator, shipped_migrations
-from cwdb.adapters.copy import TABLES, CopyError, canonical_json, copy_database
+from cwdb.ops.copy import TABLES, CopyError, canonical_json, copy_database
 from tests.support.busy import build_busy
 from tests.support.postgres_server import PostgresServer
 

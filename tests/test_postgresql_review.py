@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 import cwdb
-from cwdb.adapters.review_report import failures
 from cwdb.adapters.sqlfiles import load_all, parse_file
+from cwdb.ops.review import failures
 from tests.support import pg_tracer, postgres_server
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg is in the test extra")
