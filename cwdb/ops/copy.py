@@ -1,7 +1,7 @@
 """``python -m cwdb copy SRC DEST``: a whole cwdb database into an empty one, any dialect.
 
 The driver-neutral half: which tables, in which order, what a row is, how
-the two sides are checked against each other. Each adapter set supplies a
+the two sides are checked against each other. Each dialect supplies a
 :class:`Source` and a :class:`Destination` (``cwdb.ops.sqlite.copy``,
 ``cwdb.ops.postgresql.copy``) that run the named queries of its
 ``_copy.sql``; :func:`copy` drives them.
@@ -142,7 +142,7 @@ TABLES: Final[tuple[Table, ...]] = (
 )
 
 
-# -- the two sides, as each adapter set supplies them -------------------------
+# -- the two sides, as each dialect supplies them -----------------------------
 
 
 class Source(Protocol):

@@ -1,6 +1,6 @@
 """What ``python -m cwdb status`` reports, for either dialect.
 
-Each adapter set reads it its own way (``cwdb.ops.sqlite.status`` from
+Each dialect reads it its own way (``cwdb.ops.sqlite.status`` from
 a file, ``cwdb.ops.postgresql.status`` from a server); the command prints
 it the same way.
 """
