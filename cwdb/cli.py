@@ -9,28 +9,23 @@ contents, so credentials stored in the database never reach the terminal.
 from __future__ import annotations
 
 import argparse
-import importlib
 import io
 import logging
 import os
 import sys
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import NoReturn, TextIO
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from cwdb import __version__
-from cwdb._open import ensure_schema
-from cwdb._redact import redact
-from cwdb.adapters.apsw.dba.backup import backup_file
-from cwdb.adapters.apsw.dba.status import read_status
-from cwdb.adapters.apsw.migrator import shipped_migrations
-from cwdb.adapters.copy import CopyReport, copy_database
-from cwdb.adapters.status import Status
-from cwdb.dialects import POSTGRESQL, dialect_for
+from cwdb.dialects import SQLITE, dialect_for
 from cwdb.errors import Error
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
+    from cwdb.ops.copy import CopyReport
+    from cwdb.ops.status import Status
 
 DEFAULT_DATABASE = "cw.db"
 #: Exit status of a command that failed at run time.
@@ -113,8 +108,9 @@ def build_parser(prog: str = "python -m cwdb") -> argparse.ArgumentParser:
         "Print every statement of sql/ as a DBA reviews it: documentation, SQL, "
         "parameters, result columns and SQLite's plan; fails (exit status 1) when "
         "a query reads a whole table without a '-- scan:' reason. Plans use "
-        "production-like statistics unless --database names a file to plan on, or "
-        "a postgresql:// URL: then sql/postgresql/ is planned with PostgreSQL's EXPLAIN.",
+        f"production-like statistics unless --database names a file to plan on "
+        f"(default: ./{DEFAULT_DATABASE} when it exists), or a postgresql:// URL: then "
+        "sql/postgresql/ is planned with PostgreSQL's EXPLAIN.",
         database=False,
     )
     review.add_argument(
@@ -122,8 +118,8 @@ def build_parser(prog: str = "python -m cwdb") -> argparse.ArgumentParser:
         metavar="PATH|URL",
         default=None,
         help="plan on this database file, opened read-only, or on this PostgreSQL "
-        "database, in a read-only transaction (default: none, production-like "
-        "statistics in memory)",
+        f"database, in a read-only transaction (default: ./{DEFAULT_DATABASE} when it "
+        "exists, else production-like statistics in memory)",
     )
     return parser
 
@@ -267,21 +263,8 @@ def _warnings_held() -> Iterator[list[str]]:
 
 
 def _status(args: argparse.Namespace) -> int:
-    if _is_postgresql(args.database):
-        from cwdb.adapters.psycopg.status import read_status as read_postgresql_status
-
-        status = read_postgresql_status(args.database)
-        print(format_status(status))
-        return 0
-    path = os.path.abspath(args.database)
-    if not os.path.exists(path):
-        migrations = ", ".join(m.id for m in shipped_migrations())
-        raise Error(
-            f"{path} does not exist (status creates nothing); "
-            f"'python -m cwdb migrate --database {args.database}' creates it and applies "
-            f"{migrations}"
-        )
-    print(format_status(read_status(path)))
+    target = dialect_for(args.database)
+    print(format_status(target.dialect.status(target.location)))
     return 0
 
 
@@ -312,51 +295,21 @@ def _size(size: int | None) -> str:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    if _is_postgresql(args.database):
-        return _migrate_postgresql(args.database)
-    path = os.path.abspath(args.database)
-    existed = os.path.exists(path)
-    applied = ensure_schema(path)
-    if not existed:
-        print(f"created {path} (mode 0600)")
-    for migration_id in applied:
-        print(f"applied {migration_id}")
-    newest = shipped_migrations()[-1].id
-    if applied:
-        print(f"{path} is up to date ({newest})")
-    else:
-        print(f"nothing to apply: {path} is up to date ({newest})")
-    return 0
-
-
-def _migrate_postgresql(url: str) -> int:
-    """``migrate --database postgresql://...``: the same output, the URL's password hidden."""
-    shown = redact(url)
-    applied = ensure_schema(url)
-    for migration_id in applied:
-        print(f"applied {migration_id}")
-    print(f"{'' if applied else 'nothing to apply: '}{shown} is up to date")
+    target = dialect_for(args.database)
+    for line in target.dialect.migrate(target.location).lines():
+        print(line)
     return 0
 
 
 def _backup(args: argparse.Namespace) -> int:
-    if _is_postgresql(args.source) or _is_postgresql(args.dest):
-        raise Error(
-            "backup copies an SQLite file; back up a PostgreSQL database with the "
-            "server's own tool, e.g. pg_dump --format=custom --file=cw.dump "
-            f"{redact(args.source if _is_postgresql(args.source) else args.dest)}"
-        )
-    source = os.path.abspath(args.source)
-    dest = os.path.abspath(args.dest)
-    started = time.perf_counter()
-    backup_file(source, dest)
-    took = time.perf_counter() - started
-    size = os.path.getsize(dest)
-    print(f"backed up {source} to {dest} ({size:,} bytes, mode 0600) in {took:.2f} s")
+    source = dialect_for(args.source)
+    print(source.dialect.backup(source.location, args.dest))
     return 0
 
 
 def _copy(args: argparse.Namespace) -> int:
+    from cwdb.ops.copy import copy_database
+
     with _progress_bar(enabled=not args.quiet and sys.stderr.isatty()) as bar:
         report = copy_database(
             args.source,
@@ -400,6 +353,8 @@ class _Bar:
             self.close()
             self._phase = phase
             label = "copying" if phase == "copy" else "verifying"
+            from tqdm import tqdm
+
             self._bar = tqdm(
                 total=self._total,
                 desc=label,
@@ -433,22 +388,10 @@ def _progress_bar(*, enabled: bool) -> Iterator[_Bar | None]:
 
 
 def _review(args: argparse.Namespace) -> int:
-    if _is_postgresql(args.database):
-        from cwdb.adapters.psycopg.review import run as review_postgresql
-
-        return review_postgresql(args.database)
-    database = None if args.database is None else os.path.abspath(args.database)
-    if database is not None and not os.path.exists(database):
-        raise Error(f"{database} does not exist (review creates nothing)")
-    try:
-        review = importlib.import_module("cwdb.adapters.apsw.dba.review")
-    except ModuleNotFoundError as error:
-        if error.name != "cwdb.adapters.apsw.dba.review":
-            raise
-        raise Error("the review command is not available in this installation") from error
-    reviewed: int = review.run(database)
-    return reviewed
-
-
-def _is_postgresql(target: str | None) -> bool:
-    return target is not None and dialect_for(target).dialect is POSTGRESQL
+    database = args.database
+    if database is None and os.path.exists(DEFAULT_DATABASE):
+        database = DEFAULT_DATABASE
+    if database is None:  # no ./cw.db: production-like statistics
+        return SQLITE.review(None, sys.stdout)
+    target = dialect_for(database)
+    return target.dialect.review(target.location, sys.stdout)

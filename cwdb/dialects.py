@@ -24,8 +24,9 @@ import contextlib
 import os
 import re
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final, TextIO
 
 import attrs
 
@@ -36,6 +37,10 @@ from cwdb.records._codec import SQLITE_STORAGE, Storage, datetime_from_time
 if TYPE_CHECKING:
     from cwdb.adapters.database import Database
     from cwdb.adapters.sqlfiles import QueryFile
+    from cwdb.ops.backup import BackedUp
+    from cwdb.ops.copy import Destination, Source
+    from cwdb.ops.migrate import Migrated
+    from cwdb.ops.status import Status
 
 Clock = Callable[[], datetime]
 
@@ -96,6 +101,43 @@ class Dialect(abc.ABC):
     def ensure_schema(self, location: str) -> list[str]:
         """Apply the pending migrations at ``location``; their ids."""
 
+    # -- operator ends ------------------------------------------------------------
+    # The commands of ``python -m cwdb`` (cwdb/cli.py), each in its ops module
+    # (cwdb/ops/sqlite/, cwdb/ops/postgresql/), imported only when it runs.
+
+    @abc.abstractmethod
+    def status(self, location: str) -> Status:
+        """``status``: migrations, rows per table and sizes, read without writing."""
+
+    @abc.abstractmethod
+    def migrate(self, location: str) -> Migrated:
+        """``migrate``: apply the pending migrations; what was done."""
+
+    @abc.abstractmethod
+    def review(self, location: str | None, out: TextIO) -> int:
+        """``review``: every query with its plan on ``out``; 0 passed, 1 failed.
+
+        ``location`` None plans on production-like statistics (SQLite only).
+        """
+
+    @abc.abstractmethod
+    def backup(self, location: str, dest: str) -> BackedUp:
+        """``backup``: a consistent copy of the database at ``location`` to ``dest``."""
+
+    @abc.abstractmethod
+    def copy_source(self, location: str) -> AbstractContextManager[Source]:
+        """``copy``: the database at ``location``, read in one snapshot."""
+
+    @abc.abstractmethod
+    def copy_destination(self, location: str) -> AbstractContextManager[Destination]:
+        """``copy``: the empty database at ``location``, filled in one transaction."""
+
+    def same_location(self, first: str, second: str) -> bool:
+        """Whether two locations of this dialect name one database."""
+        return first == second
+
+    # -- end of the operator ends ---------------------------------------------------
+
 
 #: The placeholder of the files of ``sql/``.
 _NAMED: Final = re.compile(r"(?<!:):([A-Za-z_][A-Za-z0-9_]*)")
@@ -136,6 +178,52 @@ class SqliteDialect(Dialect):
 
         return database.ensure_schema(location)
 
+    # -- operator ends ------------------------------------------------------------
+
+    def status(self, location: str) -> Status:
+        from cwdb.ops.sqlite import status
+
+        return status.read_status(location)
+
+    def migrate(self, location: str) -> Migrated:
+        from cwdb.ops.sqlite import migrate
+
+        return migrate.migrate(location)
+
+    def review(self, location: str | None, out: TextIO) -> int:
+        from cwdb.ops.sqlite import review
+
+        return review.review(location, out)
+
+    def backup(self, location: str, dest: str) -> BackedUp:
+        from cwdb.ops.sqlite import backup
+
+        written = dialect_for(dest)
+        if written.dialect is not self:
+            raise Error(
+                f"backup writes a new SQLite file, not {written.shown!r}: to fill a "
+                f"{written.dialect.name} database, use `python -m cwdb copy SRC DEST`"
+            )
+        return backup.backup(location, written.location)
+
+    def copy_source(self, location: str) -> AbstractContextManager[Source]:
+        from cwdb.ops.sqlite import copy
+
+        return copy.open_source(location)
+
+    def copy_destination(self, location: str) -> AbstractContextManager[Destination]:
+        from cwdb.ops.sqlite import copy
+
+        return copy.open_destination(location)
+
+    def same_location(self, first: str, second: str) -> bool:
+        try:
+            return os.path.samefile(first, second)
+        except OSError:
+            return os.path.abspath(first) == os.path.abspath(second)
+
+    # -- end of the operator ends ---------------------------------------------------
+
 
 class PostgresqlDialect(Dialect):
     """PostgreSQL through psycopg 3 (the ``postgresql`` extra)."""
@@ -168,6 +256,44 @@ class PostgresqlDialect(Dialect):
         with self._needs_psycopg(location):
             from cwdb.adapters.psycopg import database
         return database.ensure_schema(location)
+
+    # -- operator ends ------------------------------------------------------------
+
+    def status(self, location: str) -> Status:
+        with self._needs_psycopg(location):
+            from cwdb.ops.postgresql import status
+        return status.read_status(location)
+
+    def migrate(self, location: str) -> Migrated:
+        with self._needs_psycopg(location):
+            from cwdb.ops.postgresql import migrate
+        return migrate.migrate(location)
+
+    def review(self, location: str | None, out: TextIO) -> int:
+        if location is None:
+            raise ValidationError("review: a PostgreSQL review plans on a database; give its URL")
+        with self._needs_psycopg(location):
+            from cwdb.ops.postgresql import review
+        return review.run(location, out)
+
+    def backup(self, location: str, dest: str) -> BackedUp:
+        raise Error(
+            "backup copies an SQLite file; back up a PostgreSQL database with the "
+            "server's own tool, e.g. pg_dump --format=custom --file=cw.dump "
+            f"{self.shown(location)}"
+        )
+
+    def copy_source(self, location: str) -> AbstractContextManager[Source]:
+        with self._needs_psycopg(location):
+            from cwdb.ops.postgresql import copy
+        return copy.open_source(location)
+
+    def copy_destination(self, location: str) -> AbstractContextManager[Destination]:
+        with self._needs_psycopg(location):
+            from cwdb.ops.postgresql import copy
+        return copy.open_destination(location)
+
+    # -- end of the operator ends ---------------------------------------------------
 
     @contextlib.contextmanager
     def _needs_psycopg(self, location: str) -> Iterator[None]:

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import cwdb
-from cwdb.adapters.copy import CopyReport, copy_database
+from cwdb.ops.copy import CopyReport, copy_database
 from tests.support import postgres_server
 from tests.support.busy import build_busy
 

@@ -24,7 +24,7 @@ from _venv import use_the_checkouts_venv
 
 use_the_checkouts_venv()
 
-from cwdb.adapters.apsw.dba.landed import LANDED_FILE, landed_problems, landing_lines  # noqa: E402 - after the venv check
+from cwdb.ops.landed import LANDED_FILE, landed_problems, landing_lines  # noqa: E402 - after the venv check
 
 ROOT = Path(__file__).resolve().parent.parent
 

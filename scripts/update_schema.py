@@ -18,7 +18,7 @@ from _venv import use_the_checkouts_venv
 
 use_the_checkouts_venv()
 
-from cwdb.adapters.apsw.dba.schema_snapshot import current_schema_text  # noqa: E402 - after the venv check
+from cwdb.ops.sqlite.schema_snapshot import current_schema_text  # noqa: E402 - after the venv check
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,7 +14,8 @@ import apsw
 import pytest
 
 import cwdb
-from cwdb.adapters.apsw.dba import backup as backups
+from cwdb.adapters.apsw import backup as online_backup
+from cwdb.ops.sqlite import backup as backups
 from tests.support.factories import initiative
 from tests.support.helpers import corrupt_database
 
@@ -170,7 +171,7 @@ def test_a_failed_copy_leaves_no_file(
         Path(dest_path).write_bytes(b"half a copy")
         raise apsw.IOError("disk I/O error")
 
-    monkeypatch.setattr(backups, "_copy_pages", failing)
+    monkeypatch.setattr(online_backup, "_copy_pages", failing)
     dest = tmp_path / "copy.db"
     with pytest.raises(cwdb.Error, match=f"{dest}.*disk I/O error"):
         file_db.backup(dest)

@@ -12,7 +12,6 @@ import os
 import stat
 import subprocess
 import sys
-import types
 from pathlib import Path
 
 import apsw
@@ -20,8 +19,8 @@ import pytest
 
 import cwdb
 from cwdb import cli
-from cwdb.adapters.apsw.dba.status import read_status
 from cwdb.adapters.apsw.migrator import shipped_migrations
+from cwdb.ops.sqlite.status import read_status
 from tests.support.factories import initiative
 from tests.support.helpers import corrupt_database
 
@@ -355,21 +354,23 @@ def test_an_unexpected_failure_is_one_line_without_traceback(
 
 
 def test_review_delegates_to_cwdb_review_with_the_database_path(
-    monkeypatch: pytest.MonkeyPatch, populated: Path
+    monkeypatch: pytest.MonkeyPatch, populated: Path, tmp_path: Path
 ) -> None:
     monkeypatch.chdir(populated.parent)
     calls: list[str | None] = []
 
-    def run(database: str | None) -> int:
+    def run(database: str | None, out: object = None) -> int:
         calls.append(database)
         return 3
 
-    monkeypatch.setitem(
-        sys.modules, "cwdb.adapters.apsw.dba.review", types.SimpleNamespace(run=run)
-    )
+    from cwdb.ops.sqlite import review
+
+    monkeypatch.setattr(review, "run", run)
     assert cli.run(["review", "--database", "cw.db"]) == 3
-    assert cli.run(["review"]) == 3
-    assert calls == [str(populated), None]
+    assert cli.run(["review"]) == 3  # ./cw.db, the default, exists here
+    monkeypatch.chdir(tmp_path)
+    assert cli.run(["review"]) == 3  # no ./cw.db: production-like statistics
+    assert calls == [str(populated), str(populated), None]
 
 
 def test_a_warning_of_a_command_that_succeeds_is_printed_as_one_line(populated: Path) -> None:

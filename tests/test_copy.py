@@ -21,7 +21,7 @@ import pytest
 import cwdb
 from cwdb import cli
 from cwdb.adapters.apsw.migrator import Migrator, shipped_migrations
-from cwdb.adapters.copy import TABLES, CopyError, canonical_json, copy_database
+from cwdb.ops.copy import TABLES, CopyError, canonical_json, copy_database
 from tests.support.busy import build_busy
 from tests.support.postgres_server import PostgresServer
 
@@ -161,6 +161,21 @@ def test_an_empty_source_copies_into_a_migrated_destination(tmp_path: Path) -> N
     assert report.total == 0
     with cwdb.connect(tmp_path / "copy.db", migrate=False) as db:
         assert db.schema_version == shipped_migrations()[-1].id
+
+
+def test_json_from_postgresql_is_written_to_sqlite_as_cwdb_writes_it(
+    tmp_path: Path, pg_server: PostgresServer
+) -> None:
+    url = pg_server.create_database()
+    with cwdb.connect(url) as db:
+        agent = db.agents.create(name="a", worktree_id="w", provider="p")
+        db.agents.update(agent.id, result={"ok": True, "note": "é", "n": [1, 2.5]})
+    copy_database(url, str(tmp_path / "back.db"))
+    connection = apsw.Connection(str(tmp_path / "back.db"))
+    stored = connection.execute("SELECT result FROM agents").fetchall()
+    connection.close()
+    # jsonb prints {"n": [1, 2.5], "ok": true, "note": "é"}; cwdb writes no spaces.
+    assert stored == [('{"n":[1,2.5],"ok":true,"note":"é"}',)]
 
 
 def test_canonical_json_is_the_same_for_jsonb_and_the_text_sqlite_kept() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cwdb._resources import resource_dir
-from cwdb.adapters.apsw.dba.landed import (
+from cwdb.ops.landed import (
     LANDED_FILE,
     landed_problems,
     landing_lines,

@@ -1,14 +1,21 @@
-"""The hexagon shows in the imports: drivers only in their adapter, no I/O in the core.
+"""The hexagon shows in the imports: drivers only at the edges, no I/O in the core.
 
-``cwdb/adapters/<driver>/`` is the only place that imports its driver (apsw,
-psycopg); ``records/``, ``ports/``, ``errors.py`` and ``enums.py`` import no
-adapter and no driver, so the domain can be read, and tested, without a
-database.
+* A driver (apsw, psycopg) is imported only by its adapter set
+  (``cwdb/adapters/apsw``, ``cwdb/adapters/psycopg``) and by the dialect
+  modules of the operator tools (``cwdb/ops/sqlite``, ``cwdb/ops/postgresql``).
+* ``cwdb.ops`` may import ``cwdb.adapters``; ``cwdb/adapters`` never imports
+  ``cwdb.ops``.
+* ``records/``, ``ports/``, ``errors.py`` and ``enums.py`` import no adapter,
+  no operator tool and no driver, so the domain can be read, and tested,
+  without a database.
+* ``import cwdb`` imports neither the operator tools nor tqdm (the CLI's).
 """
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +23,10 @@ import pytest
 import cwdb
 
 PACKAGE = Path(cwdb.__file__).resolve().parent
-DRIVERS = {"apsw": "adapters/apsw", "psycopg": "adapters/psycopg"}
+DRIVERS = {
+    "apsw": ("adapters/apsw", "ops/sqlite"),
+    "psycopg": ("adapters/psycopg", "ops/postgresql"),
+}
 DOMAIN = ("records", "ports", "errors.py", "enums.py")
 
 
@@ -35,24 +45,58 @@ def modules() -> list[Path]:
     return sorted(path for path in PACKAGE.rglob("*.py") if "__pycache__" not in path.parts)
 
 
+def _under(path: Path, folder: str) -> bool:
+    return (PACKAGE / folder) in path.parents
+
+
 @pytest.mark.parametrize("driver", sorted(DRIVERS))
-def test_only_its_adapter_imports_a_driver(driver: str) -> None:
-    home = PACKAGE / DRIVERS[driver]
+def test_only_its_adapter_and_ops_modules_import_a_driver(driver: str) -> None:
     outside = [
         str(path.relative_to(PACKAGE))
         for path in modules()
-        if home not in path.parents and any(name.split(".")[0] == driver for name in imported(path))
+        if not any(_under(path, home) for home in DRIVERS[driver])
+        and any(name.split(".")[0] == driver for name in imported(path))
     ]
     assert outside == []
 
 
-def test_the_domain_imports_no_adapter_and_no_driver() -> None:
+def test_the_adapters_never_import_the_operator_tools() -> None:
+    offenders = [
+        f"{path.relative_to(PACKAGE)}: {name}"
+        for path in modules()
+        if _under(path, "adapters")
+        for name in imported(path)
+        if name == "cwdb.ops" or name.startswith("cwdb.ops.")
+    ]
+    assert offenders == []
+
+
+def test_the_shared_ops_modules_import_no_driver() -> None:
+    offenders = [
+        f"{path.relative_to(PACKAGE)}: {name}"
+        for path in (PACKAGE / "ops").glob("*.py")
+        for name in imported(path)
+        if name.split(".")[0] in DRIVERS
+    ]
+    assert offenders == []
+
+
+def test_the_domain_imports_no_adapter_no_operator_tool_and_no_driver() -> None:
     offenders = []
     for path in modules():
         relative = path.relative_to(PACKAGE).as_posix()
         if not relative.startswith(DOMAIN):
             continue
         for name in imported(path):
-            if name.startswith("cwdb.adapters") or name.split(".")[0] in DRIVERS:
+            if name.startswith(("cwdb.adapters", "cwdb.ops")) or name.split(".")[0] in DRIVERS:
                 offenders.append(f"{relative}: {name}")
     assert offenders == []
+
+
+def test_importing_cwdb_imports_no_operator_tool_and_no_tqdm() -> None:
+    code = (
+        "import sys, cwdb, cwdb.dialects; "
+        "print(sorted(m for m in sys.modules if m.startswith(('cwdb.ops', 'cwdb.cli', 'tqdm'))))"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "[]"

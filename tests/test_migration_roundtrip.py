@@ -25,8 +25,8 @@ import cwdb
 from cwdb._resources import resource_dir
 from cwdb.adapters import migration_files
 from cwdb.adapters.apsw import migrator
-from cwdb.adapters.apsw.dba.schema_snapshot import SchemaObject, schema_objects
 from cwdb.adapters.migration_files import Migration, read_migrations
+from cwdb.ops.sqlite.schema_snapshot import SchemaObject, schema_objects
 from tests.support import tracer
 
 YOYO = Path(sys.executable).parent / "yoyo"

@@ -149,6 +149,9 @@ def test_the_migrate_command_takes_a_url_and_never_prints_its_password(
     assert first.returncode == again.returncode == 0, first.stderr
     assert first.stdout.splitlines()[:3] == [f"applied {migration_id}" for migration_id in IDS]
     assert again.stdout.startswith("nothing to apply: postgresql://postgres:***@/cli_")
+    # The version line, as for a file: "<database> is up to date (<newest migration>)".
+    for result in (first, again):
+        assert result.stdout.splitlines()[-1].endswith(f" is up to date ({IDS[-1]})")
     for result in (first, again):
         assert "s3cret" not in result.stdout + result.stderr
 
@@ -184,7 +187,8 @@ def test_the_status_command_reads_a_postgresql_database(
     assert "  applied  0002_log_chunks_agent_order" in lines
     assert "  pending  0003_seed_schema" in lines
     assert any(line.split() == ["initiatives", "2"] for line in lines)
-    assert any(line.startswith("database ") and line.endswith(" bytes") for line in lines[2:])
+    assert [line for line in lines if line.startswith("database ")] == [lines[0]]
+    assert any(line.startswith("size      ") and line.endswith(" bytes") for line in lines[2:])
     assert "s3cret" not in result.stdout + result.stderr
 
 

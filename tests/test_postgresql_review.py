@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 
 import cwdb
-from cwdb.adapters.review_report import failures
 from cwdb.adapters.sqlfiles import load_all, parse_file
+from cwdb.ops.review import failures
 from tests.support import pg_tracer, postgres_server
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg is in the test extra")
-from cwdb.adapters.psycopg import review  # noqa: E402  (needs psycopg)
 from cwdb.adapters.psycopg.connection import open_connection  # noqa: E402
+from cwdb.ops.postgresql import review  # noqa: E402  (needs psycopg)
 
 ALL = [query for file in load_all("postgresql").values() for query in file.values()]
 

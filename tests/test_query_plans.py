@@ -1,7 +1,7 @@
 """No query reads a whole table unless its SQL file says why; the review reports it.
 
 Plans come from a migrated database whose ``sqlite_stat1`` models production
-volumes (cwdb/adapters/apsw/dba/plans.py), so they are the plans a busy orchestrator's
+volumes (cwdb/ops/sqlite/plans.py), so they are the plans a busy orchestrator's
 database gets, not those of an empty test database.
 """
 
@@ -16,16 +16,16 @@ import apsw
 import pytest
 
 import cwdb
-from cwdb.adapters.apsw.dba import review
-from cwdb.adapters.apsw.dba.plans import (
+from cwdb.adapters.sqlfiles import Query, QueryFile, load_all, parse_file
+from cwdb.ops.sqlite import review
+from cwdb.ops.sqlite.plans import (
     find_scans,
     production_connection,
     production_stats,
     review_query,
     write_stats,
 )
-from cwdb.adapters.apsw.dba.schema_snapshot import migrated_connection
-from cwdb.adapters.sqlfiles import Query, QueryFile, load_all, parse_file
+from cwdb.ops.sqlite.schema_snapshot import migrated_connection
 from tests.support.helpers import raw_connection
 
 ALL_QUERIES = [query for file in load_all().values() for query in file.values()]

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from cwdb._resources import resource_dir
-from cwdb.adapters.apsw.dba.schema_snapshot import current_schema_text
 from cwdb.adapters.migration_files import read_migrations
+from cwdb.ops.sqlite.schema_snapshot import current_schema_text
 from tests.support import tracer
 
 ROOT = Path(__file__).resolve().parent.parent

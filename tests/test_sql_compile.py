@@ -32,11 +32,11 @@ import cwdb
 from cwdb import cli
 from cwdb.adapters import sqlfiles
 from cwdb.adapters.apsw import database as wiring
-from cwdb.adapters.apsw.dba import review
-from cwdb.adapters.apsw.dba.schema_snapshot import current_schema_text
 from cwdb.adapters.repositories.crud import codec_for
 from cwdb.adapters.sqlfiles import Query, QueryFileError, load_all, parse_file
 from cwdb.adapters.statements import Queries, Statement
+from cwdb.ops.sqlite import review
+from cwdb.ops.sqlite.schema_snapshot import current_schema_text
 from cwdb.records._columns import columns_of
 from tests.support import factories, tracer
 from tests.support.busy import build_busy
@@ -47,10 +47,10 @@ ALL_QUERIES = [query for file in load_all().values() for query in file.values()]
 #: Files whose names start with "_" are the library's machinery, used by these modules.
 MACHINERY = {
     "_migrations": "cwdb/adapters/apsw/migrator.py (ensure_schema, connect)",
-    "_status": "cwdb/adapters/apsw/dba/status.py (python -m cwdb status)",
-    "_review": "cwdb/adapters/apsw/dba/ (python -m cwdb review, schema.sql)",
+    "_status": "cwdb/ops/sqlite/status.py (python -m cwdb status)",
+    "_review": "cwdb/ops/sqlite/ (python -m cwdb review, schema.sql)",
     "_references": "cwdb/adapters/apsw/explain.py (naming a missing foreign key)",
-    "_copy": "cwdb/adapters/apsw/copy.py (python -m cwdb copy)",
+    "_copy": "cwdb/ops/sqlite/copy.py (python -m cwdb copy)",
 }
 
 

@@ -489,3 +489,11 @@ def test_yoyo_apply_creates_the_missing_database_private_and_applies_everything(
     listing = run_yoyo("list", cwd=checkout).stdout
     applied = [line.split()[:2] for line in listing.splitlines() if "_" in line]
     assert applied == [["A", migration] for migration in MIGRATION_IDS]
+
+
+def test_yoyo_apply_of_the_package_source_works_from_a_checkout_install(tmp_path: Path) -> None:
+    """``package:cwdb:migrations`` (issue 23 item 7): the checkout's cwdb/migrations link."""
+    result = run_yoyo(
+        "apply", "-b", "--database", "apsw:///yy.db", "package:cwdb:migrations", cwd=tmp_path
+    )
+    assert applied_ids(tmp_path / "yy.db") == [m.id for m in shipped_migrations()], result.stderr

@@ -5,8 +5,8 @@ The core is this folder: ``connection`` (opening one configured connection),
 transactions), ``statements`` (the named queries of ``sql/``, loaded by the
 driver-neutral ``cwdb.adapters.sqlfiles``), ``translate`` and ``explain``
 (apsw exceptions to cwdb errors, naming the field behind a failure),
-``database`` (the wiring: ``connect()``), ``migrator`` and ``yoyo_backend``
-(migrations).
-``repositories/`` holds one adapter per repository port; ``dba/`` the tools a
-DBA runs (review, schema snapshot, landed migrations, status, backup).
+``database`` (the wiring: ``connect()``), ``backup`` (``Database.backup``),
+``migrator`` and ``yoyo_backend`` (migrations). The operator tools a DBA runs
+(review, status, backup, copy) live in ``cwdb.ops``, its SQLite ends in
+``cwdb/ops/sqlite/``.
 """

@@ -16,7 +16,7 @@ import uuid
 import apsw
 
 from cwdb.adapters.apsw import connection as connections
-from cwdb.adapters.apsw.dba.backup import copy_database
+from cwdb.adapters.apsw.backup import copy_database
 from cwdb.adapters.apsw.migrator import Migrator, shipped_migrations
 from cwdb.adapters.apsw.runner import ApswRunner
 from cwdb.adapters.apsw.translate import translate

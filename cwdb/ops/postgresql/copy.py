@@ -1,4 +1,4 @@
-"""The PostgreSQL side of ``python -m cwdb copy`` (see ``cwdb.adapters.copy``).
+"""The PostgreSQL side of ``python -m cwdb copy`` (see ``cwdb.ops.copy``).
 
 A source is read inside one ``REPEATABLE READ READ ONLY`` transaction: one
 snapshot for the whole copy, while the orchestrator goes on writing; each
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -28,13 +29,13 @@ from typing import Any
 import psycopg
 
 from cwdb._redact import redact
-from cwdb.adapters.copy import Row, Table
 from cwdb.adapters.psycopg.connection import open_connection
 from cwdb.adapters.psycopg.migrator import Migrator, shipped_migrations
 from cwdb.adapters.psycopg.translate import translate
 from cwdb.adapters.sqlfiles import QueryFile, query_file
-from cwdb.adapters.status import COUNT_PREFIX
-from cwdb.records._codec import time_from_ms
+from cwdb.ops.copy import Row, Table
+from cwdb.ops.status import COUNT_PREFIX
+from cwdb.records._codec import json_text, time_from_ms
 
 #: How long a statement of the copy waits for a lock (lock_timeout).
 BUSY_TIMEOUT_MS = 5000
@@ -100,7 +101,30 @@ class PostgresSource:
         return int(row[0]) if row else 0
 
     def batches(self, table: Table, size: int) -> Iterator[list[Row]]:
-        return _rows(self._connection, table, size, self.shown)
+        rows = _rows(self._connection, table, size, self.shown)
+        if not table.json:
+            return rows
+        as_cwdb = _json_as_cwdb_writes(table)
+        return ([as_cwdb(row) for row in batch] for batch in rows)
+
+
+def _json_as_cwdb_writes(table: Table) -> Callable[[Row], Row]:
+    """JSON text as cwdb writes it (``{"ok":true}``), not as jsonb prints it (``{"ok": true}``).
+
+    jsonb keeps no text: it prints its own form. The copy carries JSON in the
+    form the library itself stores (``cwdb.records._codec.json_text``), so a
+    copy into SQLite holds what cwdb would have written there.
+    """
+    documents = table.indexes(table.json)
+
+    def convert(row: Row) -> Row:
+        values = list(row)
+        for index in documents:
+            if values[index] is not None:
+                values[index] = json_text(json.loads(values[index]), table.name)
+        return tuple(values)
+
+    return convert
 
 
 @contextmanager

@@ -1,9 +1,9 @@
 """``python -m cwdb copy SRC DEST``: a whole cwdb database into an empty one, any dialect.
 
 The driver-neutral half: which tables, in which order, what a row is, how
-the two sides are checked against each other. Each adapter set supplies a
-:class:`Source` and a :class:`Destination` (``cwdb.adapters.apsw.copy``,
-``cwdb.adapters.psycopg.copy``) that run the named queries of its
+the two sides are checked against each other. Each dialect supplies a
+:class:`Source` and a :class:`Destination` (``cwdb.ops.sqlite.copy``,
+``cwdb.ops.postgresql.copy``) that run the named queries of its
 ``_copy.sql``; :func:`copy` drives them.
 
 How a copy goes:
@@ -34,9 +34,7 @@ How a copy goes:
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -45,9 +43,10 @@ from typing import Any, Final, Protocol
 
 import attrs
 
-from cwdb._redact import redact
-from cwdb.dialects import POSTGRESQL, dialect_for
+from cwdb import records
+from cwdb.dialects import dialect_for
 from cwdb.errors import Error, MigrationError
+from cwdb.records._columns import Kind, columns_of
 
 #: Rows fetched and inserted per round trip: enough to amortise it, few
 #: enough that a million log chunks never sit in memory.
@@ -94,110 +93,56 @@ class Table:
         """Where the named columns sit in a row of the copy (rowid is 0)."""
         return tuple(self.params.index(name) for name in names)
 
+    @classmethod
+    def of(cls, name: str, record: type, *, parent: str | None = None) -> Table:
+        """The table behind a record class: its columns and their kinds come from the record."""
+        columns = columns_of(record)
+        return cls(
+            name,
+            tuple(column.name for column in columns),
+            times=tuple(column.name for column in columns if column.kind is Kind.TIME),
+            booleans=tuple(column.name for column in columns if column.kind is Kind.BOOL),
+            json=tuple(column.name for column in columns if column.kind is Kind.JSON),
+            parent=parent,
+        )
 
-_CREATED: Final = ("created_at",)
 
-#: Every table of the schema, each after the tables it references.
+def _link(name: str, *ends: str) -> Table:
+    """A table with no record of its own: two ids and ``created_at``."""
+    return Table(name, (*ends, "created_at"), times=("created_at",))
+
+
+#: Every table of the schema, each after the tables it references. A table's
+#: columns are its record's fields, in the record's order (which is the order
+#: of ``select_<table>`` in ``_copy.sql``); the three link tables and
+#: ``change_sets`` have no record, so their columns are listed here.
 TABLES: Final[tuple[Table, ...]] = (
-    Table(
-        "initiatives",
-        ("id", "name", "status", "execution_mode", "quality_review", "branch",
-         "created_at", "updated_at"),
-        booleans=("quality_review",),
-    ),
-    Table(
-        "projects",
-        ("id", "name", "url", "default_branch", "last_fetched_at", "created_at", "updated_at"),
-        times=("last_fetched_at", "created_at", "updated_at"),
-    ),
-    Table(
-        "accounts",
-        ("id", "email", "provider", "config_json", "credentials", "is_exhausted",
-         "exhausted_until", "last_used_at", "sort_order", "created_at", "updated_at"),
-        times=("exhausted_until", "last_used_at", "created_at", "updated_at"),
-        booleans=("is_exhausted",),
-    ),
-    Table(
-        "phases",
-        ("id", "initiative_id", "name", "content", "status", "merge_base",
-         "created_at", "updated_at"),
-    ),
-    Table("phase_dependencies", ("phase_id", "depends_on_phase_id", "created_at"), times=_CREATED),
-    Table(
-        "tasks",
-        ("id", "phase_id", "initiative_id", "parent_task_id", "name", "description", "type",
-         "category", "priority", "status", "order", "summary", "retry_count",
-         "created_at", "updated_at"),
-        parent="parent_task_id",
-    ),
-    Table("task_dependencies", ("task_id", "depends_on_task_id", "created_at"), times=_CREATED),
-    Table(
-        "agents",
-        ("id", "name", "task_id", "initiative_id", "session_id", "worktree_id", "provider",
-         "account_id", "status", "mode", "pid", "exit_code", "prompt", "output_file_path",
-         "result", "pending_questions", "user_dismissed_at", "created_at", "updated_at"),
-        times=("user_dismissed_at", "created_at", "updated_at"),
-        json=("result", "pending_questions"),
-    ),
-    Table(
-        "proposals",
-        ("id", "agent_id", "initiative_id", "target_type", "target_id", "title", "summary",
-         "content", "metadata", "status", "sort_order", "created_at", "updated_at"),
-        json=("metadata",),
-    ),
-    Table(
-        "pages",
-        ("id", "initiative_id", "parent_page_id", "title", "content", "sort_order",
-         "created_at", "updated_at"),
-        parent="parent_page_id",
-    ),
-    Table("initiative_projects", ("initiative_id", "project_id", "created_at"), times=_CREATED),
-    Table(
-        "messages",
-        ("id", "sender_type", "sender_id", "recipient_type", "recipient_id", "type", "content",
-         "requires_response", "status", "parent_message_id", "created_at", "updated_at"),
-        booleans=("requires_response",),
-        parent="parent_message_id",
-    ),
-    Table(
-        "agent_log_chunks",
-        ("id", "agent_id", "agent_name", "content", "session_number", "created_at"),
-        times=_CREATED,
-    ),
-    Table(
-        "conversations",
-        ("id", "from_agent_id", "to_agent_id", "initiative_id", "phase_id", "task_id",
-         "question", "answer", "status", "created_at", "updated_at"),
-    ),
+    Table.of("initiatives", records.Initiative),
+    Table.of("projects", records.Project),
+    Table.of("accounts", records.Account),
+    Table.of("phases", records.Phase),
+    _link("phase_dependencies", "phase_id", "depends_on_phase_id"),
+    Table.of("tasks", records.Task, parent="parent_task_id"),
+    _link("task_dependencies", "task_id", "depends_on_task_id"),
+    Table.of("agents", records.Agent),
+    Table.of("proposals", records.Proposal),
+    Table.of("pages", records.Page, parent="parent_page_id"),
+    _link("initiative_projects", "initiative_id", "project_id"),
+    Table.of("messages", records.Message, parent="parent_message_id"),
+    Table.of("agent_log_chunks", records.LogChunk),
+    Table.of("conversations", records.Conversation),
     Table(
         "change_sets",
         ("id", "initiative_id", "agent_id", "summary", "status", "created_at", "updated_at"),
     ),
-    Table(
-        "chat_sessions",
-        ("id", "target_type", "target_id", "initiative_id", "agent_id", "status",
-         "created_at", "updated_at"),
-    ),
-    Table(
-        "chat_messages",
-        ("id", "chat_session_id", "role", "content", "change_set_id", "created_at"),
-        times=_CREATED,
-    ),
-    Table(
-        "errands",
-        ("id", "description", "branch", "base_branch", "agent_id", "project_id", "status",
-         "created_at", "updated_at"),
-    ),
-    Table(
-        "review_comments",
-        ("id", "phase_id", "file_path", "line_number", "line_type", "body", "author",
-         "resolved", "created_at", "updated_at"),
-        booleans=("resolved",),
-    ),
-)  # fmt: skip
+    Table.of("chat_sessions", records.ChatSession),
+    Table.of("chat_messages", records.ChatMessage),
+    Table.of("errands", records.Errand),
+    Table.of("review_comments", records.ReviewComment),
+)
 
 
-# -- the two sides, as each adapter set supplies them -------------------------
+# -- the two sides, as each dialect supplies them -----------------------------
 
 
 class Source(Protocol):
@@ -551,39 +496,22 @@ def copy_database(
     progress: Progress | None = None,
     counted: Callable[[int], None] | None = None,
 ) -> CopyReport:
-    """Copy the cwdb database ``source`` into ``destination``: SQLite paths or PostgreSQL URLs."""
-    if _same(source, destination):
-        raise CopyError(f"{_shown(source)} is both the source and the destination")
-    reader = _adapter(source)
-    writer = _adapter(destination)
+    """Copy the cwdb database ``source`` into ``destination``: SQLite paths or PostgreSQL URLs.
+
+    Each target's dialect opens its end (``Dialect.copy_source`` and
+    ``Dialect.copy_destination``: ``cwdb.ops.sqlite.copy``,
+    ``cwdb.ops.postgresql.copy``).
+    """
+    reader = dialect_for(source)
+    writer = dialect_for(destination)
+    if reader.dialect is writer.dialect and reader.dialect.same_location(
+        reader.location, writer.location
+    ):
+        raise CopyError(f"{reader.shown} is both the source and the destination")
     return copy(
-        lambda: reader.open_source(source),
-        lambda: writer.open_destination(destination),
+        lambda: reader.dialect.copy_source(reader.location),
+        lambda: writer.dialect.copy_destination(writer.location),
         batch_size=batch_size,
         progress=progress,
         counted=counted,
     )
-
-
-def _adapter(target: str) -> Any:
-    """The ``copy`` module of the adapter set that opens ``target``."""
-    if _is_postgresql(target):
-        return importlib.import_module("cwdb.adapters.psycopg.copy")
-    return importlib.import_module("cwdb.adapters.apsw.copy")
-
-
-def _shown(target: str) -> str:
-    return redact(target) if _is_postgresql(target) else os.path.abspath(target)
-
-
-def _same(source: str, destination: str) -> bool:
-    if _is_postgresql(source) or _is_postgresql(destination):
-        return source == destination
-    try:
-        return os.path.samefile(source, destination)
-    except OSError:
-        return os.path.abspath(source) == os.path.abspath(destination)
-
-
-def _is_postgresql(target: str) -> bool:
-    return dialect_for(target).dialect is POSTGRESQL

@@ -1,8 +1,8 @@
 """The review's report, the same for both dialects: queries, plans, flagged scans.
 
 ``python -m cwdb review`` plans every named query of a dialect's folder
-(``apsw/dba/review.py`` with SQLite's ``EXPLAIN QUERY PLAN``,
-``psycopg/review.py`` with PostgreSQL's ``EXPLAIN``) into one
+(``cwdb/ops/sqlite/review.py`` with SQLite's ``EXPLAIN QUERY PLAN``,
+``cwdb/ops/postgresql/review.py`` with PostgreSQL's ``EXPLAIN``) into one
 :class:`QueryReview` each; this module renders them and decides the exit
 status: a query fails the review when it reads a whole table without a
 ``-- scan:`` reason, or does not prepare.

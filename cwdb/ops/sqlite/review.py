@@ -8,7 +8,7 @@ is flagged, together with the query's ``-- scan:`` reason when it has one.
 
 Without a database, plans come from a private in-memory database migrated
 from ``migrations/`` whose statistics model production volumes
-(:data:`cwdb.adapters.apsw.dba.plans.PRODUCTION_ROWS`). With a database path, the
+(:data:`cwdb.ops.sqlite.plans.PRODUCTION_ROWS`). With a database path, the
 queries are planned on that database itself, with its own ``sqlite_stat1``
 (left by ``ANALYZE``): it is opened read-only and never written to.
 
@@ -18,17 +18,29 @@ The review fails (exit status 1) when a query reads a whole table without a
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TextIO
 
 import apsw
 
-from cwdb.adapters.apsw.dba.plans import PRODUCTION_ROWS, production_connection, review_query
-from cwdb.adapters.apsw.dba.read_only import open_read_only
 from cwdb.adapters.apsw.migrator import Migrator
 from cwdb.adapters.apsw.translate import translate
-from cwdb.adapters.review_report import QueryReview, failures, render, require_current_schema
 from cwdb.adapters.sqlfiles import QueryFile, load_all, query_file
+from cwdb.errors import Error
+from cwdb.ops.review import QueryReview, failures, render, require_current_schema
+from cwdb.ops.sqlite.plans import PRODUCTION_ROWS, production_connection, review_query
+from cwdb.ops.sqlite.read_only import open_read_only
+
+
+def review(location: str | None, out: TextIO) -> int:
+    """``python -m cwdb review [--database PATH]``: :func:`run` on an existing file, or None."""
+    if location is None:
+        return run(None, out)
+    database = os.path.abspath(location)
+    if not os.path.exists(database):
+        raise Error(f"{database} does not exist (review creates nothing)")
+    return run(database, out)
 
 
 def run(database: str | None, out: TextIO | None = None) -> int:

@@ -27,9 +27,9 @@ from typing import Any, Final
 import apsw
 import apsw.ext
 
-from cwdb.adapters.apsw.dba.schema_snapshot import migrated_connection
-from cwdb.adapters.review_report import QueryReview
 from cwdb.adapters.sqlfiles import Query, query_file
+from cwdb.ops.review import QueryReview
+from cwdb.ops.sqlite.schema_snapshot import migrated_connection
 
 #: Rows per table in a busy orchestrator's database (a year of work).
 PRODUCTION_ROWS: Final[Mapping[str, int]] = {

@@ -1,6 +1,6 @@
 """``python -m cwdb status --database postgresql://...``: read, never written.
 
-The same report as for a file (``cwdb.adapters.status.Status``): applied
+The same report as for a file (``cwdb.ops.status.Status``): applied
 and pending migrations from yoyo's tables, a row count per table from
 ``sql/postgresql/_status.sql``, and the database's size on the server. The
 URL is shown with its password hidden.
@@ -18,7 +18,7 @@ from cwdb.adapters.psycopg.connection import open_connection
 from cwdb.adapters.psycopg.migrator import Migrator
 from cwdb.adapters.psycopg.translate import translate
 from cwdb.adapters.sqlfiles import QueryFile, query_file
-from cwdb.adapters.status import COUNT_PREFIX, Status
+from cwdb.ops.status import COUNT_PREFIX, Status
 
 
 @functools.cache
@@ -47,7 +47,7 @@ def read_status(url: str) -> Status:
         pending=pending,
         unknown=unknown,
         rows=rows,
-        sizes=(("database", size),),
+        sizes=(("size", size),),
     )
 
 

@@ -31,8 +31,8 @@ from cwdb._redact import redact
 from cwdb.adapters.psycopg.connection import open_connection
 from cwdb.adapters.psycopg.migrator import Migrator
 from cwdb.adapters.psycopg.translate import translate
-from cwdb.adapters.review_report import QueryReview, failures, render, require_current_schema
 from cwdb.adapters.sqlfiles import Query, load_all
+from cwdb.ops.review import QueryReview, failures, render, require_current_schema
 
 #: What PREPARE takes; anything else (DDL, DO blocks) is listed unplanned.
 _PLANNABLE: Final = ("select", "insert", "update", "delete", "with", "values")

@@ -12,16 +12,27 @@ import os
 
 import apsw
 
-from cwdb.adapters.apsw.dba.read_only import finish_read_only, open_read_only
-from cwdb.adapters.apsw.migrator import Migrator
+from cwdb.adapters.apsw.migrator import Migrator, shipped_migrations
 from cwdb.adapters.apsw.translate import translate
 from cwdb.adapters.sqlfiles import query_file
-from cwdb.adapters.status import COUNT_PREFIX, Status
 from cwdb.errors import Error
+from cwdb.ops.sqlite.read_only import finish_read_only, open_read_only
+from cwdb.ops.status import COUNT_PREFIX, Status
 
 
-def read_status(path: str) -> Status:
-    """The status of an existing database file, read without writing to it."""
+def read_status(location: str) -> Status:
+    """The status of an existing database file, read without writing to it.
+
+    A missing file is an error naming the ``migrate`` command that creates it.
+    """
+    path = os.path.abspath(location)
+    if not os.path.exists(path):
+        migrations = ", ".join(m.id for m in shipped_migrations())
+        raise Error(
+            f"{path} does not exist (status creates nothing); "
+            f"'python -m cwdb migrate --database {location}' creates it and applies "
+            f"{migrations}"
+        )
     connection = open_read_only(path)
     try:
         migrator = Migrator(connection)

@@ -1,4 +1,4 @@
-"""The SQLite side of ``python -m cwdb copy`` (see ``cwdb.adapters.copy``).
+"""The SQLite side of ``python -m cwdb copy`` (see ``cwdb.ops.copy``).
 
 A source file is opened read-only and read inside one ``BEGIN``: in WAL the
 first read fixes the snapshot every later read of the copy sees, while
@@ -19,12 +19,12 @@ from contextlib import contextmanager
 import apsw
 
 from cwdb.adapters.apsw import connection as connections
-from cwdb.adapters.apsw.dba.read_only import finish_read_only, open_read_only
 from cwdb.adapters.apsw.migrator import Migrator, shipped_migrations
 from cwdb.adapters.apsw.translate import translate
-from cwdb.adapters.copy import Row, Table
 from cwdb.adapters.sqlfiles import QueryFile, query_file
-from cwdb.adapters.status import COUNT_PREFIX
+from cwdb.ops.copy import Row, Table
+from cwdb.ops.sqlite.read_only import finish_read_only, open_read_only
+from cwdb.ops.status import COUNT_PREFIX
 
 #: How long the destination's BEGIN IMMEDIATE waits for another writer.
 BUSY_TIMEOUT_MS = 5000

@@ -1,8 +1,7 @@
-"""Backups: a consistent copy of a live database to a new private file.
+"""SQLite's online backup: a consistent copy of a live database to a new private file.
 
-``Database.backup`` copies through a connection of its own; ``python -m
-cwdb backup`` opens the source file read-only, so it works whatever the
-schema version (a backup before ``migrate`` is the classic use).
+``Database.backup`` copies through a connection of its own; ``python -m cwdb
+backup`` (``cwdb.ops.sqlite.backup``) opens the source file read-only first.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from contextlib import suppress
 import apsw
 
 from cwdb.adapters.apsw import connection as connections
-from cwdb.adapters.apsw.dba.read_only import finish_read_only, open_read_only
 from cwdb.adapters.apsw.translate import translate
 from cwdb.errors import Error
 
@@ -73,23 +71,3 @@ def _check_copy(dest: apsw.Connection, dest_path: str) -> None:
             f"cannot back up to {dest_path!r}: the copy fails PRAGMA quick_check, so the "
             f"source database is corrupt ({problems[0]}; {len(problems)} problem(s))"
         )
-
-
-def backup_file(source_path: str, dest_path: str) -> None:
-    """Copy the database file ``source_path`` to the new file ``dest_path``.
-
-    The source is opened read-only, so this works whatever its schema
-    version; see :func:`copy_database` for the guarantees.
-    """
-    if connections.is_memory(source_path):
-        raise Error("cannot back up ':memory:' by path: use Database.backup()")
-    if not os.path.exists(source_path):
-        raise Error(f"cannot back up {source_path!r}: it does not exist")
-    try:
-        source = open_read_only(source_path)
-    except Error as error:
-        raise Error(f"cannot back up: {error}") from error
-    try:
-        copy_database(source, dest_path)
-    finally:
-        finish_read_only(source)

@@ -1,7 +1,7 @@
 """What ``python -m cwdb status`` reports, for either dialect.
 
-Each adapter set reads it its own way (``cwdb.adapters.apsw.dba.status`` from
-a file, ``cwdb.adapters.psycopg.status`` from a server); the command prints
+Each dialect reads it its own way (``cwdb.ops.sqlite.status`` from
+a file, ``cwdb.ops.postgresql.status`` from a server); the command prints
 it the same way.
 """
 
@@ -26,8 +26,8 @@ class Status:
             order of its ``_status.sql``; the count is None when the table
             does not exist (the migration making it is pending).
         sizes: (what, bytes) of what the database occupies: the file and its
-            ``-wal`` on SQLite (None when there is no ``-wal``), the database
-            on PostgreSQL.
+            ``-wal`` on SQLite (None when there is no ``-wal``), the database's
+            ``size`` on the PostgreSQL server.
     """
 
     path: str
