@@ -83,12 +83,12 @@ def delete_row(runner: Runner, record: type, delete: Statement[str], id: str) ->
 class CrudAdapter(Generic[R]):
     """create / find_by_id / find_all / update / delete over one table."""
 
-    record: ClassVar[type]
+    _record: ClassVar[type]
     #: Errands take their id from the caller; every other table makes one.
-    caller_ids: ClassVar[bool] = False
+    _caller_ids: ClassVar[bool] = False
 
     def __init__(self, runner: Runner, queries: Queries) -> None:
-        record = self.record
+        record = self._record
         self._run = runner
         self._codec = codec_for(record, runner.store_time)
         self._create: Statement[R] = queries.bind("create", record)
@@ -100,7 +100,7 @@ class CrudAdapter(Generic[R]):
         self._delete = queries.bind("delete", str)
 
     def create(self, **fields: Any) -> R:
-        make_id = not self.caller_ids
+        make_id = not self._caller_ids
         return insert_row(self._run, self._codec, self._create, fields, make_id=make_id)
 
     def find_by_id(self, id: str) -> R | None:
@@ -113,7 +113,7 @@ class CrudAdapter(Generic[R]):
         return update_row(self._run, self._find_by_id, self._updates, id, changes)
 
     def delete(self, id: str) -> None:
-        delete_row(self._run, self.record, self._delete, id)
+        delete_row(self._run, self._record, self._delete, id)
 
     def _missing(self, id: str) -> NotFoundError:
-        return missing(self.record, id)
+        return missing(self._record, id)
