@@ -119,7 +119,7 @@ def test_update_of_a_none_id_is_a_validation_error_not_not_found(db: cwdb.Databa
 
 def test_a_number_never_finds_an_errand_whose_id_reads_the_same(db: cwdb.Database) -> None:
     made = factories.errand(db, id="42")
-    with pytest.raises(cwdb.ValidationError, match="^id: expected an id"):
+    with pytest.raises(cwdb.ValidationError, match=r"^id: expected an id"):
         db.errands.find_by_id(42)  # type: ignore[arg-type]
     assert db.errands.find_by_id("42") == made
 

@@ -50,7 +50,8 @@ def test_the_create_docstring_lists_required_and_optional_fields(attribute: str)
     doc = inspect.getdoc(PORTS[attribute].create) or ""
     required = re.search(r"Required: (.*?)\.\n", doc, re.S)
     optional = re.search(r"Optional \(default\): (.*?)\.$", doc, re.S)
-    assert required is not None and optional is not None, doc
+    assert required is not None, doc
+    assert optional is not None, doc
     assert re.findall(r"``(\w+)``", required[1]) == [
         n for n in typed.__annotations__ if n in typed.__required_keys__
     ]
