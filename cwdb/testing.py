@@ -31,12 +31,9 @@ Fixtures (all named ``cwdb_...``; alias one in your conftest if you like
 ``cwdb_url``
     The PostgreSQL URL in use, or ``None`` for ``":memory:"`` (session scope).
 
-Emptying a PostgreSQL database deletes every row of its cwdb tables, children
-first, and restarts their insertion-order counters, on the plugin's own
-connection (``application_name`` ``cwdb.testing``); those statements are
-built from the database's catalogue, which is why they are not in ``sql/``:
-they are test tooling, never run by an application. One database serves one
-pytest process; under pytest-xdist give each worker its own URL.
+How a PostgreSQL database is emptied: ``cwdb.adapters.psycopg.testing``.
+One database serves one pytest process; under pytest-xdist give each worker
+its own URL.
 
 An asyncio twin (``cwdb_async_db`` over ``cwdb.connect_async``) will come
 with the asyncio API.
@@ -48,18 +45,17 @@ import os
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import pytest
 
 import cwdb
-from cwdb._open import is_postgresql_url, redact
-
-if TYPE_CHECKING:
-    import psycopg
+from cwdb._open import redact
 
 #: Where ``cwdb_db`` looks for a PostgreSQL URL after ``--cwdb-url``.
 URL_VARIABLE: Final = "CWDB_TEST_URL"
+#: The URL schemes of a PostgreSQL test database.
+POSTGRESQL_SCHEMES: Final = ("postgresql://", "postgres://")
 #: The first instant of a :class:`SettableClock` that was given none.
 DEFAULT_START: Final = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -137,7 +133,7 @@ def configured_url(config: pytest.Config) -> str | None:
     option = config.getoption("cwdb_url", default=None)
     ini = config.getini("cwdb_url") if _has_ini(config, "cwdb_url") else ""
     url = option or os.environ.get(URL_VARIABLE, "").strip() or str(ini or "").strip() or None
-    if url is not None and not is_postgresql_url(url):
+    if url is not None and not url.startswith(POSTGRESQL_SCHEMES):
         raise pytest.UsageError(
             f"cwdb.testing: {redact(url)!r} is not a PostgreSQL URL (postgresql://...); "
             "leave it out for a fresh ':memory:' database per test"
@@ -166,11 +162,19 @@ def cwdb_clock() -> SettableClock:
 
 
 @pytest.fixture(scope="session")
-def _cwdb_postgresql(cwdb_url: str | None) -> Iterator[_PostgresDatabase | None]:
+def _cwdb_postgresql(cwdb_url: str | None) -> Iterator[Any]:
     if cwdb_url is None:
         yield None
         return
-    database = _PostgresDatabase(cwdb_url)
+    try:
+        # Imported only here: SQLite users need no psycopg.
+        from cwdb.adapters.psycopg.testing import EmptiedDatabase
+    except ImportError as error:
+        raise cwdb.Error(
+            "cwdb.testing: a PostgreSQL test database needs psycopg "
+            "(pip install 'cwdb[postgresql]')"
+        ) from error
+    database = EmptiedDatabase(cwdb_url)
     try:
         yield database
     finally:
@@ -178,9 +182,7 @@ def _cwdb_postgresql(cwdb_url: str | None) -> Iterator[_PostgresDatabase | None]
 
 
 @pytest.fixture
-def cwdb_db(
-    request: pytest.FixtureRequest, _cwdb_postgresql: _PostgresDatabase | None
-) -> Iterator[cwdb.Database]:
+def cwdb_db(request: pytest.FixtureRequest, _cwdb_postgresql: Any) -> Iterator[cwdb.Database]:
     """A fresh, migrated, empty database for this test (``:memory:`` or the emptied URL)."""
     clock = request.getfixturevalue("cwdb_clock") if "cwdb_clock" in request.fixturenames else None
     if _cwdb_postgresql is None:
@@ -190,66 +192,3 @@ def cwdb_db(
         opened = cwdb.connect(_cwdb_postgresql.url, migrate=False, clock=clock)
     with opened as database:
         yield database
-
-
-class _PostgresDatabase:
-    """The session's PostgreSQL test database: migrated once, emptied before each test."""
-
-    def __init__(self, url: str) -> None:
-        import psycopg
-
-        self.url = url
-        cwdb.ensure_schema(url)
-        try:
-            self._connection: psycopg.Connection[Any] = psycopg.connect(
-                url, autocommit=True, application_name="cwdb.testing"
-            )
-        except psycopg.Error as error:
-            raise cwdb.Error(f"cwdb.testing: cannot connect to {redact(url)!r}: {error}") from None
-        self._empty = self._emptying_statement()
-
-    def _emptying_statement(self) -> str:
-        """DELETE from every cwdb table, children first, then restart the rowid counters."""
-        tables = [
-            str(row[0])
-            for row in self._connection.execute(
-                "SELECT table_name FROM information_schema.columns"
-                " WHERE table_schema = current_schema() AND column_name = 'rowid'"
-                " ORDER BY table_name"
-            )
-        ]
-        references = [
-            (str(child), str(parent))
-            for child, parent in self._connection.execute(
-                "SELECT conrelid::regclass::text, confrelid::regclass::text FROM pg_constraint"
-                " WHERE contype = 'f' AND connamespace = current_schema()::regnamespace"
-            )
-        ]
-        deletes = [f'DELETE FROM "{table}"' for table in _children_first(tables, references)]
-        restarts = ", ".join(
-            f"setval(pg_get_serial_sequence('\"{table}\"', 'rowid'), 1, false)" for table in tables
-        )
-        return "; ".join([*deletes, f"SELECT {restarts}"])
-
-    def empty(self) -> None:
-        self._connection.execute(self._empty.encode())
-
-    def close(self) -> None:
-        self._connection.close()
-
-
-def _children_first(tables: list[str], references: list[tuple[str, str]]) -> list[str]:
-    """``tables`` ordered so that each comes before every table it refers to."""
-    ordered: list[str] = []
-    left = set(tables)
-    while left:
-        ready = sorted(
-            t
-            for t in left
-            if not any(parent == t and child in left and child != t for child, parent in references)
-        )
-        if not ready:
-            raise cwdb.Error(f"cwdb.testing: a cycle of foreign keys among {sorted(left)}")
-        ordered += ready
-        left -= set(ready)
-    return ordered
