@@ -8,7 +8,9 @@ by ``-p cwdb.testing`` or by the ini option, or left off.
 from __future__ import annotations
 
 import os
+import re
 from importlib.metadata import entry_points
+from pathlib import Path
 
 import pytest
 
@@ -131,3 +133,21 @@ def test_on_postgresql_the_database_is_migrated_once_and_emptied_between_tests(
     # The same through the environment variable, a second session on the same database.
     monkeypatch.setenv(testing.URL_VARIABLE, url)
     run(pytester, "-p", "cwdb.testing").assert_outcomes(passed=4)
+
+
+def readme_section_blocks(language: str) -> list[str]:
+    """The ``language`` code blocks of the README's section on this plugin."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Testing your application with cwdb", 1)[1].split("\n## ", 1)[0]
+    return re.findall(rf"```{language}\n(.*?)```", section, re.DOTALL)
+
+
+def test_the_readme_example_passes(pytester: pytest.Pytester) -> None:
+    (ini,) = readme_section_blocks("ini")
+    example, alias = readme_section_blocks("python")
+    pytester.makeini(ini)
+    pytester.makeconftest("import pytest\n\n" + alias)
+    pytester.makepyfile(
+        test_readme=example + "\n\ndef test_alias(db, cwdb_db):\n    assert db is cwdb_db\n"
+    )
+    pytester.runpytest(*ENTRY).assert_outcomes(passed=2)
