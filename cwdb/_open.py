@@ -1,95 +1,75 @@
-"""Which adapter set opens a target: an SQLite path, or a PostgreSQL URL.
+"""``cwdb.connect`` and ``cwdb.ensure_schema``: a target's dialect opens it.
 
-``cwdb.connect`` and ``cwdb.ensure_schema`` take either. A ``postgresql://``
-or ``postgres://`` URL goes to ``cwdb.adapters.psycopg``, imported only then,
-so SQLite users need no psycopg; without it (the ``postgresql`` extra) such a
-URL is a ``cwdb.Error`` that names it, password hidden. Everything else is a
-path for ``cwdb.adapters.apsw``.
+The target (a path, ``":memory:"`` or a URL) is mapped to its dialect in one
+place, :func:`cwdb.dialects.dialect_for`; the dialect imports its driver only
+then, so SQLite users need no psycopg.
 """
 
 from __future__ import annotations
 
-import functools
-import importlib
 import os
-import re
-from types import ModuleType
-from typing import Final
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from typing import Any
 
-from cwdb.adapters.apsw import database as sqlite
-from cwdb.adapters.database import Clock, Database
-from cwdb.errors import Error
-
-#: The URL schemes libpq accepts.
-SCHEMES: Final = ("postgresql://", "postgres://")
-_HIDDEN: Final = "***"
-_PASSWORD_WORD: Final = re.compile(r"(password\s*=\s*)('[^']*'|\S+)", re.IGNORECASE)
+from cwdb.adapters.database import Database, check_busy_timeout
+from cwdb.dialects import Clock, dialect_for
 
 
-def is_postgresql_url(target: object) -> bool:
-    """Whether ``connect``/``ensure_schema`` were given a PostgreSQL URL."""
-    return isinstance(target, str) and target.startswith(SCHEMES)
-
-
-@functools.wraps(sqlite.connect)
 def connect(
-    path: str | os.PathLike[str],
+    target: str | os.PathLike[str],
     *,
     migrate: bool = True,
     busy_timeout_ms: int = 5000,
     clock: Clock | None = None,
+    **options: Any,
 ) -> Database:
-    if is_postgresql_url(path):
-        assert isinstance(path, str)
-        opened: Database = postgresql_adapter(path, "database").connect(
-            path, migrate=migrate, busy_timeout_ms=busy_timeout_ms, clock=clock
-        )
-        return opened
-    return sqlite.connect(path, migrate=migrate, busy_timeout_ms=busy_timeout_ms, clock=clock)
+    """Open a cwdb database, by default creating and migrating it first.
+
+    ``target`` is one of:
+
+    * an SQLite file path (``str`` or ``os.PathLike``), or ``sqlite:///path``
+      / ``apsw:///path`` (yoyo's forms). A missing file is created with mode
+      0600, since the database stores credentials; an existing file readable
+      by group or others is logged as a warning.
+    * ``":memory:"``: a fresh in-memory SQLite database with the full schema,
+      shared by the threads that use the returned ``Database``.
+    * a PostgreSQL URL (``postgresql://user@host:5432/db``, ``postgres://``,
+      or yoyo's ``postgresql+psycopg://``), with the ``postgresql`` extra
+      (``pip install "cwdb[postgresql]"``); query parameters such as
+      ``sslmode`` pass through to libpq. A password in it never appears in an
+      error, a ``repr`` or a log line.
+
+    Any other URL scheme is a ``cwdb.Error``.
+
+    ``migrate`` True applies the pending migrations first (as
+    :func:`ensure_schema`); False opens without creating or migrating
+    anything, and a missing or behind database is a ``MigrationError``
+    listing every missing migration. ``busy_timeout_ms`` is how long a call
+    waits for a lock (a whole number of milliseconds, 0 or more) before
+    ``BusyError``. ``clock`` is a callable returning an aware ``datetime``:
+    every timestamp the library writes, and every "now" it compares against,
+    comes from it (default: the system clock, in UTC). PostgreSQL takes
+    further options (docs/reference.md §9).
+
+    A target that cannot be opened is a ``cwdb.Error`` naming it.
+    """
+    opened = dialect_for(target)
+    check_busy_timeout(busy_timeout_ms)
+    return opened.dialect.connect(
+        opened.location, migrate=migrate, busy_timeout_ms=busy_timeout_ms, clock=clock, **options
+    )
 
 
-@functools.wraps(sqlite.ensure_schema)
-def ensure_schema(path: str | os.PathLike[str]) -> list[str]:
-    if is_postgresql_url(path):
-        assert isinstance(path, str)
-        applied: list[str] = postgresql_adapter(path, "database").ensure_schema(path)
-        return applied
-    return sqlite.ensure_schema(path)
+def ensure_schema(target: str | os.PathLike[str]) -> list[str]:
+    """Apply the pending migrations to the database at ``target``; their ids.
 
-
-def postgresql_adapter(url: str, module: str) -> ModuleType:
-    """``cwdb.adapters.psycopg.<module>``, or a cwdb.Error saying how to install psycopg."""
-    try:
-        adapter: ModuleType = importlib.import_module(f"cwdb.adapters.psycopg.{module}")
-    except ImportError as error:
-        raise Error(
-            f"cannot open {_shown(url)}: PostgreSQL needs psycopg (pip install 'cwdb[postgresql]')"
-        ) from error
-    return adapter
-
-
-def _shown(url: str) -> str:
-    return repr(redact(url))
-
-
-def redact(url: str) -> str:
-    """The URL with any password replaced by ``***``, for messages and reprs."""
-    if not url.startswith(SCHEMES):
-        return _PASSWORD_WORD.sub(rf"\g<1>{_HIDDEN}", url)
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if "@" in netloc:
-        userinfo, _, hostinfo = netloc.rpartition("@")
-        if ":" in userinfo:
-            userinfo = f"{userinfo.split(':', 1)[0]}:{_HIDDEN}"
-        netloc = f"{userinfo}@{hostinfo}"
-    query = [
-        (key, _HIDDEN if key.lower() == "password" else value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
-    ]
-    # Built by hand: urlunsplit drops the empty host of "postgresql:///db".
-    shown = f"{parts.scheme}://{netloc}{parts.path}"
-    if query:
-        shown += "?" + urlencode(query, safe="/*")
-    return shown + (f"#{parts.fragment}" if parts.fragment else "")
+    ``target`` is an SQLite file path or a PostgreSQL URL, as for
+    :func:`connect`. Creates a missing SQLite file (mode 0600). Each
+    migration commits together with its record in yoyo's tables, so ``yoyo
+    list`` and ``yoyo rollback`` see it; a failed migration leaves the
+    database as it was (``MigrationError``). Idempotent (an empty list when
+    up to date) and safe when several processes call it at once.
+    ``":memory:"`` is a ``ValueError``: ``connect(":memory:")`` migrates
+    itself.
+    """
+    opened = dialect_for(target)
+    return opened.dialect.ensure_schema(opened.location)

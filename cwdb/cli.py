@@ -22,12 +22,14 @@ from typing import NoReturn, TextIO
 from tqdm import tqdm
 
 from cwdb import __version__
-from cwdb._open import ensure_schema, is_postgresql_url, postgresql_adapter, redact
+from cwdb._open import ensure_schema
+from cwdb._redact import redact
 from cwdb.adapters.apsw.dba.backup import backup_file
 from cwdb.adapters.apsw.dba.status import read_status
 from cwdb.adapters.apsw.migrator import shipped_migrations
 from cwdb.adapters.copy import CopyReport, copy_database
 from cwdb.adapters.status import Status
+from cwdb.dialects import POSTGRESQL, dialect_for
 from cwdb.errors import Error
 
 DEFAULT_DATABASE = "cw.db"
@@ -265,8 +267,10 @@ def _warnings_held() -> Iterator[list[str]]:
 
 
 def _status(args: argparse.Namespace) -> int:
-    if is_postgresql_url(args.database):
-        status = postgresql_adapter(args.database, "status").read_status(args.database)
+    if _is_postgresql(args.database):
+        from cwdb.adapters.psycopg.status import read_status as read_postgresql_status
+
+        status = read_postgresql_status(args.database)
         print(format_status(status))
         return 0
     path = os.path.abspath(args.database)
@@ -308,7 +312,7 @@ def _size(size: int | None) -> str:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    if is_postgresql_url(args.database):
+    if _is_postgresql(args.database):
         return _migrate_postgresql(args.database)
     path = os.path.abspath(args.database)
     existed = os.path.exists(path)
@@ -336,11 +340,11 @@ def _migrate_postgresql(url: str) -> int:
 
 
 def _backup(args: argparse.Namespace) -> int:
-    if is_postgresql_url(args.source) or is_postgresql_url(args.dest):
+    if _is_postgresql(args.source) or _is_postgresql(args.dest):
         raise Error(
             "backup copies an SQLite file; back up a PostgreSQL database with the "
             "server's own tool, e.g. pg_dump --format=custom --file=cw.dump "
-            f"{redact(args.source if is_postgresql_url(args.source) else args.dest)}"
+            f"{redact(args.source if _is_postgresql(args.source) else args.dest)}"
         )
     source = os.path.abspath(args.source)
     dest = os.path.abspath(args.dest)
@@ -429,9 +433,10 @@ def _progress_bar(*, enabled: bool) -> Iterator[_Bar | None]:
 
 
 def _review(args: argparse.Namespace) -> int:
-    if is_postgresql_url(args.database):
-        status: int = postgresql_adapter(args.database, "review").run(args.database)
-        return status
+    if _is_postgresql(args.database):
+        from cwdb.adapters.psycopg.review import run as review_postgresql
+
+        return review_postgresql(args.database)
     database = None if args.database is None else os.path.abspath(args.database)
     if database is not None and not os.path.exists(database):
         raise Error(f"{database} does not exist (review creates nothing)")
@@ -443,3 +448,7 @@ def _review(args: argparse.Namespace) -> int:
         raise Error("the review command is not available in this installation") from error
     reviewed: int = review.run(database)
     return reviewed
+
+
+def _is_postgresql(target: str | None) -> bool:
+    return target is not None and dialect_for(target).dialect is POSTGRESQL

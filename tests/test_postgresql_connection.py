@@ -10,9 +10,10 @@ import cwdb
 from tests.support import pg_tracer, postgres_server
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg is in the test extra")
-from cwdb._open import is_postgresql_url, redact  # noqa: E402
+from cwdb._redact import redact  # noqa: E402
 from cwdb.adapters.psycopg.connection import open_connection  # noqa: E402  (needs psycopg)
 from cwdb.adapters.psycopg.translate import translate  # noqa: E402
+from cwdb.dialects import POSTGRESQL, SQLITE, dialect_for  # noqa: E402
 
 
 @pytest.fixture
@@ -39,10 +40,11 @@ def test_redact_hides_every_form_of_password(url: str, shown: str) -> None:
 
 
 def test_postgresql_urls_are_told_from_paths() -> None:
-    assert is_postgresql_url("postgresql://cw@db/cw")
-    assert is_postgresql_url("postgres://cw@db/cw")
-    assert not is_postgresql_url("cw.db")
-    assert not is_postgresql_url(Path("postgresql:"))
+    assert dialect_for("postgresql://cw@db/cw").dialect is POSTGRESQL
+    assert dialect_for("postgres://cw@db/cw").dialect is POSTGRESQL
+    assert dialect_for("postgresql+psycopg://cw@db/cw").location == "postgresql://cw@db/cw"
+    assert dialect_for("cw.db").dialect is SQLITE
+    assert dialect_for(Path("postgresql:")).dialect is SQLITE
 
 
 def test_a_connection_runs_in_utc_with_the_busy_timeout_as_lock_timeout(url: str) -> None:

@@ -201,7 +201,11 @@ def test_without_psycopg_a_postgresql_url_says_how_to_install_it(
 ) -> None:
     import sys
 
+    import cwdb.adapters.psycopg
+
+    # As without the extra: the driver half cannot be imported.
     monkeypatch.setitem(sys.modules, "cwdb.adapters.psycopg.database", None)
+    monkeypatch.delattr(cwdb.adapters.psycopg, "database", raising=False)
     with pytest.raises(cwdb.Error, match=r"pip install 'cwdb\[postgresql\]'") as raised:
         cwdb.ensure_schema("postgresql://cw:s3cret@db.example/cw")
     assert "s3cret" not in str(raised.value)

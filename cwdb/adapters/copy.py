@@ -45,7 +45,8 @@ from typing import Any, Final, Protocol
 
 import attrs
 
-from cwdb._open import is_postgresql_url, postgresql_adapter, redact
+from cwdb._redact import redact
+from cwdb.dialects import POSTGRESQL, dialect_for
 from cwdb.errors import Error, MigrationError
 
 #: Rows fetched and inserted per round trip: enough to amortise it, few
@@ -566,19 +567,23 @@ def copy_database(
 
 def _adapter(target: str) -> Any:
     """The ``copy`` module of the adapter set that opens ``target``."""
-    if is_postgresql_url(target):
-        return postgresql_adapter(target, "copy")
+    if _is_postgresql(target):
+        return importlib.import_module("cwdb.adapters.psycopg.copy")
     return importlib.import_module("cwdb.adapters.apsw.copy")
 
 
 def _shown(target: str) -> str:
-    return redact(target) if is_postgresql_url(target) else os.path.abspath(target)
+    return redact(target) if _is_postgresql(target) else os.path.abspath(target)
 
 
 def _same(source: str, destination: str) -> bool:
-    if is_postgresql_url(source) or is_postgresql_url(destination):
+    if _is_postgresql(source) or _is_postgresql(destination):
         return source == destination
     try:
         return os.path.samefile(source, destination)
     except OSError:
         return os.path.abspath(source) == os.path.abspath(destination)
+
+
+def _is_postgresql(target: str) -> bool:
+    return dialect_for(target).dialect is POSTGRESQL

@@ -12,7 +12,7 @@ Connections run in autocommit; the library opens its own transactions.
 Their binary loaders read ``timestamptz`` as milliseconds since 1970 and
 ``jsonb`` as its text: the storage forms the shared row mappers read.
 The password in a URL never reaches a message: errors show the URL through
-``cwdb._open.redact``.
+``cwdb._redact.redact``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import psycopg
 from psycopg.adapt import AdaptersMap, Buffer, Loader
 from psycopg.pq import Format
 
-from cwdb._open import redact
+from cwdb._redact import redact
 from cwdb.adapters.psycopg.translate import translate
 
 #: Milliseconds from 1970-01-01 to PostgreSQL's epoch, 2000-01-01 (UTC).

@@ -27,7 +27,7 @@ from typing import Any
 
 import psycopg
 
-from cwdb._open import redact
+from cwdb._redact import redact
 from cwdb.adapters.copy import Row, Table
 from cwdb.adapters.psycopg.connection import open_connection
 from cwdb.adapters.psycopg.migrator import Migrator, shipped_migrations

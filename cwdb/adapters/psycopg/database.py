@@ -13,7 +13,7 @@ import os
 
 import psycopg
 
-from cwdb._open import redact
+from cwdb._redact import redact
 from cwdb.adapters.database import Clock, Database, check_busy_timeout
 from cwdb.adapters.migration_files import WAIT_SECONDS
 from cwdb.adapters.psycopg.connection import open_connection

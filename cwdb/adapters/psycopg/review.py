@@ -27,7 +27,7 @@ from typing import Any, Final, TextIO
 
 import psycopg
 
-from cwdb._open import redact
+from cwdb._redact import redact
 from cwdb.adapters.psycopg.connection import open_connection
 from cwdb.adapters.psycopg.migrator import Migrator
 from cwdb.adapters.psycopg.translate import translate

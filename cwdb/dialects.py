@@ -1,0 +1,278 @@
+"""The kinds of database cwdb runs on: one :class:`Dialect` object each.
+
+A dialect knows, without importing its driver:
+
+* its SQL folder (``sql/`` or ``sql/postgresql/``), its migrations folder and
+  its placeholder style;
+* how values are stored (:class:`Storage`: timestamps, the integer range of
+  its integer columns), so the codec refuses a bad value before the write;
+* how a target names a database for messages (a path, or a URL without its
+  password);
+* and, importing its driver only when asked, how to open and migrate a
+  database, and its operator ends (status, review, copy, backup).
+
+:func:`dialect_for` is the one place where a target (a path, ``":memory:"``
+or a URL) is mapped to its dialect; code asks the dialect, never "is this a
+PostgreSQL URL?". The driver halves are imported lazily, so SQLite users need
+no psycopg and ``import cwdb`` stays quick.
+"""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import os
+import re
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Final
+
+import attrs
+
+from cwdb._redact import redact
+from cwdb.errors import Error, ValidationError
+from cwdb.records._codec import StoreTime, datetime_from_time, ms_from_time
+
+if TYPE_CHECKING:
+    from cwdb.adapters.database import Database
+    from cwdb.adapters.sqlfiles import QueryFile
+
+Clock = Callable[[], datetime]
+
+__all__ = ["POSTGRESQL", "SQLITE", "Dialect", "Storage", "Target", "dialect_for"]
+
+
+@attrs.frozen
+class Storage:
+    """How a dialect stores values; the codec validates against it before any write."""
+
+    #: An aware datetime argument in the storage form (``ValidationError`` if not one).
+    store_time: StoreTime
+    #: The range of the dialect's integer columns.
+    int_min: int
+    int_max: int
+
+    def now(self, clock: Clock | None) -> Callable[[], object]:
+        """The current time in the storage form, from ``clock`` or the system clock."""
+        if clock is None:
+            return _system_now(self.store_time)
+        store = self.store_time
+        return lambda: store(clock(), "clock()")
+
+
+def _system_now(store: StoreTime) -> Callable[[], object]:
+    import time
+
+    from cwdb.records._codec import time_from_ms
+
+    if store is ms_from_time:
+        return lambda: time.time_ns() // 1_000_000
+    return lambda: time_from_ms(time.time_ns() // 1_000_000)
+
+
+@attrs.frozen
+class Target:
+    """What the caller gave, made into what the driver opens."""
+
+    dialect: Dialect
+    #: The path (absolute, or ``":memory:"``) or the libpq URL.
+    location: str
+
+    @property
+    def shown(self) -> str:
+        """The target as messages name it: a path, or the URL without its password."""
+        return self.dialect.shown(self.location)
+
+
+class Dialect(abc.ABC):
+    """One kind of database (see the module doc)."""
+
+    #: ``sqlite`` or ``postgresql``: also OpenTelemetry's ``db.system.name``.
+    name: ClassVar[str]
+    #: The folder of its SQL files under ``sql/`` (and of its migrations).
+    folder: ClassVar[str]
+    #: How its SQL files name parameters: ``:name`` or psycopg's ``%(name)s``.
+    placeholder: ClassVar[re.Pattern[str]]
+    storage: ClassVar[Storage]
+
+    def __repr__(self) -> str:
+        return f"<cwdb dialect {self.name}>"
+
+    def query_file(self, name: str) -> QueryFile:
+        """Its named SQL file: ``"tasks"`` is ``sql/[postgresql/]tasks.sql``."""
+        from cwdb.adapters.sqlfiles import query_file
+
+        return query_file(name, self.name)
+
+    @abc.abstractmethod
+    def shown(self, location: str) -> str:
+        """A location as messages and reprs name it."""
+
+    @abc.abstractmethod
+    def connect(
+        self,
+        location: str,
+        *,
+        migrate: bool,
+        busy_timeout_ms: int,
+        clock: Clock | None,
+        **options: Any,
+    ) -> Database:
+        """Open the database at ``location`` (see ``cwdb.connect``)."""
+
+    @abc.abstractmethod
+    def ensure_schema(self, location: str) -> list[str]:
+        """Apply the pending migrations at ``location``; their ids."""
+
+
+#: The placeholder of the files of ``sql/``.
+_NAMED: Final = re.compile(r"(?<!:):([A-Za-z_][A-Za-z0-9_]*)")
+#: psycopg's placeholders, in the files of ``sql/postgresql/``.
+_PYFORMAT: Final = re.compile(r"%\(([A-Za-z_][A-Za-z0-9_]*)\)s")
+
+
+class SqliteDialect(Dialect):
+    """SQLite through APSW: one file, or ``":memory:"``."""
+
+    name = "sqlite"
+    folder = ""
+    placeholder = _NAMED
+    # INTEGER is 64-bit; timestamps are integer milliseconds since 1970.
+    storage = Storage(ms_from_time, -(2**63), 2**63 - 1)
+
+    def shown(self, location: str) -> str:
+        return location
+
+    def connect(
+        self,
+        location: str,
+        *,
+        migrate: bool,
+        busy_timeout_ms: int,
+        clock: Clock | None,
+        **options: Any,
+    ) -> Database:
+        from cwdb.adapters.apsw import database
+
+        _no_options(self, options)
+        return database.connect(
+            location, migrate=migrate, busy_timeout_ms=busy_timeout_ms, clock=clock
+        )
+
+    def ensure_schema(self, location: str) -> list[str]:
+        from cwdb.adapters.apsw import database
+
+        return database.ensure_schema(location)
+
+
+class PostgresqlDialect(Dialect):
+    """PostgreSQL through psycopg 3 (the ``postgresql`` extra)."""
+
+    name = "postgresql"
+    folder = "postgresql"
+    placeholder = _PYFORMAT
+    # The integer columns are 32-bit ``integer``; timestamps are ``timestamptz(3)``.
+    storage = Storage(datetime_from_time, -(2**31), 2**31 - 1)
+
+    def shown(self, location: str) -> str:
+        return redact(location)
+
+    def connect(
+        self,
+        location: str,
+        *,
+        migrate: bool,
+        busy_timeout_ms: int,
+        clock: Clock | None,
+        **options: Any,
+    ) -> Database:
+        with self._needs_psycopg(location):
+            from cwdb.adapters.psycopg import database
+        return database.connect(
+            location, migrate=migrate, busy_timeout_ms=busy_timeout_ms, clock=clock, **options
+        )
+
+    def ensure_schema(self, location: str) -> list[str]:
+        with self._needs_psycopg(location):
+            from cwdb.adapters.psycopg import database
+        return database.ensure_schema(location)
+
+    @contextlib.contextmanager
+    def _needs_psycopg(self, location: str) -> Iterator[None]:
+        """Importing the driver half; without psycopg, a cwdb.Error saying how to install it."""
+        try:
+            yield
+        except ImportError as error:
+            raise Error(
+                f"cannot open {self.shown(location)!r}: PostgreSQL needs psycopg "
+                "(pip install 'cwdb[postgresql]')"
+            ) from error
+
+
+def _no_options(dialect: Dialect, options: dict[str, Any]) -> None:
+    if options:
+        names = ", ".join(sorted(options))
+        raise ValidationError(f"{names}: not an option of {dialect.name} databases")
+
+
+SQLITE: Final = SqliteDialect()
+POSTGRESQL: Final = PostgresqlDialect()
+
+#: A URL scheme: letters, then ``://`` (a Windows drive letter has no ``//``).
+_SCHEME: Final = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://")
+#: What each accepted scheme means; yoyo's forms name the same databases.
+_POSTGRESQL_SCHEMES: Final = ("postgresql", "postgres", "postgresql+psycopg", "postgres+psycopg")
+_SQLITE_SCHEMES: Final = ("sqlite", "apsw")
+
+
+def dialect_for(target: str | os.PathLike[str]) -> Target:
+    """The dialect of a target, and the location its driver opens (the one place).
+
+    * ``postgresql://`` and ``postgres://`` URLs (libpq's), and yoyo's
+      ``postgresql+psycopg://`` form, are PostgreSQL;
+    * ``sqlite:///path`` and ``apsw:///path`` (yoyo's forms: three slashes
+      and a relative path, four for an absolute one) name an SQLite file;
+    * any other ``scheme://`` is an unsupported URL scheme (``cwdb.Error``),
+      and so is an SQLite URI filename (``file:...``);
+    * everything else is a path (``str`` or ``os.PathLike``), or ``":memory:"``.
+    """
+    if not isinstance(target, str):
+        if isinstance(target, os.PathLike):
+            return Target(SQLITE, _path(os.fspath(target)))
+        raise ValidationError(
+            f"target: expected a path or a database URL, got {type(target).__name__}"
+        )
+    found = _SCHEME.match(target)
+    if found is not None:
+        scheme = found["scheme"].lower()
+        rest = target[found.end() :]
+        if scheme in _POSTGRESQL_SCHEMES:
+            return Target(POSTGRESQL, f"postgresql://{rest}")
+        if scheme in _SQLITE_SCHEMES:
+            return Target(SQLITE, _sqlite_url_path(target, rest))
+        raise Error(
+            f"unsupported URL scheme {scheme!r} in {redact(target)!r}: cwdb opens an SQLite "
+            "path (or sqlite:///path), or a postgresql:// URL"
+        )
+    if target.startswith("file:"):
+        raise Error(
+            f"{target!r}: SQLite URI filenames are not supported; give the path itself "
+            "(cwdb opens files read-write, with its own settings)"
+        )
+    return Target(SQLITE, _path(target))
+
+
+def _path(path: str) -> str:
+    """A path as given (messages name it so); ``":memory:"`` stays itself."""
+    return path
+
+
+def _sqlite_url_path(target: str, rest: str) -> str:
+    """yoyo's ``sqlite:///relative`` / ``sqlite:////absolute`` form, as a path."""
+    if not rest.startswith("/") or len(rest) < 2:
+        raise Error(
+            f"{target!r}: an SQLite URL has three slashes and a path "
+            "(sqlite:///cw.db, or sqlite:////abs/path/cw.db)"
+        )
+    path = rest[1:].split("?", 1)[0]
+    return _path(path)
