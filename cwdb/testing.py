@@ -50,12 +50,11 @@ from typing import Any, Final
 import pytest
 
 import cwdb
-from cwdb._open import redact
+from cwdb._redact import redact
+from cwdb.dialects import POSTGRESQL, dialect_for
 
 #: Where ``cwdb_db`` looks for a PostgreSQL URL after ``--cwdb-url``.
 URL_VARIABLE: Final = "CWDB_TEST_URL"
-#: The URL schemes of a PostgreSQL test database.
-POSTGRESQL_SCHEMES: Final = ("postgresql://", "postgres://")
 #: The first instant of a :class:`SettableClock` that was given none.
 DEFAULT_START: Final = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -133,12 +132,19 @@ def configured_url(config: pytest.Config) -> str | None:
     option = config.getoption("cwdb_url", default=None)
     ini = config.getini("cwdb_url") if _has_ini(config, "cwdb_url") else ""
     url = option or os.environ.get(URL_VARIABLE, "").strip() or str(ini or "").strip() or None
-    if url is not None and not url.startswith(POSTGRESQL_SCHEMES):
+    if url is not None and not _is_postgresql(url):
         raise pytest.UsageError(
             f"cwdb.testing: {redact(url)!r} is not a PostgreSQL URL (postgresql://...); "
             "leave it out for a fresh ':memory:' database per test"
         )
     return url
+
+
+def _is_postgresql(url: str) -> bool:
+    try:
+        return dialect_for(url).dialect is POSTGRESQL
+    except cwdb.Error:  # an unsupported URL scheme
+        return False
 
 
 def _has_ini(config: pytest.Config, name: str) -> bool:

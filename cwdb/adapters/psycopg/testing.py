@@ -17,7 +17,8 @@ from typing import Any
 import psycopg
 
 import cwdb
-from cwdb._open import redact
+from cwdb._redact import redact
+from cwdb.dialects import dialect_for
 
 
 class EmptiedDatabase:
@@ -28,7 +29,7 @@ class EmptiedDatabase:
         cwdb.ensure_schema(url)
         try:
             self._connection: psycopg.Connection[Any] = psycopg.connect(
-                url, autocommit=True, application_name="cwdb.testing"
+                dialect_for(url).location, autocommit=True, application_name="cwdb.testing"
             )
         except psycopg.Error as error:
             raise cwdb.Error(f"cwdb.testing: cannot connect to {redact(url)!r}: {error}") from None
