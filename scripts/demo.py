@@ -152,5 +152,19 @@ def work(
     say("initiatives", f"{len(done)} completed initiative(s) in {db.path}")
 
 
+def run(path: str) -> int:
+    """``main``, with a cwdb error told in one line (exit 1) instead of a traceback.
+
+    A bad target (a directory, an unknown PostgreSQL role, ...) is the
+    caller's to fix, and cwdb's message already says what is wrong; a bug in
+    the demo itself still shows its traceback.
+    """
+    try:
+        return main(path)
+    except cwdb.Error as error:
+        print(f"demo: error: {error}", file=sys.stderr)
+        return 1
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "cw.db"))
+    sys.exit(run(sys.argv[1] if len(sys.argv) > 1 else "cw.db"))

@@ -167,7 +167,9 @@ def test_insert_chunks_with_a_missing_key_names_it_and_writes_nothing(
     bad = chunk()
     del bad[missing]
     before = snapshot(db)
-    with pytest.raises(cwdb.ValidationError, match=rf"chunks\[2\]: {missing}: required"):
+    with pytest.raises(
+        cwdb.ValidationError, match=rf"chunks\[2\]: missing required field: {missing}"
+    ):
         db.log_chunks.insert_chunks([chunk(), chunk(), bad])
     assert snapshot(db) == before
 

@@ -201,7 +201,7 @@ def test_a_proposal_needs_a_summary_and_content(db: cwdb.Database, field: str) -
     made = factories.proposal(db)
     before = snapshot(db)
     del fields[field]
-    with pytest.raises(cwdb.ValidationError, match=f"{field}: required"):
+    with pytest.raises(cwdb.ValidationError, match=rf"^missing required field: {field}$"):
         db.proposals.create(**fields)
     with pytest.raises(cwdb.ValidationError, match=field):
         db.proposals.update(made.id, **{field: None})
@@ -211,7 +211,7 @@ def test_a_proposal_needs_a_summary_and_content(db: cwdb.Database, field: str) -
 def test_an_errand_needs_a_project(db: cwdb.Database) -> None:
     made = factories.errand(db)
     before = snapshot(db)
-    with pytest.raises(cwdb.ValidationError, match="project_id: required"):
+    with pytest.raises(cwdb.ValidationError, match=r"^missing required field: project_id$"):
         db.errands.create(id="e-new", description="d", branch="b")  # type: ignore[call-arg]
     with pytest.raises(cwdb.ValidationError, match="project_id"):
         db.errands.update(made.id, project_id=None)  # type: ignore[arg-type]

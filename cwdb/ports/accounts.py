@@ -13,7 +13,13 @@ class AccountRepository(Protocol):
     """Accounts: CRUD plus the rotation agents are started with."""
 
     def create(self, **fields: Unpack[AccountCreate]) -> Account:
-        """Store a new account and return it as stored."""
+        """Store a new account and return it as stored.
+
+        Required: ``email``.
+        Optional (default): ``provider`` ('claude'), ``config_json`` (None),
+        ``credentials`` (None), ``is_exhausted`` (False), ``exhausted_until`` (None),
+        ``last_used_at`` (None), ``sort_order`` (0).
+        """
         ...
 
     def find_by_id(self, id: str) -> Account | None:

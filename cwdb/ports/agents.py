@@ -13,7 +13,15 @@ class AgentRepository(Protocol):
     """Agents: CRUD plus lookups by name, task, provider session and status."""
 
     def create(self, **fields: Unpack[AgentCreate]) -> Agent:
-        """Store a new agent and return it as stored (a taken name: ConflictError)."""
+        """Store a new agent and return it as stored (a taken name: ConflictError).
+
+        Required: ``name``, ``worktree_id``.
+        Optional (default): ``task_id`` (None), ``initiative_id`` (None), ``session_id``
+        (None), ``provider`` ('claude'), ``account_id`` (None), ``status`` ('idle'),
+        ``mode`` ('execute'), ``pid`` (None), ``exit_code`` (None), ``prompt`` (None),
+        ``output_file_path`` (None), ``result`` (None), ``pending_questions`` (None),
+        ``user_dismissed_at`` (None).
+        """
         ...
 
     def find_by_id(self, id: str) -> Agent | None:

@@ -13,7 +13,12 @@ class ErrandRepository(Protocol):
     """Errands: CRUD with the caller's ids; ``find_all`` filters."""
 
     def create(self, **fields: Unpack[ErrandCreate]) -> Errand:
-        """Store a new errand under the caller's ``id`` (taken: ConflictError)."""
+        """Store a new errand under the caller's ``id`` (taken: ConflictError).
+
+        Required: ``id``, ``description``, ``branch``, ``project_id``.
+        Optional (default): ``base_branch`` ('main'), ``agent_id`` (None), ``status``
+        ('active').
+        """
         ...
 
     def find_by_id(self, id: str) -> Errand | None:

@@ -13,7 +13,12 @@ class InitiativeRepository(Protocol):
     """Initiatives: CRUD plus lookup by status."""
 
     def create(self, **fields: Unpack[InitiativeCreate]) -> Initiative:
-        """Store a new initiative and return it as stored."""
+        """Store a new initiative and return it as stored.
+
+        Required: ``name``.
+        Optional (default): ``status`` ('active'), ``execution_mode``
+        ('review_per_phase'), ``quality_review`` (False), ``branch`` (None).
+        """
         ...
 
     def find_by_id(self, id: str) -> Initiative | None:

@@ -12,7 +12,13 @@ class MessageRepository(Protocol):
     """Messages: CRUD plus the user's inbox, open questions and reply threads."""
 
     def create(self, **fields: Unpack[MessageCreate]) -> Message:
-        """Store a new message and return it as stored."""
+        """Store a new message and return it as stored.
+
+        Required: ``sender_type``, ``recipient_type``, ``content``.
+        Optional (default): ``sender_id`` (None), ``recipient_id`` (None), ``type``
+        ('info'), ``requires_response`` (False), ``status`` ('pending'),
+        ``parent_message_id`` (None).
+        """
         ...
 
     def find_by_id(self, id: str) -> Message | None:

@@ -16,6 +16,10 @@ class PageRepository(Protocol):
 
         A page without ``parent_page_id`` is its initiative's root; a second
         root is a ``ConflictError``.
+
+        Required: ``initiative_id``, ``title``.
+        Optional (default): ``parent_page_id`` (None), ``content`` (None),
+        ``sort_order`` (0).
         """
         ...
 

@@ -16,7 +16,12 @@ class PhaseRepository(Protocol):
     """
 
     def create(self, **fields: Unpack[PhaseCreate]) -> Phase:
-        """Store a new phase and return it as stored."""
+        """Store a new phase and return it as stored.
+
+        Required: ``initiative_id``, ``name``.
+        Optional (default): ``content`` (None), ``status`` ('pending'), ``merge_base``
+        (None).
+        """
         ...
 
     def find_by_id(self, id: str) -> Phase | None:

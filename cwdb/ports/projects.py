@@ -13,7 +13,11 @@ class ProjectRepository(Protocol):
     """Projects: CRUD, lookups by name and URL, and their initiatives' links."""
 
     def create(self, **fields: Unpack[ProjectCreate]) -> Project:
-        """Store a new project (a taken name or url: ConflictError)."""
+        """Store a new project (a taken name or url: ConflictError).
+
+        Required: ``name``, ``url``.
+        Optional (default): ``default_branch`` ('main'), ``last_fetched_at`` (None).
+        """
         ...
 
     def find_by_id(self, id: str) -> Project | None:

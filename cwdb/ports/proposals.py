@@ -13,7 +13,13 @@ class ProposalRepository(Protocol):
     """Proposals: CRUD plus an agent's proposals by status, in bulk."""
 
     def create(self, **fields: Unpack[ProposalCreate]) -> Proposal:
-        """Store a new proposal and return it as stored."""
+        """Store a new proposal and return it as stored.
+
+        Required: ``agent_id``, ``initiative_id``, ``target_type``, ``title``,
+        ``summary``, ``content``.
+        Optional (default): ``target_id`` (None), ``metadata`` (None), ``status``
+        ('pending'), ``sort_order`` (0).
+        """
         ...
 
     def find_by_id(self, id: str) -> Proposal | None:

@@ -16,7 +16,14 @@ class TaskRepository(Protocol):
     """
 
     def create(self, **fields: Unpack[TaskCreate]) -> Task:
-        """Store a new task and return it as stored."""
+        """Store a new task and return it as stored.
+
+        Required: ``name``.
+        Optional (default): ``phase_id`` (None), ``initiative_id`` (None),
+        ``parent_task_id`` (None), ``description`` (None), ``type`` ('auto'),
+        ``category`` ('execute'), ``priority`` ('medium'), ``status`` ('pending'),
+        ``order`` (0), ``summary`` (None), ``retry_count`` (0).
+        """
         ...
 
     def find_by_id(self, id: str) -> Task | None:

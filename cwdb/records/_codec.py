@@ -296,9 +296,11 @@ class RecordCodec:
             if encode is None:
                 raise self.refused(name)
             params[name] = encode(value)
-        for name in self._required:
-            if name not in fields:
-                raise ValidationError(f"{name}: required field missing")
+        missing = [name for name in self._required if name not in fields]
+        if missing:
+            # Every one at once, in column order: the caller fixes the call in one go.
+            plural = "s" if len(missing) > 1 else ""
+            raise ValidationError(f"missing required field{plural}: {', '.join(missing)}")
         params["now"] = now
         if new_id is not None:
             params["id"] = new_id

@@ -1,7 +1,5 @@
 """The account record: a provider account agents run under, in rotation."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Required, TypedDict
 

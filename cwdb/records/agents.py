@@ -1,7 +1,5 @@
 """The agent record: one coding agent process and its state."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any, Required, TypedDict
 

@@ -1,7 +1,5 @@
 """The errand record: a small, self-contained job on a project's branch."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Required, TypedDict
 

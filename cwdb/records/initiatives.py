@@ -1,7 +1,5 @@
 """The initiative record: the top of the plan (initiative → phases → tasks)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Required, TypedDict
 

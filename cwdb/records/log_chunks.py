@@ -1,7 +1,5 @@
 """The log chunk record: a piece of an agent's streamed output."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import NotRequired, TypedDict
 

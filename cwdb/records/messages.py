@@ -1,7 +1,5 @@
 """The message record: a note between an agent and the user."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Required, TypedDict
 

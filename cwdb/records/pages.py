@@ -1,7 +1,5 @@
 """The page record: an initiative's documentation, as a tree of pages."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Required, TypedDict
 

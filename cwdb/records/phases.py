@@ -1,7 +1,5 @@
 """The phase record: a stage of an initiative, holding tasks."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Required, TypedDict
 

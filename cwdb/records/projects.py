@@ -1,7 +1,5 @@
 """The project record: a git repository initiatives work on."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Required, TypedDict
 

@@ -1,7 +1,5 @@
 """The proposal record: a change an agent proposes for the user to accept."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any, Required, TypedDict
 

@@ -1,7 +1,5 @@
 """The task record: one piece of work an agent carries out."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Required, TypedDict
 

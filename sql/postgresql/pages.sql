@@ -1,7 +1,8 @@
 -- Pages: an initiative's documentation, a tree under one root page.
 -- Every query returns whole rows in the column order of cwdb.Page.
 -- Parameters are psycopg's %(name)s placeholders.
--- sqlfluff's placeholder templater writes each one as its bare name, so
+-- The linter's placeholder templater (sqlfluff) writes each one as its
+-- bare name, so
 -- `%(id)s AS id` would lint as a self-alias;
 -- the next line has it lint a string literal instead.
 -- sqlfluff:templater:placeholder:id:'x'

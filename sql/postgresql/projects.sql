@@ -3,7 +3,8 @@
 -- Queries named create..delete and find_by_* return whole rows in the column
 -- order of cwdb.Project.
 -- Parameters are psycopg's %(name)s placeholders.
--- sqlfluff's placeholder templater writes each one as its bare name, so
+-- The linter's placeholder templater (sqlfluff) writes each one as its
+-- bare name, so
 -- `%(initiative_id)s` would lint as an unqualified column (and
 -- `%(initiative_id)s AS initiative_id` as a self-alias);
 -- the next line has it lint a string literal instead.

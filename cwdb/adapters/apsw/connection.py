@@ -80,16 +80,45 @@ def open_file(
         connection = apsw.Connection(path, flags=flags, statementcachesize=STATEMENT_CACHE_SIZE)
     except apsw.Error as error:
         context = f"cannot open database {path!r}"
-        raise translate(error, context=context, busy_timeout_ms=busy_timeout_ms) from error
+        raise opening_error(error, context, path, busy_timeout_ms) from error
     try:
         configure(connection, busy_timeout_ms=busy_timeout_ms, wal=True)
     except apsw.Error as error:
         close_after_failure(connection)
         context = f"cannot use database {path!r}"
-        raise translate(error, context=context, busy_timeout_ms=busy_timeout_ms) from error
+        raise opening_error(error, context, path, busy_timeout_ms) from error
     if warn and not created:
         warn_if_readable_by_others(path)
     return connection
+
+
+def opening_error(error: apsw.Error, context: str, path: str, busy_timeout_ms: int) -> Error:
+    """The cwdb error for a file that failed to open, with the reason SQLite leaves out.
+
+    A writable file in a directory this process cannot write fails with
+    "attempt to write a readonly database", also for reads and with
+    ``migrate=False``: in WAL mode SQLite must create the ``-wal`` and
+    ``-shm`` files beside the database. The message names the directory and
+    those files.
+    """
+    translated = translate(error, context=context, busy_timeout_ms=busy_timeout_ms)
+    hint = unwritable_directory(error, path)
+    return translated if hint is None else type(translated)(f"{translated}; {hint}")
+
+
+def unwritable_directory(error: apsw.Error, path: str) -> str | None:
+    """Why a read-only error came: the directory, where the WAL files go, is not writable."""
+    if not isinstance(error, (apsw.ReadOnlyError, apsw.CantOpenError)):
+        return None
+    directory = os.path.dirname(os.path.abspath(path))
+    if os.access(directory, os.W_OK):
+        return None
+    name = os.path.basename(path)
+    return (
+        f"the directory {directory!r} is not writable, and SQLite must create "
+        f"{name + '-wal'!r} and {name + '-shm'!r} there (write-ahead log) even to read: "
+        "make the directory writable by this user"
+    )
 
 
 def open_memdb(name: str, *, busy_timeout_ms: int) -> apsw.Connection:

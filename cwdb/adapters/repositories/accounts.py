@@ -17,7 +17,7 @@ class SqlAccountRepository(CrudAdapter[Account]):
     the database's clock, ``connect(clock=...)``.
     """
 
-    record = Account
+    _record = Account
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, queries, values)

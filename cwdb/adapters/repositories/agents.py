@@ -10,7 +10,7 @@ from cwdb.records.agents import Agent
 class SqlAgentRepository(CrudAdapter[Agent]):
     """Agents stored in SQLite through APSW."""
 
-    record = Agent
+    _record = Agent
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, queries, values)

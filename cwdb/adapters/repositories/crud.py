@@ -86,12 +86,12 @@ def delete_row(runner: Runner, record: type, delete: Statement[str], id: str) ->
 class CrudAdapter(Adapter, Generic[R]):
     """create / find_by_id / find_all / update / delete over one table."""
 
-    record: ClassVar[type]
+    _record: ClassVar[type]
     #: Errands take their id from the caller; every other table makes one.
-    caller_ids: ClassVar[bool] = False
+    _caller_ids: ClassVar[bool] = False
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
-        record = self.record
+        record = self._record
         super().__init__(runner, values)
         self._codec = codec_for(record, values.storage)
         self._create: Statement[R] = queries.bind("create", record)
@@ -103,7 +103,7 @@ class CrudAdapter(Adapter, Generic[R]):
         self._delete = queries.bind("delete", str)
 
     def create(self, **fields: Any) -> R:
-        make_id = not self.caller_ids
+        make_id = not self._caller_ids
         return insert_row(
             self._run, self._values, self._codec, self._create, fields, make_id=make_id
         )
@@ -118,7 +118,7 @@ class CrudAdapter(Adapter, Generic[R]):
         return update_row(self._run, self._find_by_id, self._updates, id, changes, now=self._now)
 
     def delete(self, id: str) -> None:
-        delete_row(self._run, self.record, self._delete, id)
+        delete_row(self._run, self._record, self._delete, id)
 
     def _missing(self, id: str) -> NotFoundError:
-        return missing(self.record, id)
+        return missing(self._record, id)

@@ -12,6 +12,7 @@ An inherited method is copied (a new function object around the same code:
 no wrapper, no cost per call) before it is documented, so the one shared
 implementation keeps serving every adapter. The real parameters must match
 the port's (names, kinds, defaults), or the class is refused at import.
+Methods taking ids get their check of the ids here too (``ids.py``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+from cwdb.adapters.repositories.ids import check_ids
+
 
 def document_from_port(adapter: type, port: type) -> None:
     """Give ``adapter``'s methods the docstrings and signatures of ``port``'s."""
@@ -29,6 +32,7 @@ def document_from_port(adapter: type, port: type) -> None:
         own = vars(adapter).get(name)
         function = own if own is not None else _copy(getattr(adapter, name), adapter)
         _check_shape(adapter, name, function, port_method)
+        function = check_ids(function, port_method)
         function.__doc__ = port_method.__doc__
         # Read by inspect.signature (and so by help()) before the code's own.
         setattr(function, "__signature__", inspect.signature(port_method))  # noqa: B010

@@ -10,8 +10,8 @@ from cwdb.records.errands import Errand
 class SqlErrandRepository(CrudAdapter[Errand]):
     """Errands stored in SQLite through APSW; the caller gives the ids."""
 
-    record = Errand
-    caller_ids = True
+    _record = Errand
+    _caller_ids = True
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, queries, values)

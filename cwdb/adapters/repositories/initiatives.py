@@ -10,7 +10,7 @@ from cwdb.records.initiatives import Initiative
 class SqlInitiativeRepository(CrudAdapter[Initiative]):
     """Initiatives stored in SQLite through APSW."""
 
-    record = Initiative
+    _record = Initiative
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, queries, values)

@@ -10,7 +10,7 @@ from cwdb.records.messages import Message
 class SqlMessageRepository(CrudAdapter[Message]):
     """Messages stored in SQLite through APSW."""
 
-    record = Message
+    _record = Message
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, queries, values)

@@ -11,7 +11,7 @@ from cwdb.records.pages import Page
 class SqlPageRepository(CrudAdapter[Page]):
     """Pages stored in SQLite through APSW."""
 
-    record = Page
+    _record = Page
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, queries, values)

@@ -11,7 +11,7 @@ from cwdb.records.phases import Phase
 class SqlPhaseRepository(CrudAdapter[Phase]):
     """Phases stored in SQLite through APSW; dependencies in ``phase_dependencies``."""
 
-    record = Phase
+    _record = Phase
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, queries, values)

@@ -15,7 +15,7 @@ from cwdb.records.projects import Project
 class SqlProjectRepository(CrudAdapter[Project]):
     """Projects stored in SQLite through APSW."""
 
-    record = Project
+    _record = Project
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, queries, values)

@@ -13,7 +13,7 @@ from cwdb.records.proposals import Proposal
 class SqlProposalRepository(CrudAdapter[Proposal]):
     """Proposals stored in SQLite through APSW."""
 
-    record = Proposal
+    _record = Proposal
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, queries, values)

@@ -11,7 +11,7 @@ from cwdb.records.tasks import Task
 class SqlTaskRepository(CrudAdapter[Task]):
     """Tasks stored in SQLite through APSW; dependencies in ``task_dependencies``."""
 
-    record = Task
+    _record = Task
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, queries, values)
