@@ -11,8 +11,9 @@ ratio compares two stacks measured in the same run.
 The cwdb internals the scripts need are imported here and nowhere else:
 ``new_id``/``new_ids`` (the raw baselines make ids as cwdb does),
 ``open_file`` (raw APSW with cwdb's connection settings), ``query_file``
-(the SQL text cwdb runs for a call) and ``time_from_ms`` (the datetimes
-cwdb binds on PostgreSQL).
+(the SQL text cwdb runs for a call), ``time_from_ms`` (the datetimes cwdb
+binds on PostgreSQL) and ``copy_database`` (what ``cwdb copy`` runs, for
+bench_copy.py).
 """
 
 from __future__ import annotations
@@ -806,3 +807,10 @@ def live_writer(db: cwdb.Database, path: str, kind: str = "process") -> Iterator
 def cwdb_json(ids: list[str]) -> str:
     """The one JSON text parameter cwdb binds for a list of ids."""
     return json.dumps(ids)
+
+
+def copy_database(source: str, dest: str, batch: int) -> Any:
+    """What ``python -m cwdb copy`` runs, in this process; its report (``.rows``, ``.seconds``)."""
+    from cwdb.adapters.copy import copy_database
+
+    return copy_database(source, dest, batch_size=batch)
