@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import typing
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from importlib.metadata import version
@@ -52,7 +53,7 @@ from bench_workload import (
     status_change,
     task_params,
 )
-from sqlalchemy import ForeignKey, Integer, TypeDecorator, and_, event, func, or_, select
+from sqlalchemy import Integer, TypeDecorator, and_, event, func, or_, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 import cwdb
@@ -337,77 +338,27 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: MsTime}
 
 
-class Initiative(Base):
-    __tablename__ = "initiatives"
+def orm_model(record: type, table: str) -> Any:
+    """The mapped class of ``table``: ``record``'s fields and types, ``Literal`` ones as str.
 
-    id: Mapped[str] = mapped_column(primary_key=True)
-    name: Mapped[str]
-    status: Mapped[str]
-    execution_mode: Mapped[str]
-    quality_review: Mapped[bool]
-    branch: Mapped[str | None]
-    created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
+    What a user writes as ``name: Mapped[str]`` line by line, derived from
+    cwdb's record so the two cannot drift.
+    """
+    hints = typing.get_type_hints(record)
 
+    def column(kind: Any) -> Any:
+        return Mapped[str if typing.get_origin(kind) is typing.Literal else kind]
 
-class Phase(Base):
-    __tablename__ = "phases"
-
-    id: Mapped[str] = mapped_column(primary_key=True)
-    initiative_id: Mapped[str] = mapped_column(ForeignKey("initiatives.id"))
-    name: Mapped[str]
-    content: Mapped[str | None]
-    status: Mapped[str]
-    merge_base: Mapped[str | None]
-    created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
+    annotations = {field.name: column(hints[field.name]) for field in attrs.fields(record)}
+    namespace = {"__tablename__": table, "__annotations__": annotations}
+    return type(record.__name__, (Base,), {**namespace, "id": mapped_column(primary_key=True)})
 
 
-class Task(Base):
-    __tablename__ = "tasks"
-
-    id: Mapped[str] = mapped_column(primary_key=True)
-    phase_id: Mapped[str | None] = mapped_column(ForeignKey("phases.id"))
-    initiative_id: Mapped[str | None] = mapped_column(ForeignKey("initiatives.id"))
-    parent_task_id: Mapped[str | None] = mapped_column(ForeignKey("tasks.id"))
-    name: Mapped[str]
-    description: Mapped[str | None]
-    type: Mapped[str]
-    category: Mapped[str]
-    priority: Mapped[str]
-    status: Mapped[str]
-    order: Mapped[int]
-    summary: Mapped[str | None]
-    retry_count: Mapped[int]
-    created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
-
-
-class LogChunk(Base):
-    __tablename__ = "agent_log_chunks"
-
-    id: Mapped[str] = mapped_column(primary_key=True)
-    agent_id: Mapped[str]
-    agent_name: Mapped[str]
-    content: Mapped[str]
-    session_number: Mapped[int]
-    created_at: Mapped[datetime]
-
-
-class Account(Base):
-    __tablename__ = "accounts"
-
-    id: Mapped[str] = mapped_column(primary_key=True)
-    email: Mapped[str]
-    provider: Mapped[str]
-    config_json: Mapped[str | None]
-    credentials: Mapped[str | None]
-    is_exhausted: Mapped[bool]
-    exhausted_until: Mapped[datetime | None]
-    last_used_at: Mapped[datetime | None]
-    sort_order: Mapped[int]
-    created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
+Initiative = orm_model(cwdb.Initiative, "initiatives")
+Phase = orm_model(cwdb.Phase, "phases")
+Task = orm_model(cwdb.Task, "tasks")
+LogChunk = orm_model(cwdb.LogChunk, "agent_log_chunks")
+Account = orm_model(cwdb.Account, "accounts")
 
 
 ROWID: sqlalchemy.ColumnClause[int] = sqlalchemy.literal_column("rowid", Integer)
