@@ -46,7 +46,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     arguments.add_argument("--old", type=int, default=500_000, help="old chunks to delete")
     arguments.add_argument("--content-bytes", type=int, default=100, help="size of each chunk")
     arguments.add_argument("--writer", choices=["thread", "process"], default="thread")
-    arguments.add_argument("--part", choices=["a", "b", "both"], default="both", help="what")
+    arguments.add_argument("--part", choices=["a", "b", "both"], default="both", help="what to run")
     return quick(arguments, argv, chunks=50_000, old=50_000)
 
 
