@@ -16,47 +16,37 @@ the machine and its page cache; nothing here passes or fails on a timing.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import shutil
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import apsw
+from bench_workload import fill_chunks, live_writer, parser, quick
 
 import cwdb
 
-CHUNK_BYTES = 1000
-BATCH = 5_000
 GB = 1024 * 1024 * 1024
 MB = 1024 * 1024
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--mb", type=int, default=100, help="database size to build, in MB")
-    parser.add_argument("--runs", type=int, default=3, help="backups to time (median)")
-    parser.add_argument("--quick", action="store_true", help="5 MB, one run")
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.mb, args.runs = 5, 1
-    return args
+    arguments = parser(__doc__)
+    arguments.add_argument("--mb", type=int, default=100, help="database size to build, in MB")
+    arguments.add_argument("--runs", type=int, default=3, help="backups to time (median)")
+    return quick(arguments, argv, mb=5, runs=1)
 
 
 def fill(path: Path, megabytes: int) -> int:
-    """Log chunks until the file holds about ``megabytes``; the chunk count."""
-    content = "x" * CHUNK_BYTES
+    """1 KB log chunks over 50 agents until the file holds about ``megabytes``; the count."""
+    agents = [f"agent-{i}" for i in range(50)]
     rows = 0
     with cwdb.connect(path) as db:
         while Path(path).stat().st_size < megabytes * MB:
-            db.log_chunks.insert_chunks(
-                {"agent_id": f"agent-{i % 50}", "agent_name": "bench", "content": content}
-                for i in range(BATCH)
-            )
-            rows += BATCH
+            fill_chunks(db, 5_000, agents, lambda _: "x" * 1000)
+            rows += 5_000
     return rows
 
 
@@ -81,36 +71,6 @@ def integrity_seconds(path: Path) -> tuple[str, float]:
         connection.close()
 
 
-def write_until(path: str, started: Any, stop: Any, results: Any) -> None:
-    """Writer process: single insert_chunk calls; sends back the latencies."""
-    latencies: list[float] = []
-    with cwdb.connect(path) as db:
-        while not stop.is_set():
-            begin = time.perf_counter()
-            db.log_chunks.insert_chunk("live", "live", "live output line")
-            latencies.append(time.perf_counter() - begin)
-            if len(latencies) == 1:
-                started.set()
-    results.put(latencies)
-
-
-def backup_beside_writer(db: cwdb.Database, path: Path, dest: Path) -> tuple[float, list[float]]:
-    context = multiprocessing.get_context("spawn")
-    started, stop = context.Event(), context.Event()
-    results = context.Queue()
-    writer = context.Process(target=write_until, args=(str(path), started, stop, results))
-    writer.start()
-    try:
-        if not started.wait(60):
-            raise RuntimeError("the writer did not start")
-        seconds = timed_backup(db, dest)
-    finally:
-        stop.set()
-    latencies: list[float] = results.get(timeout=120)
-    writer.join(60)
-    return seconds, latencies
-
-
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     print(f"cwdb {cwdb.__version__}, bench_backup ({'quick' if args.quick else 'full'})")
@@ -127,7 +87,9 @@ def main(argv: list[str]) -> int:
             median_of = f"median of {len(times)}"
             print(f"  backup, no writer:    {seconds:6.2f} s  ({rate:,.0f} MB/s, {median_of})")
             print(f"  extrapolated to 1 GB: {GB / MB / rate:6.1f} s  (linear in size)")
-            busy_seconds, latencies = backup_beside_writer(db, path, Path(folder) / "busy.db")
+            with live_writer(db, str(path)) as calls:
+                busy_seconds = timed_backup(db, Path(folder) / "busy.db")
+        latencies = [latency for _, latency in calls]
         longest = max(latencies) * 1000
         print(
             f"  backup, writer busy:  {busy_seconds:6.2f} s  (writer: {len(latencies):,} commits,"

@@ -27,48 +27,37 @@ import resource
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import cwdb
-from cwdb.ops.copy import CopyReport, copy_database
+from scripts.bench_workload import copy_database, fill_chunks, parser, quick
 from tests.support import postgres_server
 from tests.support.busy import build_busy
 
-BATCH = 10_000
-AGENTS = 100
-
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--chunks", type=int, default=1_000_000, help="log chunks to copy")
-    parser.add_argument("--days", type=int, default=300, help="demo days of other data")
-    parser.add_argument("--batch", type=int, default=5000, help="rows per round trip")
-    parser.add_argument("--quick", action="store_true", help="20,000 chunks, 3 days")
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.chunks, args.days = 20_000, 3
-    return args
+    arguments = parser(__doc__)
+    arguments.add_argument("--chunks", type=int, default=1_000_000, help="log chunks to copy")
+    arguments.add_argument("--days", type=int, default=300, help="demo days of other data")
+    arguments.add_argument("--batch", type=int, default=5000, help="rows per round trip")
+    return quick(arguments, argv, chunks=20_000, days=3)
 
 
 def fill(path: Path, *, days: int, chunks: int) -> None:
     build_busy(path, days=days)
-    agents = [f"agent-{n:03}" for n in range(AGENTS)]
-
-    def batch(start: int, stop: int) -> Iterator[dict[str, Any]]:
-        for i in range(start, stop):
-            agent = agents[i % AGENTS]
-            content = f"{i:>9} line of output from the agent, as it streams it to the log ....."
-            yield {"agent_id": agent, "agent_name": agent, "content": content}
-
+    agents = [f"agent-{n:03}" for n in range(100)]
     with cwdb.connect(path) as db:
-        for start in range(0, chunks, BATCH):
-            db.log_chunks.insert_chunks(batch(start, min(start + BATCH, chunks)))
+        fill_chunks(
+            db,
+            chunks,
+            agents,
+            lambda i: f"{i:>9} line of output from the agent, as it streams it to the log .....",
+        )
 
 
-def timed(source: str, dest: str, batch: int, label: str) -> CopyReport:
-    report = copy_database(source, dest, batch_size=batch)
+def timed(source: str, dest: str, batch: int, label: str) -> Any:
+    report = copy_database(source, dest, batch)
     rate = report.total / report.seconds
     print(
         f"  {label:<22} {report.total:>11,} rows in {report.seconds:7.2f} s"

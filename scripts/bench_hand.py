@@ -28,29 +28,32 @@ pick: ``hand+strict`` adds the strictly increasing ``last_used_at``,
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bench_workload import (
-    ACCOUNT,
-    CHUNK,
-    INITIATIVE,
-    PHASE,
-    TASK,
-    Raw,
-    Sizes,
-    chunk_rows,
-    now_ms,
-)
+import attrs
+from bench_workload import Raw, Sizes, chunk_rows, new_id, now_ms
 
 import cwdb
-from cwdb._ids import new_id
-from cwdb.records._columns import Kind, columns_of
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
+# Every hand-written query returns a record's columns in its field order.
+INITIATIVE = "id, name, status, execution_mode, quality_review, branch, created_at, updated_at"
+PHASE = "id, initiative_id, name, content, status, merge_base, created_at, updated_at"
+TASK = (
+    "id, phase_id, initiative_id, parent_task_id, name, description, type, category, "
+    'priority, status, "order", summary, retry_count, created_at, updated_at'
+)
+CHUNK = "id, agent_id, agent_name, content, session_number, created_at"
+ACCOUNT = (
+    "id, email, provider, config_json, credentials, is_exhausted, exhausted_until, "
+    "last_used_at, sort_order, created_at, updated_at"
+)
 
+# The statements both dialects write alike (bench_pg.py turns ``?`` into ``%s``).
 CREATE_INITIATIVE = f"""INSERT INTO initiatives (id, name, created_at, updated_at)
 VALUES (?, ?, ?, ?) RETURNING {INITIATIVE}"""
 CREATE_PHASE = f"""INSERT INTO phases (id, initiative_id, name, created_at, updated_at)
@@ -62,6 +65,8 @@ FIND_PHASE_TASKS = f"""SELECT {TASK} FROM tasks WHERE phase_id = ?
 ORDER BY "order", created_at"""
 SET_TASK_STATUS = f"UPDATE tasks SET status = ?, updated_at = ? WHERE id = ? RETURNING {TASK}"
 INSERT_CHUNK = f"INSERT INTO agent_log_chunks ({CHUNK}) VALUES (?, ?, ?, ?, ?, ?)"
+
+# SQLite's own (bench_pg.py writes PostgreSQL's): the plain least-recently-used pick.
 PICK_ACCOUNT = f"""UPDATE accounts SET last_used_at = ?1, updated_at = ?1
 WHERE id = (
     SELECT id FROM accounts
@@ -95,7 +100,7 @@ def agent_chunks_sql(count: int) -> str:
     return f"SELECT {CHUNK} FROM agent_log_chunks WHERE agent_id IN ({marks}) ORDER BY rowid"
 
 
-# -- naive row mapping (shared with bench_peers.py) ----------------------------
+# -- naive row mapping (shared with bench_peers.py) ------------------------------
 
 
 def from_ms(ms: int | None) -> datetime | None:
@@ -104,9 +109,19 @@ def from_ms(ms: int | None) -> datetime | None:
 
 
 def conversions(record: type) -> list[Callable[[Any], Any] | None]:
-    """Per field of ``record``: how the stored value becomes the field's (None: as is)."""
-    by_kind: dict[Kind, Callable[[Any], Any]] = {Kind.TIME: from_ms, Kind.BOOL: bool}
-    return [by_kind.get(column.kind) for column in columns_of(record)]
+    """Per field of ``record``: how the stored value becomes the field's (None: as is).
+
+    Times are stored as milliseconds and booleans as 0/1: the fields typed
+    ``datetime`` (or ``datetime | None``) and ``bool``.
+    """
+    hints = typing.get_type_hints(record)
+
+    def conversion(kind: Any) -> Callable[[Any], Any] | None:
+        if kind is datetime or datetime in typing.get_args(kind):
+            return from_ms
+        return bool if kind is bool else None
+
+    return [conversion(hints[field.name]) for field in attrs.fields(record)]
 
 
 class ByPosition:

@@ -22,50 +22,37 @@ database is a WAL file in a temporary folder, removed at the end.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import statistics
 import sys
 import tempfile
-import threading
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+
+from bench_workload import Calls, fill_chunks, live_writer, parser, quick
 
 import cwdb
 
-BATCH = 10_000
 AGENTS = 100
 WRITER_WARMUP_SECONDS = 1.0
 WRITER_COOLDOWN_SECONDS = 0.5
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--chunks", type=int, default=1_000_000, help="chunks to stream")
-    parser.add_argument("--old", type=int, default=500_000, help="old chunks to delete")
-    parser.add_argument("--content-bytes", type=int, default=100, help="size of each chunk")
-    parser.add_argument("--writer", choices=["thread", "process"], default="thread")
-    parser.add_argument("--part", choices=["a", "b", "both"], default="both", help="what to run")
-    parser.add_argument("--quick", action="store_true", help="50,000 chunks for both parts")
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.chunks = args.old = 50_000
-    return args
+    arguments = parser(__doc__)
+    arguments.add_argument("--chunks", type=int, default=1_000_000, help="chunks to stream")
+    arguments.add_argument("--old", type=int, default=500_000, help="old chunks to delete")
+    arguments.add_argument("--content-bytes", type=int, default=100, help="size of each chunk")
+    arguments.add_argument("--writer", choices=["thread", "process"], default="thread")
+    arguments.add_argument("--part", choices=["a", "b", "both"], default="both", help="what to run")
+    return quick(arguments, argv, chunks=50_000, old=50_000)
 
 
 def seed(db: cwdb.Database, count: int, agents: list[str], content: str, prefix: str = "") -> None:
-    """``count`` chunks spread over ``agents``, inserted BATCH at a time."""
-
-    def chunks(start: int, stop: int) -> Iterator[dict[str, Any]]:
-        for i in range(start, stop):
-            agent = agents[i % len(agents)]
-            yield {"agent_id": agent, "agent_name": agent, "content": f"{prefix}{i} {content}"}
-
-    for start in range(0, count, BATCH):
-        db.log_chunks.insert_chunks(chunks(start, min(start + BATCH, count)))
+    """``count`` chunks spread over ``agents``."""
+    fill_chunks(db, count, agents, lambda i: f"{prefix}{i} {content}")
 
 
 def mb(size: float) -> str:
@@ -115,27 +102,6 @@ def streaming(path: Path, count: int, content: str) -> None:
 
 # -- (b) retention ----------------------------------------------------------------
 
-Calls = list[tuple[float, float]]
-
-
-def write_until(db: cwdb.Database, started: Any, stop: Any) -> Calls:
-    """Single insert_chunk calls until ``stop``: (monotonic start, latency s) each."""
-    calls: Calls = []
-    content = "live output line"
-    while not stop.is_set():
-        begin = time.monotonic()
-        db.log_chunks.insert_chunk("live", "live", content)
-        calls.append((begin, time.monotonic() - begin))
-        if len(calls) == 1:
-            started.set()
-    return calls
-
-
-def write_in_process(path: str, started: Any, stop: Any, results: Any) -> None:
-    """The writer as another process (spawned): sends its calls back at the end."""
-    with cwdb.connect(path) as db:
-        results.put(write_until(db, started, stop))
-
 
 def latency_line(label: str, calls: Calls) -> str:
     if not calls:
@@ -157,11 +123,15 @@ def retention(path: Path, old: int, content: str, writer: str) -> None:
     with cwdb.connect(path) as db:
         seed(db, old // 10, agents, content, prefix="new ")
         cutoff = datetime.now(UTC) - timedelta(days=1)
-        calls, window, deleted = run_beside_writer(db, str(path), writer, cutoff)
+        with live_writer(db, str(path), writer) as calls:
+            time.sleep(WRITER_WARMUP_SECONDS)  # the writer's baseline latencies
+            start = time.monotonic()
+            deleted = db.log_chunks.delete_older_than(cutoff)
+            end = time.monotonic()
+            time.sleep(WRITER_COOLDOWN_SECONDS)
         remaining = len(db.log_chunks.find_by_agent_id("agent-0"))
     assert deleted == old, f"deleted {deleted:,}, expected {old:,}"
     assert remaining == (old // 10 + AGENTS - 1) // AGENTS, "recent chunks were deleted"
-    start, end = window
     before = [c for c in calls if c[0] + c[1] < start]
     during = [c for c in calls if c[0] < end and c[0] + c[1] > start]
     took = end - start
@@ -170,46 +140,6 @@ def retention(path: Path, old: int, content: str, writer: str) -> None:
     print(latency_line("writer during the delete", during))
     longest = max((latency for _, latency in during), default=0.0)
     print(f"    longest writer stall during the delete: {longest * 1000:.1f} ms")
-
-
-def run_beside_writer(
-    db: cwdb.Database, path: str, writer: str, cutoff: datetime
-) -> tuple[Calls, tuple[float, float], int]:
-    """Start the writer, warm up, delete, cool down; (calls, delete window, deleted)."""
-    if writer == "thread":
-        ready, done = threading.Event(), threading.Event()
-        box: list[Calls] = []
-        thread = threading.Thread(target=lambda: box.append(write_until(db, ready, done)))
-        thread.start()
-        window, deleted = delete_while_writing(db, cutoff, ready, done)
-        thread.join()
-        return box[0], window, deleted
-    context = multiprocessing.get_context("spawn")
-    started, stop = context.Event(), context.Event()
-    results = context.Queue()
-    process = context.Process(target=write_in_process, args=(path, started, stop, results))
-    process.start()
-    window, deleted = delete_while_writing(db, cutoff, started, stop)
-    calls: Calls = results.get(timeout=120)
-    process.join(60)
-    assert process.exitcode == 0, f"the writer process exited with {process.exitcode}"
-    return calls, window, deleted
-
-
-def delete_while_writing(
-    db: cwdb.Database, cutoff: datetime, started: Any, stop: Any
-) -> tuple[tuple[float, float], int]:
-    try:
-        if not started.wait(60):
-            raise RuntimeError("the writer did not start")
-        time.sleep(WRITER_WARMUP_SECONDS)  # the writer's baseline latencies
-        start = time.monotonic()
-        deleted = db.log_chunks.delete_older_than(cutoff)
-        end = time.monotonic()
-        time.sleep(WRITER_COOLDOWN_SECONDS)
-    finally:
-        stop.set()
-    return (start, end), deleted
 
 
 def main(argv: list[str]) -> int:

@@ -25,38 +25,39 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import typing
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from importlib.metadata import version
 from typing import Any, ClassVar
 
 import aiosql
 import apsw
+import attrs
 import sqlalchemy
-from bench_hand import ByPosition, conversions, from_ms
+from aiosql.types import SQLOperationType
+from bench_hand import EPOCH, ByPosition, conversions, from_ms
 from bench_workload import (
-    PICK,
-    STATUS_UPDATE,
     Raw,
     Sizes,
     StackFactory,
     chunk_params,
     initiative_params,
+    new_id,
     now_ms,
     phase_params,
     pick_params,
+    same_sql,
+    sql_file,
+    sql_text,
     status_change,
     task_params,
 )
-from sqlalchemy import ForeignKey, Integer, TypeDecorator, and_, event, func, or_, select
+from sqlalchemy import Integer, TypeDecorator, and_, event, func, or_, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 import cwdb
-from cwdb._ids import new_id
-from cwdb.adapters.sqlfiles import Shape, query_file
-from cwdb.records._columns import columns_of
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ONE_MS = timedelta(milliseconds=1)
 PRAGMAS = (
     "PRAGMA journal_mode = WAL",
@@ -86,7 +87,7 @@ class ByName:
 
     def __init__(self, record: type) -> None:
         self.record = record
-        fields = [column.name for column in columns_of(record)]
+        fields = [field.name for field in attrs.fields(record)]
         self.convert = [(f, c) for f, c in zip(fields, conversions(record), strict=True) if c]
 
     def __call__(self, columns: list[str], row: Iterable[Any]) -> Any:
@@ -114,20 +115,11 @@ class SqlPeer:
 
     def __init__(self) -> None:
         self.mappers: dict[type, ByPosition | ByName] = {}
-        st = self.statement
-        self.create_initiative = st("initiatives", "create")
-        self.create_phase = st("phases", "create")
-        self.create_task = st("tasks", "create")
-        self.find_task = st("tasks", "find_by_id")
-        self.find_phase_tasks = st("tasks", "find_by_phase_id")
-        self.update_task = st(*STATUS_UPDATE)
-        self.insert_chunk = st("log_chunks", "insert_chunks")
-        self.find_agent_chunks = st("log_chunks", "find_by_agent_ids")
-        self.next_account = st(*PICK)
+        same_sql(self, load=self.statement)
 
     def statement(self, file: str, name: str) -> Any:
         """The query ``file.name`` in the form ``one`` / ``write`` take it."""
-        return query_file(file)[name].sql
+        return sql_text(file, name)
 
     def mapper(self, record: type) -> Any:
         """This stack's row mapper for ``record``, made once."""
@@ -249,14 +241,13 @@ class AiosqlStack(Sqlite3Stack):
     def statement(self, file: str, name: str) -> Any:
         loaded = self.queries.get(file)
         if loaded is None:
-            path = query_file(file).path
+            path = sql_file(file).path
             loaded = aiosql.from_path(path, "sqlite3", mandatory_parameters=False)
             self.queries[file] = loaded
         function = getattr(loaded, name)
-        query = query_file(file)[name]
-        if function.sql.rstrip().rstrip(";").rstrip() != query.sql:
+        if function.sql.rstrip().rstrip(";").rstrip() != sql_text(file, name):
             raise AssertionError(f"aiosql read {file}.{name} differently from cwdb")
-        if query.shape is Shape.WRITE_RETURNING:
+        if function.operation is SQLOperationType.INSERT_RETURNING:
             # aiosql's sqlite3 adapter gives a <! statement's lastrowid, not its
             # RETURNING row: run the same text through its select_one instead.
             adapter, sql = loaded.driver_adapter, function.sql
@@ -347,77 +338,27 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: MsTime}
 
 
-class Initiative(Base):
-    __tablename__ = "initiatives"
+def orm_model(record: type, table: str) -> Any:
+    """The mapped class of ``table``: ``record``'s fields and types, ``Literal`` ones as str.
 
-    id: Mapped[str] = mapped_column(primary_key=True)
-    name: Mapped[str]
-    status: Mapped[str]
-    execution_mode: Mapped[str]
-    quality_review: Mapped[bool]
-    branch: Mapped[str | None]
-    created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
+    What a user writes as ``name: Mapped[str]`` line by line, derived from
+    cwdb's record so the two cannot drift.
+    """
+    hints = typing.get_type_hints(record)
 
+    def column(kind: Any) -> Any:
+        return Mapped[str if typing.get_origin(kind) is typing.Literal else kind]
 
-class Phase(Base):
-    __tablename__ = "phases"
-
-    id: Mapped[str] = mapped_column(primary_key=True)
-    initiative_id: Mapped[str] = mapped_column(ForeignKey("initiatives.id"))
-    name: Mapped[str]
-    content: Mapped[str | None]
-    status: Mapped[str]
-    merge_base: Mapped[str | None]
-    created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
+    annotations = {field.name: column(hints[field.name]) for field in attrs.fields(record)}
+    namespace = {"__tablename__": table, "__annotations__": annotations}
+    return type(record.__name__, (Base,), {**namespace, "id": mapped_column(primary_key=True)})
 
 
-class Task(Base):
-    __tablename__ = "tasks"
-
-    id: Mapped[str] = mapped_column(primary_key=True)
-    phase_id: Mapped[str | None] = mapped_column(ForeignKey("phases.id"))
-    initiative_id: Mapped[str | None] = mapped_column(ForeignKey("initiatives.id"))
-    parent_task_id: Mapped[str | None] = mapped_column(ForeignKey("tasks.id"))
-    name: Mapped[str]
-    description: Mapped[str | None]
-    type: Mapped[str]
-    category: Mapped[str]
-    priority: Mapped[str]
-    status: Mapped[str]
-    order: Mapped[int]
-    summary: Mapped[str | None]
-    retry_count: Mapped[int]
-    created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
-
-
-class LogChunk(Base):
-    __tablename__ = "agent_log_chunks"
-
-    id: Mapped[str] = mapped_column(primary_key=True)
-    agent_id: Mapped[str]
-    agent_name: Mapped[str]
-    content: Mapped[str]
-    session_number: Mapped[int]
-    created_at: Mapped[datetime]
-
-
-class Account(Base):
-    __tablename__ = "accounts"
-
-    id: Mapped[str] = mapped_column(primary_key=True)
-    email: Mapped[str]
-    provider: Mapped[str]
-    config_json: Mapped[str | None]
-    credentials: Mapped[str | None]
-    is_exhausted: Mapped[bool]
-    exhausted_until: Mapped[datetime | None]
-    last_used_at: Mapped[datetime | None]
-    sort_order: Mapped[int]
-    created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
+Initiative = orm_model(cwdb.Initiative, "initiatives")
+Phase = orm_model(cwdb.Phase, "phases")
+Task = orm_model(cwdb.Task, "tasks")
+LogChunk = orm_model(cwdb.LogChunk, "agent_log_chunks")
+Account = orm_model(cwdb.Account, "accounts")
 
 
 ROWID: sqlalchemy.ColumnClause[int] = sqlalchemy.literal_column("rowid", Integer)

@@ -25,20 +25,19 @@ the processes counted, so a fast wrong answer fails.
 
 from __future__ import annotations
 
-import argparse
 import multiprocessing
-import os
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from multiprocessing.synchronize import Barrier
-from pathlib import Path
 from typing import Any
+
+import apsw
+from bench_workload import CHUNK_TEXT, SqliteFiles, header, parser, pg_databases, server_arguments
 
 import cwdb
 
-CHUNK = ("log line: compiling module and running tests ... ok\n" * 6)[:300]
 #: Log chunks per insert_chunks call.
 PER_CALL = 10
 
@@ -60,7 +59,7 @@ def writer(target: str, number: int, seconds: float, barrier: Barrier, results: 
         phase = db.phases.create(initiative_id=initiative.id, name="phase")
         agent = f"writer-{number}"
         chunks = [
-            {"agent_id": agent, "agent_name": "builder", "content": CHUNK, "session_number": 1}
+            {"agent_id": agent, "agent_name": "builder", "content": CHUNK_TEXT, "session_number": 1}
         ] * PER_CALL
         create, update, ingest = db.tasks.create, db.tasks.update, db.log_chunks.insert_chunks
         barrier.wait()
@@ -119,69 +118,47 @@ def check(target: str, processes: int, done: list[Done]) -> None:
 
 
 def sqlite_rows(counts: list[int], seconds: float) -> list[Row]:
-    rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for n in counts:
-            path = str(Path(tmp) / f"writers{n}.db")
-            cwdb.ensure_schema(path)
-            rows.append(measure("SQLite (WAL)", path, n, seconds))
-    return rows
+        files = SqliteFiles(tmp)
+        return [measure("SQLite (WAL)", files.fresh(n), n, seconds) for n in counts]
 
 
 def postgresql_rows(
     url: str | None, durable: bool, counts: list[int], seconds: float
 ) -> tuple[list[Row], str]:
-    import bench_pg
-
-    with bench_pg.bench_databases(url, durable=durable) as databases:
+    with pg_databases(url, durable=durable) as databases:
         rows = []
         for n in counts:
             target = databases.fresh(n)
             rows.append(measure("PostgreSQL", target, n, seconds))
             databases.drop(target)
-        described = databases.describe()
-    return rows, described
+        return rows, databases.describe()
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    arguments = parser(__doc__)
+    arguments.add_argument("--seconds", type=float, default=5.0, help="how long each row writes")
+    arguments.add_argument("--processes", default="1,2,4,8", help="writer processes per row")
+    arguments.add_argument(
+        "--backend", default="sqlite,postgresql", help="sqlite, postgresql or both"
     )
-    parser.add_argument("--seconds", type=float, default=5.0, help="how long each row writes")
-    parser.add_argument("--processes", default="1,2,4,8", help="writer processes per row")
-    parser.add_argument("--backend", default="sqlite,postgresql", help="sqlite, postgresql or both")
-    server = parser.add_mutually_exclusive_group()
-    server.add_argument("--database", metavar="URL", help="a PostgreSQL server's URL")
-    server.add_argument("--pg-server", action="store_true", help="a throwaway server (default)")
-    parser.add_argument(
-        "--pg-durable", action="store_true", help="the throwaway server with fsync on"
-    )
-    args = parser.parse_args(argv)
+    server_arguments(arguments, "a PostgreSQL server's URL", "a throwaway server (default)")
+    args = arguments.parse_args(argv)
     counts = [int(n) for n in args.processes.split(",")]
-    backends = args.backend.lower().split(",")
-    if (
-        not counts
-        or min(counts) < 1
-        or args.seconds <= 0
-        or not set(backends)
-        <= {
-            "sqlite",
-            "postgresql",
-        }
-    ):
-        parser.error("--processes takes positive counts, --backend sqlite and/or postgresql")
+    backends = set(args.backend.lower().split(","))
+    if min(counts) < 1 or args.seconds <= 0 or not backends <= {"sqlite", "postgresql"}:
+        arguments.error("--processes takes positive counts, --backend sqlite and/or postgresql")
     rows: list[Row] = []
     described = []
     if "sqlite" in backends:
         rows += sqlite_rows(counts, args.seconds)
-        described.append(f"SQLite {cwdb_sqlite_version()} (WAL, synchronous=NORMAL)")
+        described.append(f"SQLite {apsw.sqlite_lib_version()} (WAL, synchronous=NORMAL)")
     if "postgresql" in backends:
         found, server = postgresql_rows(args.database, args.pg_durable, counts, args.seconds)
         rows += found
         described.append(server)
     print(
-        f"cwdb {cwdb.__version__}, {', '.join(described)}, Python {sys.version.split()[0]}, "
-        f"{os.cpu_count()} cores; {args.seconds:g} s per row, "
+        f"{header(*described)}; {args.seconds:g} s per row, "
         f"writes = tasks.create + tasks.update + insert_chunks({PER_CALL})"
     )
     print(f"{'backend':14} {'processes':>9} {'writes/s':>10} {'x of 1':>7} {'chunks/s':>10}")
@@ -193,12 +170,6 @@ def main(argv: list[str]) -> int:
             f"{row.writes_per_second / first:7.2f} {row.chunks_per_second:10,.0f}"
         )
     return 0
-
-
-def cwdb_sqlite_version() -> str:
-    import apsw
-
-    return apsw.sqlite_lib_version()
 
 
 if __name__ == "__main__":

@@ -68,6 +68,34 @@ def test_peers_without_the_extra_exit_with_the_install_command() -> None:
     assert "pip install -e '.[bench]'" in result.stderr
 
 
+#: The stacks of ``--peers``, in the order of its columns.
+PEERS = ["cwdb", "raw", "hand", "naive", "sqlite3+attrs", "apsw+attrs by name", "aiosql",
+         "sqlalchemy-orm"]  # fmt: skip
+
+
+def test_peers_print_every_stack_as_a_ratio_to_both_raw_baselines() -> None:
+    """bench.py --peers (bench_peers.py): every workload row carries a ratio for every stack."""
+    pytest.importorskip("sqlalchemy", reason="--peers needs the optional extra 'bench'")
+    pytest.importorskip("aiosql", reason="--peers needs the optional extra 'bench'")
+    result = run(str(BENCH), "--runs", "1", "--scale", "0.02", "--peers")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert re.match(r"cwdb \S+, apsw \S+, SQLite \S+, SQLAlchemy \S+, aiosql \S+, ", lines[0])
+    workloads = ["W1", "W2", "W3", "W4", "W5", "W6", "W7"]
+    for at, base in ((1, "raw"), (12, "hand")):
+        shown = [name for name in PEERS if name != base]
+        assert lines[at] == f"ratio to {base}"
+        assert lines[at + 1].split() == " ".join(shown).split()
+        rows = [line.split() for line in lines[at + 2 : at + 10]]
+        assert [row[0] for row in rows] == [*workloads, "geomean"]
+        assert all(re.fullmatch(r"\d+\.\d\d", cell) for row in rows for cell in row[1:])
+        assert all(len(row) == 1 + len(shown) for row in rows)
+    assert lines[23].split()[0] == "ops/s"
+    ops = [line.split() for line in lines[24:31]]
+    assert [row[0] for row in ops] == workloads
+    assert all(len(row) == 1 + len(PEERS) for row in ops)
+
+
 def test_semantics_compares_the_pick_with_hand_written_picks() -> None:
     result = run(str(BENCH), "--runs", "1", "--scale", "0.02", "--semantics")
     assert result.returncode == 0, result.stdout + result.stderr

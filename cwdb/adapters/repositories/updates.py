@@ -26,7 +26,7 @@ variant leaves a row exactly as the generic statement does.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final, Generic, TypeVar
+from typing import Final, Generic, TypeVar
 
 import attrs
 
