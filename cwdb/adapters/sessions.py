@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar, Final, Generic, TypeVar
 
-from cwdb.adapters.statements import Row, Statement
+from cwdb.adapters.statements import Batch, Many, One, Row, Single, Statement, Write
 from cwdb.errors import Error
 
 __all__ = ["Session", "SessionRunner"]
@@ -227,7 +227,7 @@ class SessionRunner(abc.ABC, Generic[C]):
 
     # -- running statements -------------------------------------------------------
 
-    def one(self, st: Statement[R], params: Params) -> R | None:
+    def one(self, st: One[R], params: Params) -> R | None:
         """The first row as a record (or its first column), or None."""
         rows = self._run(st, params)[0]
         if not rows:
@@ -235,7 +235,7 @@ class SessionRunner(abc.ABC, Generic[C]):
         mapper = st.mapper
         return mapper(rows[0]) if mapper is not None else rows[0][0]
 
-    def all(self, st: Statement[R], params: Params) -> list[R]:
+    def all(self, st: Many[R], params: Params) -> list[R]:
         """Every row, as records (or as their first column)."""
         rows = self._run(st, params)[0]
         map_rows = st.map_rows
@@ -243,7 +243,7 @@ class SessionRunner(abc.ABC, Generic[C]):
             return map_rows(rows)
         return [row[0] for row in rows]
 
-    def single(self, st: Statement[R], params: Params) -> R:
+    def single(self, st: Single[R], params: Params) -> R:
         """The row a statement always returns (``INSERT ... RETURNING``, a ``$`` aggregate)."""
         rows = self._run(st, params)[0]
         if not rows:
@@ -251,15 +251,15 @@ class SessionRunner(abc.ABC, Generic[C]):
         mapper = st.mapper
         return mapper(rows[0]) if mapper is not None else rows[0][0]
 
-    def rows(self, st: Statement[Any], params: Params) -> list[Row]:
+    def rows(self, st: Many[Any], params: Params) -> list[Row]:
         """Every row as a plain tuple (for results that are not records)."""
         return self._run(st, params)[0]
 
-    def write(self, st: Statement[Any], params: Params) -> None:
+    def write(self, st: Write, params: Params) -> None:
         """Run one write statement (``!``) atomically."""
         self._run(st, params)
 
-    def write_count(self, st: Statement[Any], params: Params) -> int:
+    def write_count(self, st: Write, params: Params) -> int:
         """A write (``!``); the number of rows it changed itself (not cascaded rows)."""
         return self._run(st, params)[1]
 
@@ -344,7 +344,7 @@ class SessionRunner(abc.ABC, Generic[C]):
             raise
         return rows, changed
 
-    def write_batch(self, st: Statement[Any], param_sets: Iterable[Bindings]) -> int:
+    def write_batch(self, st: Batch, param_sets: Iterable[Bindings]) -> int:
         """A ``*!`` statement once per parameter set, in one transaction; the rows changed.
 
         A set is a mapping by name, or a tuple in the order in which the

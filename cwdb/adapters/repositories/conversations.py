@@ -17,13 +17,13 @@ class SqlConversationRepository(Adapter):
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, values)
         self._codec = codec_for(Conversation, values.storage)
-        self._create = queries.bind("create", Conversation)
-        self._find_by_id = queries.bind("find_by_id", Conversation)
-        self._find_pending_for_agent = queries.bind("find_pending_for_agent", Conversation)
-        self._answer = queries.bind("answer", Conversation)
-        self._exists = queries.bind("exists", int)
-        self._count_by_from_agent_ids = queries.bind("count_by_from_agent_ids")
-        self._find_by_from_agent_id = queries.bind("find_by_from_agent_id", Conversation)
+        self._create = queries.single("create", Conversation)
+        self._find_by_id = queries.one("find_by_id", Conversation)
+        self._find_pending_for_agent = queries.many("find_pending_for_agent", Conversation)
+        self._answer = queries.one("answer", Conversation)
+        self._exists = queries.single("exists", int)
+        self._count_by_from_agent_ids = queries.many("count_by_from_agent_ids")
+        self._find_by_from_agent_id = queries.many("find_by_from_agent_id", Conversation)
 
     def create(  # noqa: PLR0917 -- the public API makes these positional-or-keyword
         self,

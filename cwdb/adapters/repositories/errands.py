@@ -15,9 +15,9 @@ class SqlErrandRepository(CrudAdapter[Errand]):
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, queries, values)
-        self._find_all_by_project_id = queries.bind("find_all_by_project_id", Errand)
-        self._find_all_by_status = queries.bind("find_all_by_status", Errand)
-        self._find_all_by_both = queries.bind("find_all_by_project_id_and_status", Errand)
+        self._find_all_by_project_id = queries.many("find_all_by_project_id", Errand)
+        self._find_all_by_status = queries.many("find_all_by_status", Errand)
+        self._find_all_by_both = queries.many("find_all_by_project_id_and_status", Errand)
 
     def find_all(self, project_id: str | None = None, status: str | None = None) -> list[Errand]:
         """Errands oldest first, filtered by the arguments that are not None.

@@ -14,7 +14,7 @@ class SqlInitiativeRepository(CrudAdapter[Initiative]):
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, queries, values)
-        self._find_by_status = queries.bind("find_by_status", Initiative)
+        self._find_by_status = queries.many("find_by_status", Initiative)
 
     def find_by_status(self, status: str) -> list[Initiative]:
         params = {"status": self._codec.enum_filter("status", status)}

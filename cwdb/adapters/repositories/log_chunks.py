@@ -41,16 +41,16 @@ class SqlLogChunkRepository(Adapter):
         super().__init__(runner, values)
         self._codec = codec_for(LogChunk, values.storage)
         self._int_range = (values.storage.int_min, values.storage.int_max)
-        self._insert_chunk = queries.bind("insert_chunk", LogChunk)
-        self._insert_chunks = queries.bind("insert_chunks")
+        self._insert_chunk = queries.single("insert_chunk", LogChunk)
+        self._insert_chunks = queries.batch("insert_chunks")
         if self._insert_chunks.query.params != _CHUNK_PARAMS:
             raise Error(f"insert_chunks must bind {_CHUNK_PARAMS}, in that order")
-        self._find_by_agent_id = queries.bind("find_by_agent_id", LogChunk)
-        self._find_by_agent_ids = queries.bind("find_by_agent_ids", LogChunk)
-        self._iter_page = queries.bind("iter_page")
-        self._delete_by_agent_id = queries.bind("delete_by_agent_id")
-        self._delete_older_than = queries.bind("delete_older_than")
-        self._get_session_count = queries.bind("get_session_count", int)
+        self._find_by_agent_id = queries.many("find_by_agent_id", LogChunk)
+        self._find_by_agent_ids = queries.many("find_by_agent_ids", LogChunk)
+        self._iter_page = queries.many("iter_page")
+        self._delete_by_agent_id = queries.write("delete_by_agent_id")
+        self._delete_older_than = queries.write("delete_older_than")
+        self._get_session_count = queries.single("get_session_count", int)
 
     def insert_chunk(
         self, agent_id: str, agent_name: str, content: str, session_number: int = 1

@@ -14,9 +14,9 @@ class SqlMessageRepository(CrudAdapter[Message]):
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, queries, values)
-        self._find_pending_for_user = queries.bind("find_pending_for_user", Message)
-        self._find_requiring_response = queries.bind("find_requiring_response", Message)
-        self._find_replies = queries.bind("find_replies", Message)
+        self._find_pending_for_user = queries.many("find_pending_for_user", Message)
+        self._find_requiring_response = queries.many("find_requiring_response", Message)
+        self._find_replies = queries.many("find_replies", Message)
 
     def find_pending_for_user(self) -> list[Message]:
         return self._run.all(self._find_pending_for_user, {})

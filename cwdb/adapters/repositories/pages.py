@@ -15,10 +15,10 @@ class SqlPageRepository(CrudAdapter[Page]):
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, queries, values)
-        self._create_root_page = queries.bind("create_root_page")
-        self._find_by_initiative_id = queries.bind("find_by_initiative_id", Page)
-        self._find_root_page = queries.bind("find_root_page", Page)
-        self._find_by_parent_page_id = queries.bind("find_by_parent_page_id", Page)
+        self._create_root_page = queries.write("create_root_page")
+        self._find_by_initiative_id = queries.many("find_by_initiative_id", Page)
+        self._find_root_page = queries.one("find_root_page", Page)
+        self._find_by_parent_page_id = queries.many("find_by_parent_page_id", Page)
 
     def find_by_initiative_id(self, initiative_id: str) -> list[Page]:
         return self._run.all(self._find_by_initiative_id, {"initiative_id": initiative_id})

@@ -15,7 +15,7 @@ class SqlPhaseRepository(CrudAdapter[Phase]):
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, queries, values)
-        self._find_by_initiative_id = queries.bind("find_by_initiative_id", Phase)
+        self._find_by_initiative_id = queries.many("find_by_initiative_id", Phase)
         self._graph = DependencyGraph(
             runner, values, DependencyStatements.bind(queries, Phase), noun="phase"
         )

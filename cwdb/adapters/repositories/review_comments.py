@@ -17,10 +17,10 @@ class SqlReviewCommentRepository(Adapter):
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, values)
         self._codec = codec_for(ReviewComment, values.storage)
-        self._create = queries.bind("create", ReviewComment)
-        self._find_by_phase_id = queries.bind("find_by_phase_id", ReviewComment)
-        self._set_resolved = queries.bind("set_resolved", ReviewComment)
-        self._delete = queries.bind("delete", str)
+        self._create = queries.single("create", ReviewComment)
+        self._find_by_phase_id = queries.many("find_by_phase_id", ReviewComment)
+        self._set_resolved = queries.one("set_resolved", ReviewComment)
+        self._delete = queries.one("delete", str)
 
     def create(  # noqa: PLR0917 - the public API fixes this positional signature
         self,

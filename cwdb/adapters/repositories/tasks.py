@@ -15,10 +15,10 @@ class SqlTaskRepository(CrudAdapter[Task]):
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, queries, values)
-        self._find_by_phase_id = queries.bind("find_by_phase_id", Task)
-        self._find_by_initiative_id = queries.bind("find_by_initiative_id", Task)
-        self._find_by_parent_task_id = queries.bind("find_by_parent_task_id", Task)
-        self._increment_retry_count = queries.bind("increment_retry_count", Task)
+        self._find_by_phase_id = queries.many("find_by_phase_id", Task)
+        self._find_by_initiative_id = queries.many("find_by_initiative_id", Task)
+        self._find_by_parent_task_id = queries.many("find_by_parent_task_id", Task)
+        self._increment_retry_count = queries.one("increment_retry_count", Task)
         self._graph = DependencyGraph(
             runner, values, DependencyStatements.bind(queries, Task), noun="task"
         )
