@@ -98,7 +98,8 @@ def lone_surrogate(field: str, value: object) -> ValidationError | None:
         except UnicodeEncodeError as error:
             return ValidationError(
                 f"{field}: text cannot be stored: it is not valid Unicode "
-                f"(a lone surrogate at position {error.start})"
+                f"(a lone surrogate at position {error.start})",
+                field=field,
             )
     return None
 
@@ -108,14 +109,21 @@ def _kind(value: object) -> str:
 
 
 def _encode(column: Column, value: object, store_time: StoreTime = ms_from_time) -> object:
-    """Validate one value for a column and return what the database stores."""
-    if value is None:
-        if column.nullable:
-            return None
-        raise ValidationError(f"{column.name}: may not be None")
-    if column.kind is Kind.TIME:
-        return store_time(value, column.name)  # type: ignore[arg-type]
-    return _ENCODERS[column.kind](column, value)
+    """Validate one value for a column and return what the database stores.
+
+    Its refusal names the column in ``ValidationError.field`` too.
+    """
+    try:
+        if value is None:
+            if column.nullable:
+                return None
+            raise ValidationError(f"{column.name}: may not be None")
+        if column.kind is Kind.TIME:
+            return store_time(value, column.name)  # type: ignore[arg-type]
+        return _ENCODERS[column.kind](column, value)
+    except ValidationError as error:
+        error.field = column.name
+        raise
 
 
 def _wrong_type(column: Column, value: object) -> ValidationError:
@@ -259,7 +267,7 @@ class RecordCodec:
             params[name] = encode(value)
         for name in self._required:
             if name not in fields:
-                raise ValidationError(f"{name}: required field missing")
+                raise ValidationError(f"{name}: required field missing", field=name)
         params["now"] = now
         if new_id is not None:
             params["id"] = new_id
@@ -279,9 +287,11 @@ class RecordCodec:
     def refused(self, name: str) -> ValidationError:
         """The error for a field that is unknown or set by the library only."""
         if name in self.by_name:
-            return ValidationError(f"{name}: immutable field, set by the library only")
+            return ValidationError(f"{name}: immutable field, set by the library only", field=name)
         known = ", ".join(c.name for c in self.columns if not c.managed)
-        return ValidationError(f"{name}: unknown field of {self.record.__name__} (fields: {known})")
+        return ValidationError(
+            f"{name}: unknown field of {self.record.__name__} (fields: {known})", field=name
+        )
 
 
 def row_mapper(record: type[R]) -> Callable[[tuple[Any, ...]], R]:

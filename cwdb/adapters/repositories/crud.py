@@ -13,6 +13,7 @@ import functools
 from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
+from cwdb.adapters.constraints import table_of
 from cwdb.adapters.repositories.updates import UpdateStatements
 from cwdb.adapters.runner import Queries, Runner, Statement
 from cwdb.errors import NotFoundError
@@ -29,7 +30,7 @@ def codec_for(record: type, store_time: StoreTime = ms_from_time) -> RecordCodec
 
 def missing(record: type, id: str) -> NotFoundError:
     """The error for an id that the call is about and that does not exist."""
-    return NotFoundError(f"{record.__name__} {id!r} does not exist")
+    return NotFoundError(f"{record.__name__} {id!r} does not exist", table=table_of(record), id=id)
 
 
 def insert_row(
