@@ -4,7 +4,7 @@ Each bad call below runs on a SQLite file, on a PostgreSQL database whose
 ``lc_messages`` is English (``C``) and on one whose ``lc_messages`` is German
 (``de_DE.UTF-8``, generated with ``localedef`` if missing; issue 20). The
 error's class, message and attributes (``table``, ``fields``, ``constraint``,
-``value``) must be the same everywhere (API.md sections 2 and 9), and the
+``value``) must be the same everywhere (docs/reference.md, errors), and the
 call must leave every table's row count as it was. The constraint table the
 messages are built from (``cwdb/adapters/constraints.py``) is checked against
 the server's catalog (``sql/postgresql/_constraints.sql``) and SQLite's schema.

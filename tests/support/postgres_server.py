@@ -207,7 +207,7 @@ def yoyo_url(url: str) -> str:
     return url.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
-#: The locale of the German-messages run (API.md section 9: errors do not depend on lc_messages).
+#: The locale of the German-messages run (docs/reference.md: errors do not depend on lc_messages).
 GERMAN: Final = "de_DE.UTF-8"
 LOCALE_HINT: Final = (
     f"the {GERMAN} locale is missing and could not be generated: run "
