@@ -22,15 +22,15 @@ SELECT
     tab.relname AS table_name,
     array(
         SELECT att.attname::text
-        FROM unnest(con.conkey) WITH ORDINALITY AS k (attnum, position)
+        FROM unnest(con.conkey) WITH ORDINALITY AS k (attnum, key_order)
         INNER JOIN pg_attribute AS att
-            ON att.attrelid = con.conrelid AND att.attnum = k.attnum
-        ORDER BY k.position
-    ) AS columns,
-    ref.relname::text AS refers_to
+            ON k.attnum = att.attnum AND con.conrelid = att.attrelid
+        ORDER BY k.key_order
+    ) AS key_columns,
+    parent.relname::text AS refers_to
 FROM pg_constraint AS con
-INNER JOIN pg_class AS tab ON tab.oid = con.conrelid
-LEFT JOIN pg_class AS ref ON ref.oid = con.confrelid
+INNER JOIN pg_class AS tab ON con.conrelid = tab.oid
+LEFT JOIN pg_class AS parent ON con.confrelid = parent.oid
 WHERE
     con.connamespace = current_schema()::regnamespace
     AND con.contype IN ('p', 'u', 'f', 'c')
@@ -41,15 +41,15 @@ SELECT
     tab.relname AS table_name,
     array(
         SELECT att.attname::text
-        FROM unnest(ind.indkey::int2 []) WITH ORDINALITY AS k (attnum, position)
+        FROM unnest(ind.indkey::int2[]) WITH ORDINALITY AS k (attnum, key_order)
         INNER JOIN pg_attribute AS att
-            ON att.attrelid = ind.indrelid AND att.attnum = k.attnum
-        ORDER BY k.position
-    ) AS columns,
+            ON k.attnum = att.attnum AND ind.indrelid = att.attrelid
+        ORDER BY k.key_order
+    ) AS key_columns,
     null AS refers_to
 FROM pg_index AS ind
-INNER JOIN pg_class AS idx ON idx.oid = ind.indexrelid
-INNER JOIN pg_class AS tab ON tab.oid = ind.indrelid
+INNER JOIN pg_class AS idx ON ind.indexrelid = idx.oid
+INNER JOIN pg_class AS tab ON ind.indrelid = tab.oid
 WHERE
     ind.indisunique
     AND tab.relnamespace = current_schema()::regnamespace
