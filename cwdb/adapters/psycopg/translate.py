@@ -83,7 +83,11 @@ def _foreign_key(error: pg.ForeignKeyViolation, _: int | None) -> Error:
 
 
 def _check(error: pg.CheckViolation, _: int | None) -> Error:
-    name = _diag(error, "constraint_name") or "?"
+    name = _diag(error, "constraint_name")
+    if name is None:
+        # Raised by SQL (a migration's RAISE ... USING ERRCODE = 'check_violation'):
+        # its text is the author's own, not the server's translation.
+        return IntegrityError(_diag(error, "message_primary") or "CHECK constraint failed")
     return constraints.check_failed(name, _diag(error, "table_name"))
 
 
@@ -120,7 +124,7 @@ def _canceled(error: pg.QueryCanceled, _: int | None) -> Error:
     # lock_timeout is 55P03 (LockNotAvailable); 57014 is statement_timeout (a
     # DBA's setting) or a cancel request: not cwdb's wait.
     return BusyError(
-        "the server canceled the statement (statement_timeout or a cancel request, "
+        "the server canceled the statement (a statement timeout or a cancel request, "
         f"SQLSTATE {error.sqlstate})"
     )
 
