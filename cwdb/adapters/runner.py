@@ -98,5 +98,4 @@ class Adapter:
         self._run = runner
         self._values = values
         self._now = values.now
-        self._new_id = values.new_id
         self._store_time = values.storage.store_time

@@ -18,6 +18,7 @@ from cwdb.adapters.migration_files import MigrationLedger
 from cwdb.adapters.sqlfiles import Query
 from cwdb.errors import Error
 
+
 @attrs.frozen
 class QueryReview:
     """One named query as the database prepares it, with the plan it gets."""

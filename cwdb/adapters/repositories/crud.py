@@ -13,6 +13,7 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
+from cwdb.adapters.constraints import table_of
 from cwdb.adapters.repositories.updates import UpdateStatements
 from cwdb.adapters.runner import Adapter, Queries, Runner, Values
 from cwdb.adapters.statements import Many, One, Single
@@ -30,7 +31,7 @@ def codec_for(record: type, storage: Storage = SQLITE_STORAGE) -> RecordCodec:
 
 def missing(record: type, id: str) -> NotFoundError:
     """The error for an id that the call is about and that does not exist."""
-    return NotFoundError(f"{record.__name__} {id!r} does not exist")
+    return NotFoundError(f"{record.__name__} {id!r} does not exist", table=table_of(record), id=id)
 
 
 def insert_row(

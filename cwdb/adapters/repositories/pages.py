@@ -39,7 +39,7 @@ class SqlPageRepository(CrudAdapter[Page]):
         if found is not None:
             return found
         run = self._run
-        params = {"id": self._new_id(), "initiative_id": initiative_id, "now": self._now()}
+        params = {"id": self._values.new_id(), "initiative_id": initiative_id, "now": self._now()}
         with run.transaction():
             run.write(self._create_root_page, params)
             found = self.find_root_page(initiative_id)
