@@ -130,7 +130,8 @@ def test_a_non_transactional_migration_rebuilds_a_table_without_cascading(
         db.projects.set_initiative_projects(owner.id, [linked.id])
     folder = migrations_with(tmp_path, **{"0002_rebuild_projects": NON_TRANSACTIONAL_REBUILD})
     migrations = read_migrations(folder)
-    assert not migrations[-1].transactional
+    migrations[-1].load()
+    assert not migrations[-1].use_transactions
     connection = open_file(db_path)
     assert Migrator(connection, migrations).apply_pending() == ["0002_rebuild_projects"]
     assert connection.pragma("foreign_keys") == 1

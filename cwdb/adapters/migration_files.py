@@ -1,99 +1,57 @@
-"""The migration files of either dialect, and what yoyo records about them.
+"""The migration files of either dialect, read by yoyo, and what is applied of them.
 
 ``migrations/*.sql`` (SQLite) and ``migrations/postgresql/*.sql`` hold
-yoyo migrations, each with its ``.rollback.sql``; a migration's id is its
-file stem (the same ids in both dialects) and yoyo keys it by the sha256 of
-that id. A ``-- transactional: false`` line in the leading comments is read
-as yoyo reads it. Both migrators write yoyo's bookkeeping rows with
-:func:`yoyo_now` and :func:`username`, as yoyo itself does.
+yoyo migrations, each with its ``.rollback.sql``; yoyo reads them
+(``yoyo.read_migrations``: ids, hashes, ``-- transactional: false``,
+statements) and applies them through a backend on cwdb's own connection
+(:mod:`cwdb.adapters.yoyo_apply`: one transaction per migration and its
+record). :class:`MigrationLedger` is what cwdb asks of that: what is applied,
+pending or unknown, and "apply what is pending".
+
+Reading what is applied needs no yoyo backend and writes nothing: two named
+queries of ``_migrations.sql`` read yoyo's ``_yoyo_migration`` table, since
+yoyo's API gives hashes only, and ``status`` and the "newer than this cwdb"
+error name the ids of migrations cwdb does not ship.
 """
 
 from __future__ import annotations
 
 import functools
-import getpass
-import hashlib
-import re
-import socket
-import time
-import uuid
+import logging
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, Final
 
-import attrs
+import yoyo
+from yoyo.exceptions import LockTimeout
+from yoyo.migrations import Migration, MigrationList
 
 from cwdb._resources import resource_dir
 from cwdb.adapters.sqlfiles import DIALECT_FOLDERS, QueryFile, query_file
-from cwdb.errors import BusyError, MigrationError
+from cwdb.adapters.yoyo_apply import AtomicApply
+from cwdb.errors import BusyError, Error, MigrationError
 
-_DIRECTIVE: Final = re.compile(r"^\s*--\s*(?P<key>transactional|depends)\s*:\s*(?P<value>.*?)\s*$")
-_COMMENT_OR_EMPTY: Final = re.compile(r"^(\s*|\s*--.*)$")
-#: How often a migrator looks again at a lock held by yoyo.
-POLL_SECONDS: Final = 0.1
+__all__ = ["WAIT_SECONDS", "Migration", "MigrationLedger", "read_migrations", "shipped_migrations"]
+
+log = logging.getLogger("cwdb")
+
 #: How long a migrator waits for another one (or for yoyo) before giving up.
 WAIT_SECONDS: Final = 600.0
 
 
-@attrs.frozen
-class Migration:
-    """One migration file pair of ``migrations/``."""
-
-    id: str
-    path: Path
-    rollback_path: Path
-    transactional: bool
-
-    @property
-    def hash(self) -> str:
-        """yoyo's key for the migration: the sha256 of its id."""
-        return hashlib.sha256(self.id.encode("utf-8")).hexdigest()
-
-    def apply_sql(self) -> str:
-        return self.path.read_text(encoding="utf-8")
-
-    def rollback_sql(self) -> str:
-        return self.rollback_path.read_text(encoding="utf-8")
-
-
 def read_migrations(directory: Path) -> tuple[Migration, ...]:
-    """The migrations of a folder, in id order, each with its rollback."""
-    found = []
-    for path in sorted(directory.glob("*.sql")):
-        if path.name.endswith(".rollback.sql"):
-            continue
-        migration_id = path.name[: -len(".sql")]
-        rollback = path.with_name(f"{migration_id}.rollback.sql")
+    """yoyo's migrations of a folder, in id order, each with its rollback.
+
+    yoyo parses a migration's statements when it is first applied (``load``),
+    not here: reading what is applied or pending needs only ids and hashes.
+    """
+    migrations = tuple(yoyo.read_migrations(str(directory)))
+    for migration in migrations:
+        rollback = Path(migration.path).with_name(f"{migration.id}.rollback.sql")
         if not rollback.exists():
-            raise MigrationError(f"migration {migration_id} has no {rollback.name}")
-        found.append(Migration(migration_id, path, rollback, _is_transactional(path)))
-    return tuple(found)
-
-
-def _is_transactional(path: Path) -> bool:
-    """Read ``-- transactional: false`` from the leading comments, as yoyo does."""
-    for line in path.read_text(encoding="utf-8").splitlines():
-        found = _DIRECTIVE.match(line)
-        if found:
-            if found["key"] == "transactional":
-                return found["value"].lower() != "false"
-        elif not _COMMENT_OR_EMPTY.match(line):
-            break
-    return True
-
-
-def yoyo_now() -> str:
-    """UTC now as yoyo stores it (naive ISO 8601)."""
-    return datetime.now(UTC).replace(tzinfo=None).isoformat()
-
-
-def username() -> str:
-    """The user yoyo's log records for an operation."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+            raise MigrationError(f"migration {migration.id} has no {rollback.name}")
+    return migrations
 
 
 @functools.cache
@@ -102,15 +60,13 @@ def shipped_migrations(dialect: str = "sqlite") -> tuple[Migration, ...]:
     return read_migrations(resource_dir("migrations") / DIALECT_FOLDERS[dialect])
 
 
-class MigrationLedger:
-    """yoyo's bookkeeping against the migrations this cwdb ships, for either dialect.
+class MigrationLedger(ABC):
+    """What is applied of the migrations this cwdb ships, and applying the rest, in either dialect.
 
     A migrator supplies :meth:`_run` (one named statement of its
-    ``_migrations.sql``, whose names are the same in both dialects) and
-    :meth:`_apply_one` (one migration in one transaction, its driver's way);
-    what follows from them (applied, pending, unknown, the schema version,
-    the apply loop, creating yoyo's tables, recording an applied migration)
-    is written here once.
+    ``_migrations.sql``), :meth:`_backend` (yoyo's backend on its
+    connection) and :meth:`_failure` (its driver's errors as cwdb's); what
+    follows from them is written here once.
     """
 
     #: Whose migrations and ``_migrations.sql``: "sqlite" or "postgresql".
@@ -130,8 +86,19 @@ class MigrationLedger:
         self._wait_seconds = wait_seconds
         self._sql: QueryFile = query_file("_migrations", self.dialect)
 
-    def _run(self, name: str, params: dict[str, object] | None = None) -> list[Any]:
-        raise NotImplementedError
+    @abstractmethod
+    def _run(self, name: str) -> list[Any]:
+        """The rows of one named query of the dialect's ``_migrations.sql``."""
+
+    @abstractmethod
+    def _backend(self) -> AtomicApply:
+        """yoyo's backend on this migrator's connection."""
+
+    @abstractmethod
+    def _failure(self, error: Exception, migration: Migration | None) -> Error | None:
+        """cwdb's error for a driver error while applying ``migration``; None if not the driver's."""
+
+    # -- reading ---------------------------------------------------------------
 
     def applied(self) -> list[tuple[str, str]]:
         """(hash, id) of every applied migration, in the order applied."""
@@ -170,63 +137,33 @@ class MigrationLedger:
         newest = [m.id for m in self._migrations if m.id in applied]
         return newest[-1] if newest else None
 
-    def apply_pending(self) -> list[str]:
-        """Apply every pending migration, one transaction each; their ids.
+    # -- applying ----------------------------------------------------------------
 
-        Refuses a database newer than this cwdb first. Each step re-reads
-        what is pending, so a migration another migrator applied meanwhile
-        is skipped, not applied twice (``_apply_one`` checks again under its
-        lock and returns False then).
+    def apply_pending(self) -> list[str]:
+        """Apply every pending migration, one transaction each; the ids this call applied.
+
+        Refuses a database newer than this cwdb first; with nothing pending,
+        yoyo is not asked (and nothing is written). Otherwise yoyo applies
+        ``to_apply`` of the migrations as its command line does, within
+        ``lock`` (whose wait is this migrator's), and each migration checks
+        under the lock that no other migrator applied it meanwhile.
         """
         self.check_not_ahead()
-        done: list[str] = []
-        deadline = time.monotonic() + self._wait_seconds
-        while pending := self.pending():
-            if self._apply_one(pending[0], deadline):
-                done.append(pending[0].id)
-        return done
-
-    def _apply_one(self, migration: Migration, deadline: float) -> bool:
-        """Apply one migration unless another migrator did it first (the driver's part)."""
-        raise NotImplementedError
-
-    # -- yoyo's tables --------------------------------------------------------
-
-    def _create_bookkeeping(self) -> None:
-        """yoyo's four tables, at its internal schema version 2, if missing."""
-        for name in (
-            "create_migration_table",
-            "create_log_table",
-            "create_version_table",
-            "create_lock_table",
-        ):
-            self._run(name)
-        self._run("mark_internal_version", {"now": yoyo_now()})
-
-    def _record_applied(self, migration: Migration) -> None:
-        """Mark ``migration`` applied and log it, as yoyo itself does."""
-        now = yoyo_now()
-        self._run(
-            "record_applied",
-            {"migration_hash": migration.hash, "migration_id": migration.id, "applied_at_utc": now},
-        )
-        self._run(
-            "log_operation",
-            {
-                "id": str(uuid.uuid1()),
-                "migration_hash": migration.hash,
-                "migration_id": migration.id,
-                "operation": "apply",
-                "username": username(),
-                "hostname": socket.getfqdn(),
-                "created_at_utc": now,
-            },
-        )
-
-    def _wait_for_yoyo(self, deadline: float) -> None:
-        """Sleep a poll interval, or give up once yoyo's lock outlived the wait."""
-        if time.monotonic() > deadline:
-            raise BusyError(
-                f"yoyo's migration lock has been held for over {self._wait_seconds:.0f} s"
-            )
-        time.sleep(POLL_SECONDS)
+        if not self.pending():
+            return []
+        backend: Any = self._backend()
+        try:
+            with backend.lock(timeout=self._wait_seconds):
+                backend.apply_migrations(backend.to_apply(MigrationList(self._migrations)))
+        except LockTimeout as error:
+            raise BusyError(str(error)) from error
+        except Error:
+            raise
+        except Exception as error:
+            failure = self._failure(error, backend.current)
+            if failure is None:
+                raise
+            raise failure from error
+        for migration_id in backend.applied_here:
+            log.info("cwdb: applied migration %s", migration_id)
+        return list(backend.applied_here)

@@ -1,7 +1,8 @@
 """pytest plugin: every statement cwdb runs comes verbatim from sql/ or migrations/.
 
 docs/reference.md §6: "Every statement the library runs comes verbatim from `sql/` or
-`migrations/`; no SQL text is built at run time." For the whole test session
+`migrations/`; no SQL text is built at run time. Statements that yoyo itself
+generates, where cwdb calls yoyo, are yoyo's." For the whole test session
 an ``apsw.connection_hooks`` hook puts an exec tracer on every connection that
 cwdb itself opens, and records each statement text (with the names of the
 parameters it was bound with). When the session ends, the run fails if any
@@ -13,7 +14,8 @@ recorded statement is not:
 * a piece of a file of ``migrations/`` (a migration runs as one script and
   SQLite reports it statement by statement), or of a folder a test registers
   with :func:`allow_migrations`;
-* transaction control or a PRAGMA (:data:`EXEMPT`), as docs/reference.md §7 lists.
+* transaction control or a PRAGMA (:data:`EXEMPT`), as docs/reference.md §7 lists;
+* or yoyo's own (below), counted apart.
 
 Which connections are cwdb's: the hook looks at the Python stack that
 creates the connection, at the unbroken run of frames inside the ``cwdb``
@@ -24,10 +26,25 @@ package that leads to ``apsw.Connection(...)``:
   closure and ``ApswRunner.open_connection`` that ``tests/support/helpers.py:
   raw_connection`` calls directly): the
   test's own connection, not traced;
-* a frame of ``yoyo_backend.py``: yoyo's connection (yoyo generates its own
-  SQL, which docs/reference.md §6 leaves to yoyo), not traced;
+* a frame of ``yoyo_backend.py``: a connection yoyo's ``apsw://`` backend
+  opened for itself (the ``yoyo`` command line's way, which tests drive
+  through yoyo's API with their own SQL), not traced;
 * anything else (``connect()``, the runner's per-thread sessions,
   ``ensure_schema``, backups, status, review): traced.
+
+Which statements are yoyo's: ``ensure_schema`` hands cwdb's connection to
+yoyo's backend, so yoyo's statements run on a traced connection. The tracer
+looks at the Python stack when the statement runs (APSW calls it from
+inside ``execute``). Frames that only pass SQL along are skipped: the DB-API
+shim of ``yoyo_backend.py`` (its ``Cursor`` and ``Connection``) and yoyo's
+``DatabaseBackend.execute``. The first frame left wrote the statement:
+
+* yoyo's own code (``yoyo/backends/``, ``yoyo/internalmigrations/``): yoyo's
+  SQL, exempt;
+* ``yoyo/migrations.py``: yoyo running a migration file's statements, which
+  must be verbatim from the files like cwdb's;
+* anything else: cwdb's (a cwdb frame calling ``backend.execute(...)`` is
+  cwdb's, so SQL cannot be smuggled past the check through yoyo).
 
 Connections in other processes (the ``yoyo`` and ``python -m cwdb`` command
 lines, ``multiprocessing`` workers) are outside this process and not traced.
@@ -47,6 +64,7 @@ from typing import Any
 
 import apsw
 import pytest
+import yoyo
 
 import cwdb
 from cwdb._resources import resource_dir
@@ -60,6 +78,13 @@ _OPENERS = {(_PACKAGE / "adapters" / "apsw" / "connection.py").as_posix()}
 _DATABASE = (_PACKAGE / "adapters" / "apsw" / "database.py").as_posix()
 _SESSIONS = (_PACKAGE / "adapters" / "apsw" / "runner.py").as_posix()
 _YOYO_BACKEND = (_PACKAGE / "adapters" / "apsw" / "yoyo_backend.py").as_posix()
+_YOYO = Path(yoyo.__file__).resolve().parent
+_YOYO_STEPS = (_YOYO / "migrations.py").as_posix()
+#: Functions that only pass a statement along (module docstring), by file.
+_PASS_THROUGH = {
+    _YOYO_BACKEND: {"Cursor.execute", "Connection.execute"},
+    (_YOYO / "backends" / "base.py").as_posix(): {"DatabaseBackend.execute"},
+}
 _LEADING_COMMENTS = re.compile(r"^(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.DOTALL)
 
 Key = tuple[str, tuple[str, ...] | None]
@@ -76,6 +101,18 @@ def owner(frame: FrameType | None) -> str:
         return "yoyo"
     if all(_is_opener(f) for f in run):
         return "test"
+    return "cwdb"
+
+
+def statement_author(frame: FrameType | None) -> str:
+    """``"yoyo"`` or ``"cwdb"``: who wrote a statement running now (module docstring)."""
+    while frame is not None and frame.f_code.co_qualname in _PASS_THROUGH.get(_path(frame), ()):
+        frame = frame.f_back
+    if frame is None:
+        return "cwdb"
+    path = _resolved(frame.f_code.co_filename)
+    if path.is_relative_to(_YOYO) and path.as_posix() != _YOYO_STEPS:
+        return "yoyo"
     return "cwdb"
 
 
@@ -104,6 +141,8 @@ class StatementLog:
 
     def __init__(self) -> None:
         self.seen: dict[Key, int] = {}
+        #: Statements yoyo wrote, run on cwdb's connections: exempt, but counted.
+        self.yoyo: dict[str, int] = {}
         self.connections = {"cwdb": 0, "yoyo": 0, "test": 0}
         self._migration_texts: set[str] = set()
         self._lock = threading.Lock()
@@ -121,6 +160,9 @@ class StatementLog:
             connection.exec_trace = self.trace
 
     def trace(self, _cursor: apsw.Cursor, sql: str, bindings: Any) -> bool:
+        if statement_author(sys._getframe(1)) == "yoyo":
+            self.yoyo[sql] = self.yoyo.get(sql, 0) + 1
+            return True
         names = tuple(bindings) if isinstance(bindings, dict) else None
         key = (sql, names)
         self.seen[key] = self.seen.get(key, 0) + 1
@@ -219,7 +261,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not problems:
         terminalreporter.write_line(
             f"statement tracer: {traced} statements on {LOG.connections['cwdb']} cwdb "
-            f"connections, all verbatim from sql/ or migrations/"
+            f"connections, all verbatim from sql/ or migrations/ "
+            f"(and {sum(LOG.yoyo.values())} of yoyo's own)"
         )
         return
     terminalreporter.section("statements not verbatim from sql/ or migrations/", red=True)
