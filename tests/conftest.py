@@ -128,6 +128,7 @@ def pg_server(pytestconfig: pytest.Config) -> Iterator[postgres_server.PostgresS
     try:
         started.configure(pg_tracer.settings())
         yield started
+        pg_tracer.learn_yoyo(started.create_database("yoyo_vocabulary"))
         pytestconfig.stash[_PG_TRACE] = pg_tracer.problems(started.folder / "server.log")
     finally:
         started.stop()

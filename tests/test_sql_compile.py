@@ -27,6 +27,7 @@ import apsw
 import apsw.ext
 import attrs
 import pytest
+import yoyo
 
 import cwdb
 from cwdb import cli
@@ -272,12 +273,9 @@ def run_the_machinery(tmp_path: Path) -> None:
 
 
 def _leave_a_dead_yoyo_lock(path: Path) -> None:
-    """A yoyo_lock row whose process is gone (the migrator clears it)."""
-    connection = apsw.Connection(str(path))
-    for name in ("create_lock_table",):
-        connection.execute(load_all()["_migrations"][name].sql)
-    connection.execute("INSERT INTO yoyo_lock (locked, ctime, pid) VALUES (1, NULL, 2147483646)")
-    connection.close()
+    """A yoyo_lock row whose process is gone (the migrator clears it), in yoyo's own lock table."""
+    with yoyo.get_backend(f"sqlite:///{path}") as backend, backend.transaction():
+        backend.execute("INSERT INTO yoyo_lock (locked, ctime, pid) VALUES (1, NULL, 2147483646)")
 
 
 @pytest.fixture(scope="module")

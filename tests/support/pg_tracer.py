@@ -2,17 +2,32 @@
 
 The SQLite half of this promise is checked by ``tracer.py`` with APSW's exec
 tracer. psycopg has no such hook, so the PostgreSQL test server itself
-keeps the record: :func:`enable` turns on ``log_statement = 'all'`` with the
+keeps the record: :func:`settings` turn on ``log_statement = 'all'`` with the
 application name in each log line, and :func:`problems` reads the server's
 log when the session ends. Every statement a connection named ``cwdb`` (the
 library's ``application_name``) ran must be:
 
 * the SQL of a named query of ``sql/postgresql/``, exactly, as psycopg sends
   it (``%(name)s`` numbered ``$1``, ``$2``, ... in order of first use);
-* a piece of a file of ``migrations/postgresql/`` (a migration runs as one
-  script);
+* a piece of a file of ``migrations/postgresql/`` (yoyo runs a migration
+  statement by statement);
 * transaction control, ``SET`` or the review's own ``PREPARE`` of a named
-  query / ``EXPLAIN EXECUTE`` / ``DEALLOCATE`` of it (:data:`EXEMPT`).
+  query / ``EXPLAIN EXECUTE`` / ``DEALLOCATE`` of it (:data:`EXEMPT`);
+* or a statement yoyo itself generates (API.md §6 leaves those to yoyo).
+
+yoyo's statements: ``ensure_schema`` hands cwdb's connection to yoyo's
+``postgresql+psycopg`` backend, so yoyo's bookkeeping SQL (its tables, log,
+marks, the applied hashes) arrives under cwdb's application name, and the
+server cannot tell who wrote it. So the check learns yoyo's vocabulary from
+yoyo itself, on the same server: :func:`learn_yoyo` runs yoyo's stock
+backend, with no cwdb code involved, through every operation cwdb's
+migrator uses (create its tables or read their version, apply, log, mark,
+roll back, unmark), on a
+scratch database under its own application name; a ``cwdb`` statement is
+yoyo's when yoyo sent exactly that text. yoyo binds every value as a
+parameter, so its texts do not vary, and cwdb cannot pass SQL of its own
+unless yoyo would send the very same statement. No comment is added to
+yoyo's SQL and no session setting changes.
 
 Connections of tests, yoyo and psycopg's defaults carry another application
 name and are not checked.
@@ -33,6 +48,8 @@ EXEMPT: Final = frozenset(
     {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "SET", "EXPLAIN", "DEALLOCATE"}
 )
 _APPLICATION: Final = "cwdb"
+#: The application name of :func:`learn_yoyo`'s connections (yoyo's own statements).
+_YOYO_APPLICATION: Final = "cwdb-tests-yoyo-vocabulary"
 _ENTRY: Final = re.compile(
     r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+ \[\d+\] (?P<app>[^|]*)\|(?P<level>[A-Z]+):  "
 )
@@ -66,8 +83,26 @@ def _migration_texts() -> tuple[str, ...]:
     return tuple(path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.sql")))
 
 
-def statements(log: Path) -> list[str]:
-    """The SQL of every statement the ``cwdb`` application ran, from the server log."""
+def learn_yoyo(url: str) -> None:
+    """Let yoyo's stock backend send its statements on ``url`` (a scratch database) once."""
+    from yoyo import get_backend, read_migrations
+
+    from tests.support.postgres_server import MIGRATIONS, yoyo_url
+
+    named = f"{url}{'&' if '?' in url else '?'}application_name={_YOYO_APPLICATION}"
+    migrations = read_migrations(str(MIGRATIONS))
+    with get_backend(yoyo_url(named)) as backend:
+        with backend.lock():
+            backend.apply_migrations(backend.to_apply(migrations))
+            backend.rollback_migrations(backend.to_rollback(migrations))
+        backend.mark_migrations(migrations)
+        backend.unmark_migrations(migrations)
+    with get_backend(yoyo_url(named)) as again:  # yoyo's tables exist: it reads their version
+        again.to_apply(migrations)
+
+
+def statements(log: Path, application: str = _APPLICATION) -> list[str]:
+    """The SQL of every statement ``application`` ran, from the server log."""
     found: list[str] = []
     entry: list[str] | None = None
     for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
@@ -80,7 +115,7 @@ def statements(log: Path) -> list[str]:
         if entry is not None:
             found.append("\n".join(entry))
         entry = None
-        if start["app"] == _APPLICATION and start["level"] == "LOG":
+        if start["app"] == application and start["level"] == "LOG":
             message = line[start.end() :]
             statement = _STATEMENT.match(message)
             if statement is not None:
@@ -94,6 +129,7 @@ def problems(log: Path) -> tuple[int, list[str]]:
     """How many cwdb statements the log holds, and the ones that break the rule."""
     ran = statements(log)
     queries = _queries()
+    yoyos = {sql.strip() for sql in statements(log, _YOYO_APPLICATION)}
     wrong = []
     for sql in ran:
         text = sql.strip()
@@ -101,6 +137,8 @@ def problems(log: Path) -> tuple[int, list[str]]:
         if prepared is not None:
             text = text[prepared.end() :]
         if text in queries or text in _ALLOWED or text.split(maxsplit=1)[0].upper() in EXEMPT:
+            continue
+        if text in yoyos:
             continue
         if any(text in migration for migration in _migration_texts()):
             continue
