@@ -286,3 +286,41 @@ def test_a_migration_with_a_statement_that_returns_rows_runs_to_its_end(
     connection.close()
     names = {name for name, _ in schema_of(db_path)}
     assert {"before_select", "after_select"} <= names
+
+
+def test_ensure_schema_prints_nothing_of_a_migrations_select(
+    tmp_path: Path, db_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """yoyo prints a migration's rows on its command line; the library stays silent."""
+    cwdb.ensure_schema(db_path)
+    folder = migrations_with(tmp_path, **{"0099_select": "SELECT 'visible?' AS shown;\n"})
+    capfd.readouterr()
+    connection = open_file(db_path)
+    assert Migrator(connection, read_migrations(folder)).apply_pending() == ["0099_select"]
+    connection.close()
+    assert capfd.readouterr().out == ""
+
+
+def test_a_migration_and_yoyos_record_of_it_are_one_transaction(
+    tmp_path: Path, db_path: Path
+) -> None:
+    """A migration is applied, logged and marked by one COMMIT (one BEGIN IMMEDIATE each)."""
+    cwdb.ensure_schema(db_path)
+    folder = migrations_with(tmp_path, **{"0099_t": "CREATE TABLE t99 (x INTEGER) STRICT;\n"})
+    connection = open_file(db_path)
+    ran: list[str] = []
+
+    def trace(_cursor: apsw.Cursor, sql: str, _bindings: object) -> bool:
+        ran.append(" ".join(sql.split())[:40])
+        return True
+
+    connection.exec_trace = trace
+    Migrator(connection, read_migrations(folder)).apply_pending()
+    connection.close()
+    created = ran.index("CREATE TABLE t99 (x INTEGER) STRICT;")
+    begin = max(i for i, sql in enumerate(ran[:created]) if sql == "BEGIN IMMEDIATE")
+    work = ran[begin : ran.index("COMMIT", created)]
+    assert "CREATE TABLE t99 (x INTEGER) STRICT;" in work
+    assert any(s.startswith('INSERT INTO "_yoyo_log"') for s in work)
+    assert any(s.startswith('INSERT INTO "_yoyo_migration"') for s in work)
+    assert not any(s.startswith(("COMMIT", "BEGIN")) for s in work[1:])

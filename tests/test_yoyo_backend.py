@@ -497,3 +497,62 @@ def test_yoyo_apply_of_the_package_source_works_from_a_checkout_install(tmp_path
         "apply", "-b", "--database", "apsw:///yy.db", "package:cwdb:migrations", cwd=tmp_path
     )
     assert applied_ids(tmp_path / "yy.db") == [m.id for m in shipped_migrations()], result.stderr
+
+
+# -- yoyo's lock is the migration's transaction, not a row --------------------------
+
+KILLED_YOYO = """
+import os, signal, sys
+from yoyo import get_backend, read_migrations
+
+backend = get_backend(sys.argv[1])
+backend.connection.apsw.create_scalar_function("die", lambda: os.kill(os.getpid(), signal.SIGKILL))
+with backend.lock():
+    backend.apply_migrations(backend.to_apply(read_migrations(sys.argv[2])))
+"""
+
+
+def test_yoyos_lock_on_the_apsw_backend_writes_no_row(backend: Any) -> None:
+    backend.ensure_internal_schema_updated()
+    with backend.lock():
+        assert backend.execute("SELECT count(*) FROM yoyo_lock").fetchone() == (0,)
+        assert not backend.connection.in_transaction
+
+
+def test_a_yoyo_apply_killed_mid_migration_leaves_no_lock_and_nothing_half_done(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "killed.db"
+    folder = tmp_path / "migrations"
+    shutil.copytree(ROOT / "migrations", folder)
+    apply_all(apsw_url(path), folder)
+    (folder / "0999_dies.sql").write_text("CREATE TABLE doomed (x INTEGER);\nSELECT die();\n")
+    (folder / "0999_dies.rollback.sql").write_text("DROP TABLE doomed;\n")
+    before = schema(path)
+
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_YOYO, apsw_url(path), str(folder)], check=False
+    )
+
+    assert killed.returncode == -9
+    assert schema(path) == before
+    assert query(path, "SELECT count(*) FROM yoyo_lock") == [(0,)]
+    assert "0999_dies" not in applied_ids(path)
+    with cwdb.connect(path, migrate=False) as db:
+        assert db.schema_version == LATEST
+
+
+def test_yoyo_rollback_and_its_record_commit_together(backend: Any, tmp_path: Path) -> None:
+    """A rollback that fails half-way leaves the migration applied and recorded."""
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "0001_two.sql").write_text("CREATE TABLE a (x INTEGER);\nCREATE TABLE b (x);\n")
+    (folder / "0001_two.rollback.sql").write_text("DROP TABLE a;\nDROP TABLE no_such_table;\n")
+    apply_folder(backend, folder)
+
+    with pytest.raises(apsw.SQLError), backend.lock():
+        backend.rollback_migrations(backend.to_rollback(read_migrations(str(folder))))
+
+    tables = {row[0] for row in backend.execute("SELECT name FROM sqlite_master").fetchall()}
+    assert {"a", "b"} <= tables
+    assert backend.execute("SELECT migration_id FROM _yoyo_migration").fetchall() == [("0001_two",)]

@@ -96,7 +96,7 @@ class MigrationLedger(ABC):
 
     @abstractmethod
     def _failure(self, error: Exception, migration: Migration | None) -> Error | None:
-        """cwdb's error for a driver error while applying ``migration``; None if not the driver's."""
+        """cwdb's error for a driver error while applying ``migration`` (None: not its driver's)."""
 
     # -- reading ---------------------------------------------------------------
 

@@ -64,6 +64,9 @@ class AtomicApply:
     applied_here: list[str]
     #: The migration being applied or rolled back, for error messages.
     current: Any = None
+    #: yoyo's own (``DatabaseBackend``): a transaction is open; yoyo's tables were checked.
+    _in_transaction: bool
+    _internal_schema_updated: bool
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.applied_here = []
@@ -105,7 +108,7 @@ class AtomicApply:
         does not call), so the ``yoyo`` command line finds all four.
         """
         backend: Any = self
-        if backend._internal_schema_updated:
+        if self._internal_schema_updated:
             return
         if self._tables_missing():
             with self._migration_transaction():
@@ -113,7 +116,7 @@ class AtomicApply:
                     internalmigrations.upgrade(backend)
                 if backend.lock_table not in backend.list_tables():
                     backend.create_lock_table()
-        backend._internal_schema_updated = True
+        self._internal_schema_updated = True
 
     def _tables_missing(self) -> bool:
         backend: Any = self

@@ -131,7 +131,7 @@ class Connection:
     def close(self) -> None:
         self.apsw.close()
 
-    def _ran(self, rows: list[Row] | None) -> None:
+    def ran(self, rows: list[Row] | None) -> None:
         """Note a statement's rows, or (None) that it failed."""
         if not self._collecting:
             return
@@ -163,10 +163,10 @@ class Cursor:
             if self._connection.quiet:
                 self._rows = list(self._cursor.fetchall()) if self._description else []
         except BaseException:
-            self._connection._ran(None)
+            self._connection.ran(None)
             raise
         if self._rows is not None:
-            self._connection._ran(self._rows)
+            self._connection.ran(self._rows)
         return self
 
     @property
@@ -225,7 +225,7 @@ class ApswBackend(AtomicApply, DatabaseBackend):  # type: ignore[misc]  # yoyo h
     def __init__(
         self, dburi: Any, migration_table: str, connection: apsw.Connection | None = None
     ) -> None:
-        """yoyo's constructor; with ``connection``, the backend works on that one (see :meth:`on`)."""
+        """yoyo's constructor; with ``connection``, the backend works on that (:meth:`on`)."""
         self._adopted = connection
         super().__init__(dburi, migration_table)
 
@@ -369,7 +369,7 @@ class ApswBackend(AtomicApply, DatabaseBackend):  # type: ignore[misc]  # yoyo h
         return False
 
 
-class BrokenForeignKeys(apsw.ConstraintError):  # type: ignore[misc]  # apsw's is untyped here
+class BrokenForeignKeys(apsw.ConstraintError):
     """A ``-- transactional: false`` migration left rows whose parent is gone."""
 
 
