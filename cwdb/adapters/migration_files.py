@@ -149,8 +149,13 @@ class MigrationLedger(ABC):
         under the lock that no other migrator applied it meanwhile.
         """
         self.check_not_ahead()
-        if not self.pending():
+        pending = self.pending()
+        if not pending:
             return []
+        for migration in pending:
+            # yoyo parses a file when first used: before the lock, so that one
+            # migrator applies the migrations back to back while others wait.
+            migration.load()
         backend: Any = self._backend()
         try:
             with backend.lock(timeout=self._wait_seconds):

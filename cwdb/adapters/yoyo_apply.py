@@ -1,7 +1,7 @@
 """yoyo backends that apply each migration and its record in one transaction.
 
 yoyo's own :class:`~yoyo.backends.base.DatabaseBackend` (9.0) is not atomic
-in the way ``cwdb.ensure_schema`` promises (API.md §1, §6):
+in the way ``cwdb.ensure_schema`` promises (docs/reference.md §1, §6):
 
 * ``apply_one`` runs the migration's steps on a second connection
   (``self.copy()``), commits them, then writes ``_yoyo_log`` and
@@ -191,7 +191,11 @@ class AtomicApply:
             deadline = time.monotonic() + self.wait_seconds
         while True:
             self._begin(deadline)
-            holders = self._live_lock_holders()
+            try:
+                holders = self._live_lock_holders()
+            except BaseException:
+                backend.rollback()
+                raise
             if not holders:
                 return
             backend.rollback()

@@ -13,7 +13,7 @@ library's ``application_name``) ran must be:
   statement by statement);
 * transaction control, ``SET`` or the review's own ``PREPARE`` of a named
   query / ``EXPLAIN EXECUTE`` / ``DEALLOCATE`` of it (:data:`EXEMPT`);
-* or a statement yoyo itself generates (API.md §6 leaves those to yoyo).
+* or a statement yoyo itself generates (docs/reference.md §6 leaves those to yoyo).
 
 yoyo's statements: ``ensure_schema`` hands cwdb's connection to yoyo's
 ``postgresql+psycopg`` backend, so yoyo's bookkeeping SQL (its tables, log,

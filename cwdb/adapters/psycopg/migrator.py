@@ -64,7 +64,13 @@ class PsycopgBackend(AtomicApply, PostgresqlPsycopgBackend):  # type: ignore[mis
     def begin(self) -> None:
         """yoyo's ``BEGIN``, then cwdb's advisory lock, held until the transaction ends."""
         super().begin()
-        self.connection.execute(query_file("_migrations", "postgresql")["take_migration_lock"].sql)
+        try:
+            self.connection.execute(
+                query_file("_migrations", "postgresql")["take_migration_lock"].sql
+            )
+        except BaseException:
+            self.rollback()  # a lock_timeout leaves no failed transaction open
+            raise
 
     @contextmanager
     def disable_transactions(self) -> Iterator[None]:
