@@ -1,4 +1,4 @@
-"""APSW adapter of the account repository (``sql/accounts.sql``)."""
+"""The account repository, for every dialect (``accounts.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from cwdb.records.accounts import Account
 
 
 class SqlAccountRepository(CrudAdapter[Account]):
-    """Accounts stored in SQLite through APSW.
+    """The account repository over a runner of either dialect.
 
     Every "now" (the pick's ``last_used_at``, exhaustion expiry) comes from
     the database's clock, ``connect(clock=...)``.

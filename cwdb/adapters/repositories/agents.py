@@ -1,4 +1,4 @@
-"""APSW adapter of the agent repository (``sql/agents.sql``)."""
+"""The agent repository, for every dialect (``agents.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from cwdb.records.agents import Agent
 
 
 class SqlAgentRepository(CrudAdapter[Agent]):
-    """Agents stored in SQLite through APSW."""
+    """The agent repository over a runner of either dialect."""
 
     _record = Agent
 

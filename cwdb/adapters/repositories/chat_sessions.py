@@ -1,4 +1,4 @@
-"""APSW adapter of the chat session repository (``sql/chat_sessions.sql``)."""
+"""The chat session repository, for every dialect (``chat_sessions.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from cwdb.records.chat_sessions import ChatMessage, ChatSession
 
 
 class SqlChatSessionRepository(Adapter):
-    """Chat sessions and their messages stored in SQLite through APSW."""
+    """The chat session repository over a runner of either dialect."""
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, values)

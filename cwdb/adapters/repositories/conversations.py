@@ -1,4 +1,4 @@
-"""APSW adapter of the conversation repository (``sql/conversations.sql``)."""
+"""The conversation repository, for every dialect (``conversations.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from cwdb.records.conversations import Conversation
 
 
 class SqlConversationRepository(Adapter):
-    """Conversations stored in SQLite through APSW."""
+    """The conversation repository over a runner of either dialect."""
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, values)

@@ -1,4 +1,4 @@
-"""APSW adapter of the errand repository (``sql/errands.sql``)."""
+"""The errand repository, for every dialect (``errands.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from cwdb.records.errands import Errand
 
 
 class SqlErrandRepository(CrudAdapter[Errand]):
-    """Errands stored in SQLite through APSW; the caller gives the ids."""
+    """The errand repository over a runner of either dialect."""
 
     _record = Errand
     _caller_ids = True

@@ -1,4 +1,4 @@
-"""APSW adapter of the initiative repository (``sql/initiatives.sql``)."""
+"""The initiative repository, for every dialect (``initiatives.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from cwdb.records.initiatives import Initiative
 
 
 class SqlInitiativeRepository(CrudAdapter[Initiative]):
-    """Initiatives stored in SQLite through APSW."""
+    """The initiative repository over a runner of either dialect."""
 
     _record = Initiative
 

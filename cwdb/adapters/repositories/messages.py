@@ -1,4 +1,4 @@
-"""APSW adapter of the message repository (``sql/messages.sql``)."""
+"""The message repository, for every dialect (``messages.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from cwdb.records.messages import Message
 
 
 class SqlMessageRepository(CrudAdapter[Message]):
-    """Messages stored in SQLite through APSW."""
+    """The message repository over a runner of either dialect."""
 
     _record = Message
 

@@ -1,4 +1,4 @@
-"""APSW adapter of the page repository (``sql/pages.sql``)."""
+"""The page repository, for every dialect (``pages.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from cwdb.records.pages import Page
 
 
 class SqlPageRepository(CrudAdapter[Page]):
-    """Pages stored in SQLite through APSW."""
+    """The page repository over a runner of either dialect."""
 
     _record = Page
 

@@ -1,4 +1,4 @@
-"""APSW adapter of the phase repository (``sql/phases.sql``)."""
+"""The phase repository, for every dialect (``phases.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from cwdb.records.phases import Phase
 
 
 class SqlPhaseRepository(CrudAdapter[Phase]):
-    """Phases stored in SQLite through APSW; dependencies in ``phase_dependencies``."""
+    """The phase repository over a runner of either dialect."""
 
     _record = Phase
 

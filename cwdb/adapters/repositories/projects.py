@@ -1,4 +1,4 @@
-"""APSW adapter of the project repository (``sql/projects.sql``)."""
+"""The project repository, for every dialect (``projects.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from cwdb.records.projects import Project
 
 
 class SqlProjectRepository(CrudAdapter[Project]):
-    """Projects stored in SQLite through APSW."""
+    """The project repository over a runner of either dialect."""
 
     _record = Project
 

@@ -1,4 +1,4 @@
-"""APSW adapter of the proposal repository (``sql/proposals.sql``)."""
+"""The proposal repository, for every dialect (``proposals.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from cwdb.records.proposals import Proposal
 
 
 class SqlProposalRepository(CrudAdapter[Proposal]):
-    """Proposals stored in SQLite through APSW."""
+    """The proposal repository over a runner of either dialect."""
 
     _record = Proposal
 

@@ -1,4 +1,4 @@
-"""APSW adapter of the review comment repository (``sql/review_comments.sql``).
+"""The review comment repository, for every dialect (``review_comments.sql`` of its SQL folder).
 
 Not a CRUD repository (docs/reference.md §4 lists its five methods), so it does not
 subclass ``CrudAdapter``; it validates with the same record codec.
@@ -12,7 +12,7 @@ from cwdb.records.review_comments import ReviewComment
 
 
 class SqlReviewCommentRepository(Adapter):
-    """Review comments stored in SQLite through APSW."""
+    """The review comment repository over a runner of either dialect."""
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, values)

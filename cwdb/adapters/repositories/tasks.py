@@ -1,4 +1,4 @@
-"""APSW adapter of the task repository (``sql/tasks.sql``)."""
+"""The task repository, for every dialect (``tasks.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from cwdb.records.tasks import Task
 
 
 class SqlTaskRepository(CrudAdapter[Task]):
-    """Tasks stored in SQLite through APSW; dependencies in ``task_dependencies``."""
+    """The task repository over a runner of either dialect."""
 
     _record = Task
 
