@@ -174,9 +174,11 @@ class _Analysis:
 
 
 def _on_self(node: ast.expr) -> bool:
-    """``self`` or ``self.<attribute>``: the receivers whose methods may be async."""
+    """``self``, ``super()`` or ``self.<attribute>``: the receivers whose methods may be async."""
     if isinstance(node, ast.Name):
         return node.id == "self"
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return node.func.id == "super"
     return (
         isinstance(node, ast.Attribute)
         and isinstance(node.value, ast.Name)

@@ -1,7 +1,7 @@
 """Generated from cwdb/adapters/repositories/accounts.py: do not edit. Edit that file and run
 scripts/async_repositories.py (the generated code has no comments).
 
-APSW adapter of the account repository (``sql/accounts.sql``)."""
+The account repository, for every dialect (``accounts.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from cwdb.records.accounts import Account
 
 
 class AsyncSqlAccountRepository(AsyncCrudAdapter[Account]):
-    """Accounts stored in SQLite through APSW.
+    """The account repository over a runner of either dialect.
 
     Every "now" (the pick's ``last_used_at``, exhaustion expiry) comes from
     the database's clock, ``connect(clock=...)``.

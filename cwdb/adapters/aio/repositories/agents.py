@@ -1,7 +1,7 @@
 """Generated from cwdb/adapters/repositories/agents.py: do not edit. Edit that file and run
 scripts/async_repositories.py (the generated code has no comments).
 
-APSW adapter of the agent repository (``sql/agents.sql``)."""
+The agent repository, for every dialect (``agents.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from cwdb.records.agents import Agent
 
 
 class AsyncSqlAgentRepository(AsyncCrudAdapter[Agent]):
-    """Agents stored in SQLite through APSW."""
+    """The agent repository over a runner of either dialect."""
 
     _record = Agent
 

@@ -1,7 +1,7 @@
 """Generated from cwdb/adapters/repositories/chat_sessions.py: do not edit. Edit that file and run
 scripts/async_repositories.py (the generated code has no comments).
 
-APSW adapter of the chat session repository (``sql/chat_sessions.sql``)."""
+The chat session repository, for every dialect (``chat_sessions.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from cwdb.records.chat_sessions import ChatMessage, ChatSession
 
 
 class AsyncSqlChatSessionRepository(AsyncAdapter):
-    """Chat sessions and their messages stored in SQLite through APSW."""
+    """The chat session repository over a runner of either dialect."""
 
     def __init__(self, runner: AsyncRunner, queries: Queries, values: Values) -> None:
         super().__init__(runner, values)

@@ -1,7 +1,7 @@
 """Generated from cwdb/adapters/repositories/conversations.py: do not edit. Edit that file and run
 scripts/async_repositories.py (the generated code has no comments).
 
-APSW adapter of the conversation repository (``sql/conversations.sql``)."""
+The conversation repository, for every dialect (``conversations.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from cwdb.records.conversations import Conversation
 
 
 class AsyncSqlConversationRepository(AsyncAdapter):
-    """Conversations stored in SQLite through APSW."""
+    """The conversation repository over a runner of either dialect."""
 
     def __init__(self, runner: AsyncRunner, queries: Queries, values: Values) -> None:
         super().__init__(runner, values)

@@ -64,8 +64,8 @@ class AsyncDependencyGraph:
     async def link(self, node_id: str, depends_on_id: str) -> None:
         """Add the edge ``node_id -> depends_on_id``; a no-op when it exists.
 
-        The cycle check and the insert run in one ``BEGIN IMMEDIATE``
-        transaction (a savepoint inside the caller's), so two concurrent calls
+        The cycle check and the insert run in one ``transaction()`` block (a
+        savepoint inside the caller's), so two concurrent calls
         can never together close a cycle. Self edges and cycles are a
         ``ValidationError``; an unknown ``node_id`` (the id the call is about)
         a ``NotFoundError``, an unknown ``depends_on_id`` an ``IntegrityError``.

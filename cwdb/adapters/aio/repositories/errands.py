@@ -1,7 +1,7 @@
 """Generated from cwdb/adapters/repositories/errands.py: do not edit. Edit that file and run
 scripts/async_repositories.py (the generated code has no comments).
 
-APSW adapter of the errand repository (``sql/errands.sql``)."""
+The errand repository, for every dialect (``errands.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from cwdb.records.errands import Errand
 
 
 class AsyncSqlErrandRepository(AsyncCrudAdapter[Errand]):
-    """Errands stored in SQLite through APSW; the caller gives the ids."""
+    """The errand repository over a runner of either dialect."""
 
     _record = Errand
     _caller_ids = True
@@ -38,4 +38,4 @@ class AsyncSqlErrandRepository(AsyncCrudAdapter[Errand]):
             return await self._run.all(self._find_all_by_both, params)
         if project_id is not None:
             return await self._run.all(self._find_all_by_project_id, {"project_id": project_id})
-        return super().find_all()
+        return await super().find_all()

@@ -1,7 +1,7 @@
 """Generated from cwdb/adapters/repositories/initiatives.py: do not edit. Edit that file and run
 scripts/async_repositories.py (the generated code has no comments).
 
-APSW adapter of the initiative repository (``sql/initiatives.sql``)."""
+The initiative repository, for every dialect (``initiatives.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from cwdb.records.initiatives import Initiative
 
 
 class AsyncSqlInitiativeRepository(AsyncCrudAdapter[Initiative]):
-    """Initiatives stored in SQLite through APSW."""
+    """The initiative repository over a runner of either dialect."""
 
     _record = Initiative
 

@@ -1,16 +1,17 @@
 """Generated from cwdb/adapters/repositories/log_chunks.py: do not edit. Edit that file and run
 scripts/async_repositories.py (the generated code has no comments).
 
-APSW adapter of the log chunk repository (``sql/log_chunks.sql``).
+The log chunk repository, for every dialect (``log_chunks.sql`` of its SQL folder).
 
 ``insert_chunks`` is the hot path (agents stream their output through it):
 it checks and encodes every chunk in one tight loop, with a fast path for the
 common shape (plain ``dict`` of plain ``str`` and ``int`` values) and the
 record codec as the slow path, which also writes the error messages; the ids
 of the whole batch come from one ``os.urandom`` call; then the batch goes to
-one ``executemany`` in one transaction, each chunk bound as a tuple in the
-statement's parameter order (SQLite numbers ``:name`` parameters in order of
-first appearance), which binds faster than a dict looked up by name.
+one ``executemany`` in one transaction, each chunk a tuple in the
+statement's parameter order (``query.params``), which the runner binds its
+own fastest way (APSW positionally, as SQLite numbers ``:name`` parameters in
+order of first appearance).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ _MAP_PAGE: Final = rows_mapper(LogChunk, skip=1)
 
 
 class AsyncSqlLogChunkRepository(AsyncAdapter):
-    """Log chunks stored in SQLite through APSW."""
+    """The log chunk repository over a runner of either dialect."""
 
     def __init__(self, runner: AsyncRunner, queries: Queries, values: Values) -> None:
         super().__init__(runner, values)

@@ -1,7 +1,7 @@
 """Generated from cwdb/adapters/repositories/messages.py: do not edit. Edit that file and run
 scripts/async_repositories.py (the generated code has no comments).
 
-APSW adapter of the message repository (``sql/messages.sql``)."""
+The message repository, for every dialect (``messages.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from cwdb.records.messages import Message
 
 
 class AsyncSqlMessageRepository(AsyncCrudAdapter[Message]):
-    """Messages stored in SQLite through APSW."""
+    """The message repository over a runner of either dialect."""
 
     _record = Message
 

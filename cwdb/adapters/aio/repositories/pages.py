@@ -1,7 +1,7 @@
 """Generated from cwdb/adapters/repositories/pages.py: do not edit. Edit that file and run
 scripts/async_repositories.py (the generated code has no comments).
 
-APSW adapter of the page repository (``sql/pages.sql``)."""
+The page repository, for every dialect (``pages.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from cwdb.records.pages import Page
 
 
 class AsyncSqlPageRepository(AsyncCrudAdapter[Page]):
-    """Pages stored in SQLite through APSW."""
+    """The page repository over a runner of either dialect."""
 
     _record = Page
 

@@ -1,7 +1,7 @@
 """Generated from cwdb/adapters/repositories/phases.py: do not edit. Edit that file and run
 scripts/async_repositories.py (the generated code has no comments).
 
-APSW adapter of the phase repository (``sql/phases.sql``)."""
+The phase repository, for every dialect (``phases.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from cwdb.records.phases import Phase
 
 
 class AsyncSqlPhaseRepository(AsyncCrudAdapter[Phase]):
-    """Phases stored in SQLite through APSW; dependencies in ``phase_dependencies``."""
+    """The phase repository over a runner of either dialect."""
 
     _record = Phase
 

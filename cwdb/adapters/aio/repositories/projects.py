@@ -1,7 +1,7 @@
 """Generated from cwdb/adapters/repositories/projects.py: do not edit. Edit that file and run
 scripts/async_repositories.py (the generated code has no comments).
 
-APSW adapter of the project repository (``sql/projects.sql``)."""
+The project repository, for every dialect (``projects.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from cwdb.records.projects import Project
 
 
 class AsyncSqlProjectRepository(AsyncCrudAdapter[Project]):
-    """Projects stored in SQLite through APSW."""
+    """The project repository over a runner of either dialect."""
 
     _record = Project
 

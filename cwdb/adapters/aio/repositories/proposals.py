@@ -1,7 +1,7 @@
 """Generated from cwdb/adapters/repositories/proposals.py: do not edit. Edit that file and run
 scripts/async_repositories.py (the generated code has no comments).
 
-APSW adapter of the proposal repository (``sql/proposals.sql``)."""
+The proposal repository, for every dialect (``proposals.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from cwdb.records.proposals import Proposal
 
 
 class AsyncSqlProposalRepository(AsyncCrudAdapter[Proposal]):
-    """Proposals stored in SQLite through APSW."""
+    """The proposal repository over a runner of either dialect."""
 
     _record = Proposal
 

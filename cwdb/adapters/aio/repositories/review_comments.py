@@ -1,7 +1,7 @@
 """Generated from cwdb/adapters/repositories/review_comments.py: do not edit. Edit that file and run
 scripts/async_repositories.py (the generated code has no comments).
 
-APSW adapter of the review comment repository (``sql/review_comments.sql``).
+The review comment repository, for every dialect (``review_comments.sql`` of its SQL folder).
 
 Not a CRUD repository (docs/reference.md §4 lists its five methods), so it does not
 subclass ``CrudAdapter``; it validates with the same record codec.
@@ -15,7 +15,7 @@ from cwdb.records.review_comments import ReviewComment
 
 
 class AsyncSqlReviewCommentRepository(AsyncAdapter):
-    """Review comments stored in SQLite through APSW."""
+    """The review comment repository over a runner of either dialect."""
 
     def __init__(self, runner: AsyncRunner, queries: Queries, values: Values) -> None:
         super().__init__(runner, values)

@@ -1,7 +1,7 @@
 """Generated from cwdb/adapters/repositories/tasks.py: do not edit. Edit that file and run
 scripts/async_repositories.py (the generated code has no comments).
 
-APSW adapter of the task repository (``sql/tasks.sql``)."""
+The task repository, for every dialect (``tasks.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from cwdb.records.tasks import Task
 
 
 class AsyncSqlTaskRepository(AsyncCrudAdapter[Task]):
-    """Tasks stored in SQLite through APSW; dependencies in ``task_dependencies``."""
+    """The task repository over a runner of either dialect."""
 
     _record = Task
 
