@@ -49,6 +49,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "async_too: db/clocked_db also run as [sqlite-async] and [postgresql-async]: the "
         "same test through cwdb.connect_async (tests/support/async_facade.py)",
     )
+    config.addinivalue_line(
+        "markers",
+        "sync_only(reason): in an async_too module, a test that reaches into the sync "
+        "adapter's internals (the reason says which): no [*-async] cases",
+    )
     chosen = selected_backends(config)
     config.stash[_SELECTED] = chosen
 
@@ -113,7 +118,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         reason = f"SQLite only ({marker.args[0] if marker else ''}); --backend excludes sqlite"
         metafunc.parametrize("db_backend", [pytest.param("sqlite", marks=pytest.mark.skip(reason))])
         return
-    if marker is None and metafunc.definition.get_closest_marker("async_too") is not None:
+    async_too = metafunc.definition.get_closest_marker("async_too") is not None
+    if marker is None and async_too and metafunc.definition.get_closest_marker("sync_only") is None:
         chosen = (*chosen, *(f"{backend}-async" for backend in chosen))
     metafunc.parametrize("db_backend", chosen, scope="function")
 

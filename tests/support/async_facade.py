@@ -222,6 +222,9 @@ class _Repository:
         self._facade = facade
         self._repository = repository
 
+    def __dir__(self) -> list[str]:
+        return dir(self._repository)
+
     def __getattr__(self, name: str) -> Any:
         method = getattr(self._repository, name)
         facade = self._facade
