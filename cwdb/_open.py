@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from cwdb.adapters.aio.database import AsyncDatabase, Opening
+from cwdb.adapters.aio.database import Opening
 from cwdb.adapters.database import Database, check_busy_timeout
 from cwdb.dialects import Clock, dialect_for
 

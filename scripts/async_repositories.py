@@ -3,7 +3,7 @@
     .venv/bin/python scripts/async_repositories.py           # rewrite the generated files
     .venv/bin/python scripts/async_repositories.py --check   # exit 1 if they are stale
 
-The sync code is the one source (API.md §10, STYLE.md "One source, two ways
+The sync code is the one source (docs/reference.md §10, STYLE.md "One source, two ways
 to call it"): ``cwdb/adapters/repositories/*.py`` is written by hand against
 the ``Runner`` protocol, and this script writes
 ``cwdb/adapters/aio/repositories/*.py`` against ``AsyncRunner``, and

@@ -1,4 +1,4 @@
-"""The asyncio API's own promises (API.md §10), on both backends.
+"""The asyncio API's own promises (docs/reference.md §10), on both backends.
 
 The repository behaviour runs through ``connect_async`` in the repository
 tests' ``[sqlite-async]``/``[postgresql-async]`` cases; here: opening, task
@@ -234,7 +234,7 @@ async def test_an_exhausted_pool_is_a_busy_error_not_a_hang(target: str) -> None
         assert await db.initiatives.find_all() == []
 
 
-def test_a_program_that_never_calls_aclose_exits(target: str, tmp_path: Path) -> None:
+async def test_a_program_that_never_calls_aclose_exits(target: str, tmp_path: Path) -> None:
     program = textwrap.dedent(
         """
         import asyncio, sys, cwdb
@@ -250,7 +250,8 @@ def test_a_program_that_never_calls_aclose_exits(target: str, tmp_path: Path) ->
     )
     script = tmp_path / "no_aclose.py"
     script.write_text(program)
-    finished = subprocess.run(
+    finished = await asyncio.to_thread(
+        subprocess.run,
         [sys.executable, str(script), target],
         capture_output=True,
         text=True,

@@ -145,14 +145,16 @@ class SyncFacade:
             if kind == "call":
                 try:
                     reply.set_result(await payload())
-                except BaseException as error:  # noqa: BLE001 -- handed to the test thread
+                except BaseException as error:  # handed to the test thread
                     reply.set_exception(error)
             elif kind == "enter":
                 await self._block(inbox, reply)
             else:
                 raise _Exit(payload, reply)
 
-    async def _block(self, inbox: asyncio.Queue[Any], entered: concurrent.futures.Future[Any]) -> None:
+    async def _block(
+        self, inbox: asyncio.Queue[Any], entered: concurrent.futures.Future[Any]
+    ) -> None:
         signal: _Exit | None = None
         try:
             async with self.adb.transaction():
@@ -163,7 +165,7 @@ class SyncFacade:
                     signal = exit_signal
                     if signal.error is not None:
                         raise signal.error from None
-        except BaseException as error:  # noqa: BLE001 -- handed to the test thread
+        except BaseException as error:  # handed to the test thread
             if not entered.done():
                 entered.set_exception(error)
             elif signal is not None:

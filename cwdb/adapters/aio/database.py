@@ -86,7 +86,7 @@ for _adapter, _port in ADAPTERS:
 
 
 class AsyncDatabase(abc.ABC):
-    """An open cwdb database for asyncio: each repository method awaited (API.md §10)."""
+    """An open cwdb database for asyncio: each repository method awaited (docs/reference.md §10)."""
 
     initiatives: AsyncInitiativeRepository
     phases: AsyncPhaseRepository
@@ -136,9 +136,7 @@ class AsyncDatabase(abc.ABC):
         self.conversations = AsyncSqlConversationRepository(
             runner, queries("conversations"), values
         )
-        self.chat_sessions = AsyncSqlChatSessionRepository(
-            runner, queries("chat_sessions"), values
-        )
+        self.chat_sessions = AsyncSqlChatSessionRepository(runner, queries("chat_sessions"), values)
         self.review_comments = AsyncSqlReviewCommentRepository(
             runner, queries("review_comments"), values
         )

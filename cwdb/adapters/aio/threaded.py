@@ -84,7 +84,7 @@ class Worker:
             loop, future, then, fn, args = item
             try:
                 result, error = fn(*args), None
-            except BaseException as failure:  # noqa: BLE001 -- handed to the awaiting task
+            except BaseException as failure:  # handed to the awaiting task
                 result, error = None, failure
             with contextlib.suppress(RuntimeError):  # the loop closed: nobody waits
                 loop.call_soon_threadsafe(self._settle, future, result, error, then)

@@ -81,7 +81,8 @@ async def connect(
         for worker in threads:
             worker.stop()
         raise
-    return SqliteAsyncDatabase(database, ThreadedRunner(database._runner, threads), clock)
+    runner = database._runner  # noqa: SLF001 -- the sync database's runner, run on the workers
+    return SqliteAsyncDatabase(database, ThreadedRunner(runner, threads), clock)
 
 
 def _nothing(worker: Worker) -> None:

@@ -20,8 +20,8 @@ from cwdb.adapters.aio.database import AsyncDatabase
 from cwdb.adapters.database import Clock, check_busy_timeout
 from cwdb.adapters.psycopg.async_runner import AsyncConnection, AsyncPsycopgRunner
 from cwdb.adapters.psycopg.connection import ADAPTERS, open_connection, server_options
-from cwdb.adapters.psycopg.database import ensure_schema
 from cwdb.adapters.psycopg.database import _check_current as check_current
+from cwdb.adapters.psycopg.database import ensure_schema
 from cwdb.adapters.psycopg.migrator import Migrator
 from cwdb.adapters.psycopg.translate import translate
 from cwdb.dialects import POSTGRESQL

@@ -110,7 +110,9 @@ class AsyncPsycopgRunner:
         except PoolClosed as error:
             raise Error("the database is closed") from error
 
-    def _give_back_later(self, connection: AsyncConnection, *, rollback: bool) -> asyncio.Task[None]:
+    def _give_back_later(
+        self, connection: AsyncConnection, *, rollback: bool
+    ) -> asyncio.Task[None]:
         """Roll back (if asked) and return a connection in a task of its own (shielded)."""
         cleanup = asyncio.ensure_future(self._give_back(connection, rollback=rollback))
         self._cleanups.add(cleanup)
