@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -125,3 +126,45 @@ def test_other_threads_wait_for_the_block_instead_of_failing(db: cwdb.Database) 
     thread.join(timeout=30)
     assert written.is_set()
     assert names(db) == ["block", "other"]
+
+
+@pytest.mark.sqlite_only(
+    "SQLite's one write lock: PostgreSQL blocks wait only on the rows they touch"
+)
+def test_a_call_a_block_hands_to_another_thread_says_it_waits_for_its_own_block(
+    tmp_path: Path,
+) -> None:
+    async def main(db: cwdb.Database) -> None:
+        with db.transaction():
+            initiative = db.initiatives.create(name="held")
+            await asyncio.to_thread(db.phases.create, initiative_id=initiative.id, name="p")
+
+    with cwdb.connect(tmp_path / "cw.db", busy_timeout_ms=100) as db:
+        with pytest.raises(cwdb.BusyError) as raised:
+            asyncio.run(main(db))
+        assert "held by this process's own open transaction() block" in str(raised.value)
+        assert db.initiatives.find_all() == []
+        assert db.phases.find_all() == []
+
+
+def test_a_lock_timeout_outside_any_block_does_not_blame_one(tmp_path: Path) -> None:
+    path = tmp_path / "cw.db"
+    with cwdb.connect(path, busy_timeout_ms=50) as db, cwdb.connect(path) as other:
+        opened, release = threading.Event(), threading.Event()
+
+        def hold() -> None:
+            with other.transaction():
+                other.initiatives.create(name="other process's block")
+                opened.set()
+                release.wait(timeout=30)
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        opened.wait(timeout=30)
+        try:
+            with pytest.raises(cwdb.BusyError) as raised:
+                db.initiatives.create(name="waits")
+        finally:
+            release.set()
+            holder.join(timeout=30)
+        assert "own open transaction() block" not in str(raised.value)

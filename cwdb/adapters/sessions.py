@@ -30,10 +30,11 @@ from asyncio import current_task
 from asyncio.events import _get_running_loop
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, ClassVar, Final, Generic, TypeVar
 
 from cwdb.adapters.statements import Batch, Many, One, Row, Single, Statement, Write
-from cwdb.errors import Error
+from cwdb.errors import BusyError, Error
 
 __all__ = ["Session", "SessionRunner"]
 
@@ -46,6 +47,14 @@ Bindings = Params | tuple[object, ...]
 #: The savepoint of one call inside a block, and of a nested block.
 _CALL: Final = "cwdb_call"
 _NESTED: Final = "cwdb_nested"
+
+
+#: The block open in this context, and the thread it runs on: a thread that
+#: inherits the context (``asyncio.to_thread`` inside a block) sees it, so a
+#: lock timeout there can say that the lock is held by its own block.
+_OPEN_BLOCK: ContextVar[tuple[object, threading.Thread] | None] = ContextVar(
+    "cwdb_open_block", default=None
+)
 
 
 def unit_of_work() -> object | None:
@@ -140,6 +149,26 @@ class SessionRunner(abc.ABC, Generic[C]):
         param_sets: Iterable[Params] = (),
     ) -> Error:
         """The cwdb error of a driver exception, naming the field when the parameters tell."""
+
+    def _waited_for_own_block(self, failure: Error) -> Error:
+        """A lock timeout of a call made from inside this process's own open block.
+
+        A call that a block hands to another thread (``asyncio.to_thread``
+        inside ``transaction()``) runs on that thread's connection and waits
+        for the lock the block itself holds: it can only time out. Say so.
+        """
+        opened = _OPEN_BLOCK.get()
+        if not isinstance(failure, BusyError) or opened is None:
+            return failure
+        runner, thread = opened
+        if runner is not self or thread is threading.current_thread():
+            return failure
+        return type(failure)(
+            f"{failure}; the lock is held by this process's own open transaction() block "
+            f"(on thread {thread.name!r}), which this call was made from on another thread "
+            "(e.g. asyncio.to_thread inside the block): it waits for itself. Make the call "
+            "on the block's own thread, or outside the block"
+        )
 
     def _block_begun(self, session: Session[C]) -> None:
         """Runs right after the outermost ``begin_block``."""
@@ -379,13 +408,16 @@ class SessionRunner(abc.ABC, Generic[C]):
             self._control(session, self.begin_block)
             session.depth = 1
             session.owner = unit_of_work()
+            opened = _OPEN_BLOCK.set((self, threading.current_thread()))
             try:
                 self._block_begun(session)
                 yield
             except BaseException:
+                _OPEN_BLOCK.reset(opened)
                 self._end_block(session)
                 self._quietly(session, "ROLLBACK")
                 raise
+            _OPEN_BLOCK.reset(opened)
             try:
                 self._check_block(session)
                 self._execute(session, "COMMIT", None)

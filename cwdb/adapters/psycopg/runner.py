@@ -128,7 +128,7 @@ class PsycopgRunner(SessionRunner[Connection]):
             error, busy_timeout_ms=self.busy_timeout_ms
         )
         if isinstance(failure, BusyError) or not lost:
-            return failure
+            return self._waited_for_own_block(failure)
         return Error(f"the connection to {self.database!r} was lost: {failure}")
 
 
