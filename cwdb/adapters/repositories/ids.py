@@ -86,8 +86,11 @@ def check_ids(function: Callable[..., Any], port_method: Callable[..., Any]) -> 
         parameters.append(shown)
     header = signature.replace(parameters=parameters, return_annotation=signature.empty)
     checks = [_check_line(name, kind) for name, kind in kinds.items()]
+    # A coroutine function (the asyncio twins) stays one: the check runs when awaited.
+    is_async = inspect.iscoroutinefunction(function)
+    define, call = ("async def", "await _impl") if is_async else ("def", "_impl")
     source = "\n    ".join(
-        [f"def {function.__name__}{header}:", *checks, f"return _impl({_call(signature)})"]
+        [f"{define} {function.__name__}{header}:", *checks, f"return {call}({_call(signature)})"]
     )
     exec(compile(source, f"<ids checked: {function.__qualname__}>", "exec"), namespace)  # noqa: S102
     checked: Callable[..., Any] = namespace[function.__name__]
