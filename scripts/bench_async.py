@@ -66,7 +66,9 @@ async def sqlite(folder: Path) -> None:
         async_find = await best_async(lambda: adb.tasks.find_by_id(made.id), 5000)
         async_create = await best_async(lambda: adb.initiatives.create(name="i"), 500)
     print("SQLite (file, WAL)        sync us  async us  overhead us")
-    print(f"  tasks.find_by_id        {sync_find:7.1f}  {async_find:8.1f}  {async_find - sync_find:8.1f}")
+    print(
+        f"  tasks.find_by_id        {sync_find:7.1f}  {async_find:8.1f}  {async_find - sync_find:8.1f}"
+    )
     print(
         f"  initiatives.create      {sync_create:7.1f}  {async_create:8.1f}  "
         f"{async_create - sync_create:8.1f}"

@@ -18,6 +18,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from cwdb.adapters.aio.runner import AsyncAdapter, AsyncRunner, Queries, Values
 from cwdb.adapters.constraints import table_of
+from cwdb.adapters.repositories.ids import checks_own_ids, refuse_id
 from cwdb.adapters.repositories.updates import UpdateStatements
 from cwdb.adapters.statements import Many, One, Single
 from cwdb.errors import NotFoundError
@@ -112,18 +113,27 @@ class AsyncCrudAdapter(AsyncAdapter, Generic[R]):
             self._run, self._values, self._codec, self._create, fields, make_id=make_id
         )
 
+    @checks_own_ids
     async def find_by_id(self, id: str) -> R | None:
+        if id.__class__ is not str:
+            refuse_id("id", id)
         return await self._run.one(self._find_by_id, {"id": id})
 
     async def find_all(self) -> list[R]:
         return await self._run.all(self._find_all, {})
 
+    @checks_own_ids
     async def update(self, id: str, /, **changes: Any) -> R:
+        if id.__class__ is not str:
+            refuse_id("id", id)
         return await update_row(
             self._run, self._find_by_id, self._updates, id, changes, now=self._now
         )
 
+    @checks_own_ids
     async def delete(self, id: str) -> None:
+        if id.__class__ is not str:
+            refuse_id("id", id)
         await delete_row(self._run, self._record, self._delete, id)
 
     def _missing(self, id: str) -> NotFoundError:
