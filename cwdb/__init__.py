@@ -1,12 +1,14 @@
 """cwdb: the data layer of the agent orchestrator, on SQLite or PostgreSQL (docs/reference.md).
 
-The public surface only: ``connect``/``ensure_schema``, the ``Database``, the
+The public surface only: ``connect``/``connect_async``/``ensure_schema``, the
+``Database`` and ``AsyncDatabase``, the
 errors, the records, the repository ports and the enums.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
-from cwdb._open import connect, ensure_schema
+from cwdb._open import connect, connect_async, ensure_schema
+from cwdb.adapters.aio.database import AsyncDatabase
 from cwdb.adapters.database import Database
 from cwdb.enums import (
     AgentMode,
@@ -87,6 +89,7 @@ __all__ = [
     "AgentMode",
     "AgentRepository",
     "AgentStatus",
+    "AsyncDatabase",
     "BusyError",
     "ChangeSetStatus",
     "ChatMessage",
@@ -142,5 +145,6 @@ __all__ = [
     "ValidationError",
     "__version__",
     "connect",
+    "connect_async",
     "ensure_schema",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from cwdb.adapters.aio.database import Opening
 from cwdb.adapters.database import Database, check_busy_timeout
 from cwdb.dialects import Clock, dialect_for
 
@@ -56,6 +57,38 @@ def connect(
     check_busy_timeout(busy_timeout_ms)
     return opened.dialect.connect(
         opened.location, migrate=migrate, busy_timeout_ms=busy_timeout_ms, clock=clock, **options
+    )
+
+
+def connect_async(
+    target: str | os.PathLike[str],
+    *,
+    migrate: bool = True,
+    busy_timeout_ms: int = 5000,
+    clock: Clock | None = None,
+    **options: Any,
+) -> Opening:
+    """Open a cwdb database for asyncio: ``await`` it, or ``async with`` it.
+
+    Takes what :func:`connect` takes and gives an :class:`AsyncDatabase`
+    (docs/reference.md §10): the same 14 repositories, each method a
+    coroutine function. Like ``connect`` it migrates first when ``migrate``
+    is True (on a worker thread: the event loop does not wait). On
+    PostgreSQL the calls are native asyncio over a pool of at most
+    ``pool_size`` connections (default 10); on SQLite they run on
+    ``workers`` threads (default 4) that the ``AsyncDatabase`` owns.
+    ``async with`` closes it on exit (``aclose()``).
+    """
+    opened = dialect_for(target)
+    check_busy_timeout(busy_timeout_ms)
+    return Opening(
+        opened.dialect.connect_async(
+            opened.location,
+            migrate=migrate,
+            busy_timeout_ms=busy_timeout_ms,
+            clock=clock,
+            **options,
+        )
     )
 
 

@@ -35,6 +35,7 @@ from cwdb.errors import Error, ValidationError
 from cwdb.records._codec import SQLITE_STORAGE, Storage, datetime_from_time
 
 if TYPE_CHECKING:
+    from cwdb.adapters.aio.database import AsyncDatabase
     from cwdb.adapters.database import Database
     from cwdb.adapters.sqlfiles import QueryFile
     from cwdb.ops.backup import BackedUp
@@ -96,6 +97,18 @@ class Dialect(abc.ABC):
         **options: Any,
     ) -> Database:
         """Open the database at ``location`` (see ``cwdb.connect``)."""
+
+    @abc.abstractmethod
+    async def connect_async(
+        self,
+        location: str,
+        *,
+        migrate: bool,
+        busy_timeout_ms: int,
+        clock: Clock | None,
+        **options: Any,
+    ) -> AsyncDatabase:
+        """Open the database at ``location`` for asyncio (see ``cwdb.connect_async``)."""
 
     @abc.abstractmethod
     def ensure_schema(self, location: str) -> list[str]:
@@ -171,6 +184,23 @@ class SqliteDialect(Dialect):
         _no_options(self, options)
         return database.connect(
             location, migrate=migrate, busy_timeout_ms=busy_timeout_ms, clock=clock
+        )
+
+    async def connect_async(
+        self,
+        location: str,
+        *,
+        migrate: bool,
+        busy_timeout_ms: int,
+        clock: Clock | None,
+        **options: Any,
+    ) -> AsyncDatabase:
+        from cwdb.adapters.apsw import async_database
+
+        workers = options.pop("workers", async_database.DEFAULT_WORKERS)
+        _no_options(self, options)
+        return await async_database.connect(
+            location, migrate=migrate, busy_timeout_ms=busy_timeout_ms, clock=clock, workers=workers
         )
 
     def ensure_schema(self, location: str) -> list[str]:
@@ -249,6 +279,21 @@ class PostgresqlDialect(Dialect):
         with self._needs_psycopg(location):
             from cwdb.adapters.psycopg import database
         return database.connect(
+            location, migrate=migrate, busy_timeout_ms=busy_timeout_ms, clock=clock, **options
+        )
+
+    async def connect_async(
+        self,
+        location: str,
+        *,
+        migrate: bool,
+        busy_timeout_ms: int,
+        clock: Clock | None,
+        **options: Any,
+    ) -> AsyncDatabase:
+        with self._needs_psycopg(location):
+            from cwdb.adapters.psycopg import async_database
+        return await async_database.connect(
             location, migrate=migrate, busy_timeout_ms=busy_timeout_ms, clock=clock, **options
         )
 

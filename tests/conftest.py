@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 import cwdb
-from tests.support import helpers, pg_tracer, postgres_server
+from tests.support import async_facade, helpers, pg_tracer, postgres_server
 from tests.support.helpers import FakeClock
 
 pytest_plugins = ["tests.support.tracer"]
@@ -43,6 +43,16 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "sqlite_only(reason): a test about SQLite itself; with db/clocked_db it runs as "
         "[sqlite] only (the reason says why it cannot hold on PostgreSQL)",
+    )
+    config.addinivalue_line(
+        "markers",
+        "async_too: db/clocked_db also run as [sqlite-async] and [postgresql-async]: the "
+        "same test through cwdb.connect_async (tests/support/async_facade.py)",
+    )
+    config.addinivalue_line(
+        "markers",
+        "sync_only(reason): in an async_too module, a test that reaches into the sync "
+        "adapter's internals (the reason says which): no [*-async] cases",
     )
     chosen = selected_backends(config)
     config.stash[_SELECTED] = chosen
@@ -108,6 +118,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         reason = f"SQLite only ({marker.args[0] if marker else ''}); --backend excludes sqlite"
         metafunc.parametrize("db_backend", [pytest.param("sqlite", marks=pytest.mark.skip(reason))])
         return
+    async_too = metafunc.definition.get_closest_marker("async_too") is not None
+    if marker is None and async_too and metafunc.definition.get_closest_marker("sync_only") is None:
+        chosen = (*chosen, *(f"{backend}-async" for backend in chosen))
     metafunc.parametrize("db_backend", chosen, scope="function")
 
 
@@ -157,7 +170,17 @@ def _open(
         with cwdb.connect(":memory:", clock=clock) as database:
             yield database
         return
+    if db_backend == "sqlite-async":
+        with async_facade.opened(lambda: cwdb.connect_async(":memory:", clock=clock)) as facade:
+            facade._runner = facade.adb._runner.sync  # type: ignore[attr-defined]
+            yield facade  # type: ignore[misc]
+        return
     suite: helpers.PostgresSuite = request.getfixturevalue("pg_suite")
+    if db_backend == "postgresql-async":
+        with async_facade.opened(lambda: suite.connect_async(clock=clock)) as facade:
+            suite.register(facade)
+            yield facade  # type: ignore[misc]
+        return
     with suite.connect(clock=clock) as database:
         yield database
 

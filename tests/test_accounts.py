@@ -18,6 +18,9 @@ from cwdb.records._codec import ms_from_time, time_from_ms
 from tests.support import factories
 from tests.support.helpers import FakeClock, snapshot
 
+#: These tests run through cwdb.connect_async too ([sqlite-async], [postgresql-async]).
+pytestmark = pytest.mark.async_too
+
 SENTINEL = "sk-SENTINEL-never-shown-4f1c"
 
 

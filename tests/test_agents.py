@@ -14,6 +14,9 @@ import cwdb
 from tests.support import factories
 from tests.support.helpers import FakeClock, backend_of, execute, snapshot
 
+#: These tests run through cwdb.connect_async too ([sqlite-async], [postgresql-async]).
+pytestmark = pytest.mark.async_too
+
 json_values = st.recursive(
     st.none()
     | st.booleans()

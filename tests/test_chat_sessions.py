@@ -18,6 +18,9 @@ from tests.support.helpers import (
     unique,
 )
 
+#: These tests run through cwdb.connect_async too ([sqlite-async], [postgresql-async]).
+pytestmark = pytest.mark.async_too
+
 
 def start(db: cwdb.Database, **fields: Any) -> cwdb.ChatSession:
     """A new active session on a new phase target, parents made unless given."""

@@ -11,6 +11,9 @@ import cwdb
 from tests.support.factories import agent, initiative, phase, task
 from tests.support.helpers import FakeClock, snapshot, storable_text
 
+#: These tests run through cwdb.connect_async too ([sqlite-async], [postgresql-async]).
+pytestmark = pytest.mark.async_too
+
 
 def ids(rows: list[cwdb.Conversation]) -> list[str]:
     return [r.id for r in rows]

@@ -9,11 +9,15 @@ import attrs
 import pytest
 
 import cwdb
+import cwdb.ports.aio
 from cwdb.records._columns import Kind, columns_of
 from tests.support.factories import CRUD_CASES, CrudCase
 from tests.support.helpers import FakeClock, snapshot
 
-pytestmark = pytest.mark.parametrize("case", CRUD_CASES, ids=str)
+pytestmark = [
+    pytest.mark.parametrize("case", CRUD_CASES, ids=str),
+    pytest.mark.async_too,  # through cwdb.connect_async too
+]
 
 MANAGED = {"id", "created_at", "updated_at"}
 
@@ -186,8 +190,11 @@ def test_delete_of_missing_id_raises_not_found(db: cwdb.Database, case: CrudCase
 
 
 def test_the_adapter_satisfies_its_port(db: cwdb.Database, case: CrudCase) -> None:
-    port = getattr(cwdb, type(repo(db, case)).__name__.removeprefix("Sql"))
-    assert isinstance(repo(db, case), port)
+    # Behind the [*-async] facade, the async adapter and its async port (cwdb.ports.aio).
+    adapter = getattr(repo(db, case), "_repository", repo(db, case))
+    name = type(adapter).__name__.replace("Sql", "", 1)
+    port = getattr(cwdb, name, None) or getattr(cwdb.ports.aio, name)
+    assert isinstance(adapter, port)
 
 
 def test_timestamps_are_truncated_to_the_millisecond(case: CrudCase) -> None:

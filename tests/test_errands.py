@@ -9,6 +9,9 @@ from cwdb.adapters.sqlfiles import query_file
 from tests.support import factories
 from tests.support.helpers import FakeClock, raw_connection, snapshot
 
+#: These tests run through cwdb.connect_async too ([sqlite-async], [postgresql-async]).
+pytestmark = pytest.mark.async_too
+
 
 def ids(errands: list[cwdb.Errand]) -> list[str]:
     return [e.id for e in errands]

@@ -7,6 +7,9 @@ import pytest
 import cwdb
 from tests.support.helpers import FakeClock, snapshot
 
+#: These tests run through cwdb.connect_async too ([sqlite-async], [postgresql-async]).
+pytestmark = pytest.mark.async_too
+
 
 def test_find_by_status_returns_only_that_status_oldest_first(
     clocked_db: cwdb.Database, clock: FakeClock

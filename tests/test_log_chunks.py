@@ -18,6 +18,9 @@ from cwdb.adapters.repositories import log_chunks as log_chunks_adapter
 from tests.support.factories import agent
 from tests.support.helpers import FakeClock, backend_of, execute, snapshot, storable_text
 
+#: These tests run through cwdb.connect_async too ([sqlite-async], [postgresql-async]).
+pytestmark = pytest.mark.async_too
+
 
 def chunk(agent_id: str = "agent-1", content: str = "line\n", **more: Any) -> dict[str, Any]:
     return {"agent_id": agent_id, "agent_name": "builder", "content": content, **more}
@@ -541,6 +544,7 @@ def test_delete_older_than_deletes_more_than_one_batch(
     assert clocked_db.log_chunks.delete_older_than(clock.now) == old + 1
 
 
+@pytest.mark.sync_only("patches the sync module's DELETE_BATCH and the runner")
 def test_delete_older_than_commits_each_batch_separately(
     clocked_db: cwdb.Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:

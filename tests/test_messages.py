@@ -8,6 +8,9 @@ import cwdb
 from tests.support.factories import agent, message
 from tests.support.helpers import FakeClock, snapshot
 
+#: These tests run through cwdb.connect_async too ([sqlite-async], [postgresql-async]).
+pytestmark = pytest.mark.async_too
+
 
 def ids(rows: list[cwdb.Message]) -> list[str]:
     return [r.id for r in rows]

@@ -14,6 +14,9 @@ import cwdb
 from tests.support.factories import initiative, page, page_fields
 from tests.support.helpers import FakeClock, execute, snapshot, storable_text, unique
 
+#: These tests run through cwdb.connect_async too ([sqlite-async], [postgresql-async]).
+pytestmark = pytest.mark.async_too
+
 
 def ids(rows: list[cwdb.Page]) -> list[str]:
     return [r.id for r in rows]
@@ -213,6 +216,7 @@ def test_get_or_create_root_page_from_4_processes_makes_one_root(
     assert root_rows(file_db, owner.id) == [(found[0],)]
 
 
+@pytest.mark.sync_only("replaces a sync method to stage the race")
 def test_get_or_create_root_page_returns_a_root_made_after_its_first_read(
     db: cwdb.Database,
 ) -> None:

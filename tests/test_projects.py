@@ -11,6 +11,9 @@ import cwdb
 from tests.support import factories
 from tests.support.helpers import FakeClock, execute, snapshot
 
+#: These tests run through cwdb.connect_async too ([sqlite-async], [postgresql-async]).
+pytestmark = pytest.mark.async_too
+
 
 def links(db: cwdb.Database, initiative_id: str) -> list[tuple[Any, ...]]:
     """The initiative's link rows as stored: (rowid, project_id, created_at)."""

@@ -10,6 +10,9 @@ import cwdb
 from tests.support.factories import phase
 from tests.support.helpers import FakeClock, snapshot
 
+#: These tests run through cwdb.connect_async too ([sqlite-async], [postgresql-async]).
+pytestmark = pytest.mark.async_too
+
 
 def comment(db: cwdb.Database, phase_id: str | None = None, **fields: Any) -> cwdb.ReviewComment:
     args: dict[str, Any] = {

@@ -19,6 +19,9 @@ import cwdb
 from tests.support.factories import initiative, phase, task
 from tests.support.helpers import FakeClock, snapshot
 
+#: These tests run through cwdb.connect_async too ([sqlite-async], [postgresql-async]).
+pytestmark = pytest.mark.async_too
+
 # -- find_by_phase_id / find_by_initiative_id ---------------------------------
 
 

@@ -12,6 +12,9 @@ import cwdb
 from tests.support.factories import initiative
 from tests.support.helpers import raw_connection, snapshot
 
+#: These tests run through cwdb.connect_async too ([sqlite-async], [postgresql-async]).
+pytestmark = pytest.mark.async_too
+
 
 class BoomError(Exception):
     pass

@@ -133,6 +133,10 @@ class SessionRunner(abc.ABC, Generic[C]):
         """Run one statement; its rows, drained (none for a statement without rows)."""
 
     @abc.abstractmethod
+    def _command(self, session: Session[C], sql: str) -> None:
+        """Run a transaction-control statement (no parameters, no rows)."""
+
+    @abc.abstractmethod
     def _changed(self, session: Session[C]) -> int:
         """The rows the statement just run changed itself."""
 
@@ -302,7 +306,7 @@ class SessionRunner(abc.ABC, Generic[C]):
                 return self._in_own_transaction(session, st, params)
             try:
                 rows = self._execute(session, st.sql, params)
-                return rows, self._changed(session)
+                return rows, self._changed(session) if st.writes else -1
             except self.retryable as error:
                 failure: BaseException = error
             except self.driver_errors as error:
@@ -340,7 +344,7 @@ class SessionRunner(abc.ABC, Generic[C]):
         try:
             rows = self._execute(session, st.sql, params)
             changed = self._changed(session)
-            self._execute(session, "COMMIT", None)
+            self._command(session, "COMMIT")
         except BaseException as error:
             # The error is read (and explained) before its transaction is undone.
             failure = self._failure(error, session, st, params)
@@ -364,7 +368,7 @@ class SessionRunner(abc.ABC, Generic[C]):
         try:
             rows = self._execute(session, st.sql, params)
             changed = self._changed(session)
-            self._execute(session, f"RELEASE {_CALL}", None)
+            self._command(session, f"RELEASE {_CALL}")
         except BaseException as error:
             failure = self._failure(error, session, st, params)
             self._undo_savepoint(session, _CALL)
@@ -420,7 +424,7 @@ class SessionRunner(abc.ABC, Generic[C]):
             _OPEN_BLOCK.reset(opened)
             try:
                 self._check_block(session)
-                self._execute(session, "COMMIT", None)
+                self._command(session, "COMMIT")
             except self.driver_errors as error:
                 self._quietly(session, "ROLLBACK")
                 raise self._error(error, session) from error
@@ -470,19 +474,19 @@ class SessionRunner(abc.ABC, Generic[C]):
         if session.depth:
             self._check_block(session)
         try:
-            self._execute(session, sql, None)
+            self._command(session, sql)
         except self.driver_errors as error:
             raise self._error(error, session) from error
 
     def _quietly(self, session: Session[C], sql: str) -> None:
         """Undo after a failure: keeps the failure, not a cleanup error."""
         with contextlib.suppress(*self.driver_errors, Error):
-            self._execute(session, sql, None)
+            self._command(session, sql)
 
     def _undo_savepoint(self, session: Session[C], name: str) -> None:
         with contextlib.suppress(*self.driver_errors, Error):
-            self._execute(session, f"ROLLBACK TO {name}", None)
-            self._execute(session, f"RELEASE {name}", None)
+            self._command(session, f"ROLLBACK TO {name}")
+            self._command(session, f"RELEASE {name}")
 
 
 def _by_name(st: Statement[Any], sets: Sequence[Bindings]) -> list[Params]:

@@ -86,6 +86,21 @@ class PostgresSuite:
         _URLS[database] = self
         return database
 
+    async def connect_async(
+        self, *, clock: Callable[[], datetime] | None = None
+    ) -> cwdb.AsyncDatabase:
+        """The emptied database, open for asyncio (``migrate=False``)."""
+        started = time.perf_counter()
+        self.connection.execute(self._empty)
+        database = await cwdb.connect_async(self.url, migrate=False, clock=clock)
+        self.overhead += time.perf_counter() - started
+        self.opened += 1
+        return database
+
+    def register(self, database: Any) -> None:
+        """Let the helpers find this suite from ``database`` (a facade over an async one)."""
+        _URLS[database] = self
+
     def snapshot(self) -> dict[str, Any]:
         """Every row of every cwdb table (as JSON objects) by rowid, in one statement."""
         row = self.connection.execute(self._snapshot).fetchone()

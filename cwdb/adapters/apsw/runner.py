@@ -60,6 +60,9 @@ class ApswRunner(SessionRunner[apsw.Connection]):
         rows: list[Row] = session.cursor.execute(sql, params).fetchall()
         return rows
 
+    def _command(self, session: ApswSession, sql: str) -> None:
+        session.cursor.execute(sql)
+
     def _changed(self, session: ApswSession) -> int:
         # SQLite's changes(): rows that foreign-key actions cascaded to are not counted.
         changed: int = session.connection.changes()

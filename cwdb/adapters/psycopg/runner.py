@@ -80,6 +80,9 @@ class PsycopgRunner(SessionRunner[Connection]):
         cursor.execute(sql, params)
         return _fetch(cursor)
 
+    def _command(self, session: PsycopgSession, sql: str) -> None:
+        session.cursor.execute(sql)
+
     def _changed(self, session: PsycopgSession) -> int:
         rowcount: int = session.cursor.rowcount
         return rowcount

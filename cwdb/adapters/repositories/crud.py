@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
 from cwdb.adapters.constraints import table_of
+from cwdb.adapters.repositories.ids import checks_own_ids, refuse_id
 from cwdb.adapters.repositories.updates import UpdateStatements
 from cwdb.adapters.runner import Adapter, Queries, Runner, Values
 from cwdb.adapters.statements import Many, One, Single
@@ -110,16 +111,25 @@ class CrudAdapter(Adapter, Generic[R]):
             self._run, self._values, self._codec, self._create, fields, make_id=make_id
         )
 
+    @checks_own_ids
     def find_by_id(self, id: str) -> R | None:
+        if id.__class__ is not str:
+            refuse_id("id", id)
         return self._run.one(self._find_by_id, {"id": id})
 
     def find_all(self) -> list[R]:
         return self._run.all(self._find_all, {})
 
+    @checks_own_ids
     def update(self, id: str, /, **changes: Any) -> R:
+        if id.__class__ is not str:
+            refuse_id("id", id)
         return update_row(self._run, self._find_by_id, self._updates, id, changes, now=self._now)
 
+    @checks_own_ids
     def delete(self, id: str) -> None:
+        if id.__class__ is not str:
+            refuse_id("id", id)
         delete_row(self._run, self._record, self._delete, id)
 
     def _missing(self, id: str) -> NotFoundError:

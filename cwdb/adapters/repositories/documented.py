@@ -61,6 +61,7 @@ def _copy(function: Callable[..., Any], adapter: type) -> types.FunctionType:
     copy.__annotations__ = dict(function.__annotations__)
     copy.__module__ = adapter.__module__
     copy.__qualname__ = f"{adapter.__qualname__}.{function.__name__}"
+    copy.__dict__.update(function.__dict__)  # markers such as ids.checks_own_ids
     return copy
 
 

@@ -1,0 +1,245 @@
+"""The ``AsyncDatabase`` both dialects share: the 14 repositories' async twins over one runner.
+
+The asyncio twin of ``adapters/database.py``. The adapters are generated
+from the sync ones (``aio/repositories/``, ``scripts/async_repositories.py``)
+and documented from the generated async ports (``cwdb/ports/aio/``), with
+the same id checks. The dialects' subclasses add what differs:
+``apsw/async_database.py`` (the sync runner on worker threads) and
+``psycopg/async_database.py`` (psycopg's async pool).
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import os
+import random
+import time
+from collections.abc import Awaitable, Callable, Generator
+from contextlib import AbstractAsyncContextManager
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+from cwdb import errors
+from cwdb.adapters.aio.repositories.accounts import AsyncSqlAccountRepository
+from cwdb.adapters.aio.repositories.agents import AsyncSqlAgentRepository
+from cwdb.adapters.aio.repositories.chat_sessions import AsyncSqlChatSessionRepository
+from cwdb.adapters.aio.repositories.conversations import AsyncSqlConversationRepository
+from cwdb.adapters.aio.repositories.errands import AsyncSqlErrandRepository
+from cwdb.adapters.aio.repositories.initiatives import AsyncSqlInitiativeRepository
+from cwdb.adapters.aio.repositories.log_chunks import AsyncSqlLogChunkRepository
+from cwdb.adapters.aio.repositories.messages import AsyncSqlMessageRepository
+from cwdb.adapters.aio.repositories.pages import AsyncSqlPageRepository
+from cwdb.adapters.aio.repositories.phases import AsyncSqlPhaseRepository
+from cwdb.adapters.aio.repositories.projects import AsyncSqlProjectRepository
+from cwdb.adapters.aio.repositories.proposals import AsyncSqlProposalRepository
+from cwdb.adapters.aio.repositories.review_comments import AsyncSqlReviewCommentRepository
+from cwdb.adapters.aio.repositories.tasks import AsyncSqlTaskRepository
+from cwdb.adapters.aio.runner import AsyncRunner
+from cwdb.adapters.repositories.documented import document_from_port
+from cwdb.adapters.runner import Values
+from cwdb.adapters.statements import Queries
+from cwdb.errors import BusyError
+from cwdb.ports.aio import (
+    AsyncAccountRepository,
+    AsyncAgentRepository,
+    AsyncChatSessionRepository,
+    AsyncConversationRepository,
+    AsyncErrandRepository,
+    AsyncInitiativeRepository,
+    AsyncLogChunkRepository,
+    AsyncMessageRepository,
+    AsyncPageRepository,
+    AsyncPhaseRepository,
+    AsyncProjectRepository,
+    AsyncProposalRepository,
+    AsyncReviewCommentRepository,
+    AsyncTaskRepository,
+)
+
+if TYPE_CHECKING:
+    from cwdb.adapters.database import Clock
+    from cwdb.dialects import Dialect
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+#: Each async adapter and the async port whose documentation and signatures it shows.
+ADAPTERS: tuple[tuple[type, type], ...] = (
+    (AsyncSqlInitiativeRepository, AsyncInitiativeRepository),
+    (AsyncSqlPhaseRepository, AsyncPhaseRepository),
+    (AsyncSqlTaskRepository, AsyncTaskRepository),
+    (AsyncSqlAgentRepository, AsyncAgentRepository),
+    (AsyncSqlMessageRepository, AsyncMessageRepository),
+    (AsyncSqlPageRepository, AsyncPageRepository),
+    (AsyncSqlProjectRepository, AsyncProjectRepository),
+    (AsyncSqlAccountRepository, AsyncAccountRepository),
+    (AsyncSqlProposalRepository, AsyncProposalRepository),
+    (AsyncSqlLogChunkRepository, AsyncLogChunkRepository),
+    (AsyncSqlConversationRepository, AsyncConversationRepository),
+    (AsyncSqlChatSessionRepository, AsyncChatSessionRepository),
+    (AsyncSqlReviewCommentRepository, AsyncReviewCommentRepository),
+    (AsyncSqlErrandRepository, AsyncErrandRepository),
+)
+for _adapter, _port in ADAPTERS:
+    document_from_port(_adapter, _port)
+
+
+class AsyncDatabase(abc.ABC):
+    """An open cwdb database for asyncio: each repository method awaited (docs/reference.md §10)."""
+
+    initiatives: AsyncInitiativeRepository
+    phases: AsyncPhaseRepository
+    tasks: AsyncTaskRepository
+    agents: AsyncAgentRepository
+    messages: AsyncMessageRepository
+    pages: AsyncPageRepository
+    projects: AsyncProjectRepository
+    accounts: AsyncAccountRepository
+    proposals: AsyncProposalRepository
+    log_chunks: AsyncLogChunkRepository
+    conversations: AsyncConversationRepository
+    chat_sessions: AsyncChatSessionRepository
+    review_comments: AsyncReviewCommentRepository
+    errands: AsyncErrandRepository
+
+    def __init__(
+        self,
+        runner: AsyncRunner,
+        path: str,
+        *,
+        dialect: Dialect,
+        clock: Clock | None,
+        busy_timeout_ms: int,
+    ) -> None:
+        self._runner = runner
+        #: The SQLite path, or the PostgreSQL URL without its password.
+        self.path = path
+        #: The kind of database (``cwdb.dialects``).
+        self.dialect = dialect
+        self._busy_timeout_ms = busy_timeout_ms
+        values = Values(dialect.storage, dialect.storage.now(clock))
+
+        def queries(name: str) -> Queries:
+            return Queries(dialect.query_file(name))
+
+        self.initiatives = AsyncSqlInitiativeRepository(runner, queries("initiatives"), values)
+        self.phases = AsyncSqlPhaseRepository(runner, queries("phases"), values)
+        self.tasks = AsyncSqlTaskRepository(runner, queries("tasks"), values)
+        self.agents = AsyncSqlAgentRepository(runner, queries("agents"), values)
+        self.messages = AsyncSqlMessageRepository(runner, queries("messages"), values)
+        self.pages = AsyncSqlPageRepository(runner, queries("pages"), values)
+        self.projects = AsyncSqlProjectRepository(runner, queries("projects"), values)
+        self.accounts = AsyncSqlAccountRepository(runner, queries("accounts"), values)
+        self.proposals = AsyncSqlProposalRepository(runner, queries("proposals"), values)
+        self.log_chunks = AsyncSqlLogChunkRepository(runner, queries("log_chunks"), values)
+        self.conversations = AsyncSqlConversationRepository(
+            runner, queries("conversations"), values
+        )
+        self.chat_sessions = AsyncSqlChatSessionRepository(runner, queries("chat_sessions"), values)
+        self.review_comments = AsyncSqlReviewCommentRepository(
+            runner, queries("review_comments"), values
+        )
+        self.errands = AsyncSqlErrandRepository(runner, queries("errands"), values)
+
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        """``async with db.transaction():`` everything inside commits together or not at all.
+
+        The block belongs to the asyncio task that opened it: that task's
+        calls join it, other tasks' calls never do (they wait for the write
+        lock, as another thread's would). Nested levels are savepoints. An
+        exception, a cancellation included, rolls back its own level and
+        propagates.
+        """
+        return self._runner.transaction()
+
+    async def run_transaction(
+        self, fn: Callable[P, Awaitable[T]], /, *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """``await fn(*args, **kwargs)`` inside ``transaction()``; its result.
+
+        Where the database refuses a block because a concurrent one
+        conflicts with it (``cwdb.SerializationError``, PostgreSQL), the
+        block is rolled back and ``fn`` awaited again after a short random
+        pause, until ``busy_timeout_ms`` is spent (then ``BusyError``).
+        Elsewhere ``fn`` runs once. ``fn`` must do nothing but database work
+        that may be repeated.
+        """
+        replayed = _replayed_errors()
+        deadline = time.monotonic() + self._busy_timeout_ms / 1000
+        attempt = 0
+        while True:
+            try:
+                async with self.transaction():
+                    return await fn(*args, **kwargs)
+            except replayed as error:
+                attempt += 1
+                if time.monotonic() >= deadline:
+                    raise BusyError(
+                        f"the transaction was refused {attempt} times in "
+                        f"busy_timeout_ms={self._busy_timeout_ms}: {error}"
+                    ) from error
+                span = min(0.05, 0.002 * 2 ** (attempt - 1))
+                await asyncio.sleep(span / 2 + random.uniform(0, span / 2))  # noqa: S311
+
+    @abc.abstractmethod
+    async def schema_version(self) -> str | None:
+        """The id of the newest applied migration (``await db.schema_version()``)."""
+
+    @abc.abstractmethod
+    async def backup(self, dest_path: str | os.PathLike[str]) -> None:
+        """Write a consistent copy of this database to the new file ``dest_path``."""
+
+    @property
+    def closed(self) -> bool:
+        """Whether ``aclose()`` has run."""
+        return self._runner.closed
+
+    async def aclose(self) -> None:
+        """Wait for calls in flight, close every connection; safe to repeat."""
+        await self._runner.aclose()
+
+    async def __aenter__(self) -> AsyncDatabase:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._runner.closed else "open"
+        return f"<cwdb.AsyncDatabase {self.path!r} ({state})>"
+
+
+def _replayed_errors() -> tuple[type[BaseException], ...]:
+    """The refusals ``run_transaction`` replays: ``SerializationError`` where it exists."""
+    found = getattr(errors, "SerializationError", None)
+    return (found,) if isinstance(found, type) else ()
+
+
+class Opening(AbstractAsyncContextManager[AsyncDatabase]):
+    """What ``cwdb.connect_async`` returns: awaitable, and an async context manager."""
+
+    def __init__(self, opening: Awaitable[AsyncDatabase]) -> None:
+        self._opening = opening
+        self._database: AsyncDatabase | None = None
+
+    def __await__(self) -> Generator[Any, None, AsyncDatabase]:
+        return self._opening.__await__()
+
+    async def __aenter__(self) -> AsyncDatabase:
+        self._database = await self._opening
+        return self._database
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._database is not None:
+            await self._database.aclose()

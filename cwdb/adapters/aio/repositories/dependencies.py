@@ -1,0 +1,112 @@
+"""Generated from cwdb/adapters/repositories/dependencies.py: do not edit. Edit that file and run
+scripts/async_repositories.py (the generated code has no comments).
+
+The dependency graphs of phases and of tasks, written once.
+
+Both tables hold edges ``(<noun>_id, depends_on_<noun>_id, created_at)`` and
+behave the same: edges are idempotent, a self edge or one that would close a
+cycle is refused, and lookups list ids in the order the edges were made. An
+adapter binds its file's four statements (same names in ``sql/phases.sql``
+and ``sql/tasks.sql``) and hands them to a :class:`DependencyGraph`.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from cwdb.adapters.aio.repositories.crud import missing
+from cwdb.adapters.aio.runner import AsyncRunner, Queries, Values
+from cwdb.adapters.statements import Many, One, Single, Write
+from cwdb.errors import IntegrityError, ValidationError
+
+
+@attrs.frozen
+class DependencyStatements:
+    """The bound statements of one dependency table."""
+
+    would_close_cycle: Single[int]
+    create: Write
+    dependencies: Many[str]
+    dependents: Many[str]
+    find_node: One[object]
+    record: type
+
+    @classmethod
+    def bind(cls, queries: Queries, record: type) -> DependencyStatements:
+        """The dependency statements of a ``sql/`` file, by their shared names."""
+        return cls(
+            would_close_cycle=queries.single("would_close_cycle", int),
+            create=queries.write("create_dependency"),
+            dependencies=queries.many("get_dependencies", str),
+            dependents=queries.many("get_dependents", str),
+            find_node=queries.one("find_by_id", record),
+            record=record,
+        )
+
+
+class AsyncDependencyGraph:
+    """An acyclic graph of ``noun`` ids stored as edges in one table.
+
+    The statements take the parameters ``:<noun>_id`` and
+    ``:depends_on_<noun>_id`` (and ``:now`` for a new edge).
+    """
+
+    def __init__(
+        self, runner: AsyncRunner, values: Values, statements: DependencyStatements, *, noun: str
+    ) -> None:
+        self._run = runner
+        self._now = values.now
+        self._st = statements
+        self._noun = noun
+        self._key = f"{noun}_id"
+        self._other = f"depends_on_{noun}_id"
+
+    async def link(self, node_id: str, depends_on_id: str) -> None:
+        """Add the edge ``node_id -> depends_on_id``; a no-op when it exists.
+
+        The cycle check and the insert run in one ``transaction()`` block (a
+        savepoint inside the caller's), so two concurrent calls
+        can never together close a cycle. Self edges and cycles are a
+        ``ValidationError``; an unknown ``node_id`` (the id the call is about)
+        a ``NotFoundError``, an unknown ``depends_on_id`` an ``IntegrityError``.
+        """
+        self._check_ids(node_id, depends_on_id)
+        run = self._run
+        params: dict[str, object] = {self._key: node_id, self._other: depends_on_id}
+        async with run.transaction():
+            if await run.single(self._st.would_close_cycle, params):
+                raise ValidationError(
+                    f"{self._other}: {self._noun} {node_id!r} depending on {depends_on_id!r} would close a dependency cycle"
+                )
+            try:
+                await run.write(self._st.create, {**params, "now": self._now()})
+            except IntegrityError:
+                await self._raise_if_node_missing(node_id)
+                raise
+
+    async def _raise_if_node_missing(self, node_id: str) -> None:
+        """After the foreign key refused an edge: NotFoundError if ``node_id`` is missing.
+
+        The runner's IntegrityError already names the missing end's field
+        and id (``explain.py``); the id the call is about is a NotFoundError
+        instead. One primary-key lookup, only on this failure path.
+        """
+        if await self._run.one(self._st.find_node, {"id": node_id}) is None:
+            raise missing(self._st.record, node_id) from None
+
+    async def dependencies(self, node_id: str) -> list[str]:
+        """Ids ``node_id`` depends on, oldest edge first ([] when unknown)."""
+        return await self._run.all(self._st.dependencies, {self._key: node_id})
+
+    async def dependents(self, node_id: str) -> list[str]:
+        """Ids that depend on ``node_id``, oldest edge first ([] when unknown)."""
+        return await self._run.all(self._st.dependents, {self._key: node_id})
+
+    def _check_ids(self, node_id: object, depends_on_id: object) -> None:
+        for field, value in ((self._key, node_id), (self._other, depends_on_id)):
+            if not isinstance(value, str):
+                raise ValidationError(f"{field}: expected text, got {type(value).__name__}")
+        if node_id == depends_on_id:
+            raise ValidationError(
+                f"{self._other}: {self._noun} {node_id!r} cannot depend on itself"
+            )

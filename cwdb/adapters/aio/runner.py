@@ -1,0 +1,85 @@
+"""What the asyncio twins of the repository adapters need: an :class:`AsyncRunner`.
+
+The twins (``aio/repositories/``) are generated from the sync adapters
+(``scripts/async_repositories.py``); they call the same methods as the sync
+ones, awaited, with the same statements and parameters. Two runners
+implement this protocol: ``psycopg/async_runner.py`` (native asyncio over a
+psycopg pool) and ``aio/threaded.py`` (the sync APSW runner on threads that
+the ``AsyncDatabase`` owns).
+
+A block (:meth:`AsyncRunner.transaction`) belongs to the asyncio task that
+opened it: that task's calls join it, other tasks' calls never do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Protocol, TypeVar
+
+from cwdb.adapters.runner import Bindings, Params, Values
+from cwdb.adapters.statements import Batch, Many, One, Queries, Row, Single, Write
+
+__all__ = ["AsyncAdapter", "AsyncRunner", "Queries", "Values"]
+
+R = TypeVar("R")
+
+
+class AsyncRunner(Protocol):
+    """Runs named statements for the calling task; ``Runner``'s methods, awaited."""
+
+    closed: bool
+
+    def check_open(self) -> None:
+        """Raise ``cwdb.Error`` when the database is closed (for calls that skip SQL)."""
+        ...
+
+    async def one(self, st: One[R], params: Params) -> R | None:
+        """The first row as a record (or its first column), or None."""
+        ...
+
+    async def all(self, st: Many[R], params: Params) -> list[R]:
+        """Every row, as records (or as their first column)."""
+        ...
+
+    async def single(self, st: Single[R], params: Params) -> R:
+        """The row a statement always returns (``INSERT ... RETURNING``, ``$``)."""
+        ...
+
+    async def rows(self, st: Many[Any], params: Params) -> list[Row]:
+        """Every row as a plain tuple."""
+        ...
+
+    async def write(self, st: Write, params: Params) -> None:
+        """Run one write statement (``!``) atomically."""
+        ...
+
+    async def write_count(self, st: Write, params: Params) -> int:
+        """A write (``!``); the number of rows it changed itself."""
+        ...
+
+    async def write_batch(self, st: Batch, param_sets: Iterable[Bindings]) -> int:
+        """A ``*!`` statement once per parameter set, in one transaction; rows changed."""
+        ...
+
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        """All writes inside commit together or not at all; levels nest; owned by the task."""
+        ...
+
+    def in_transaction(self) -> bool:
+        """Whether the calling task is inside a block."""
+        ...
+
+    async def aclose(self) -> None:
+        """Wait for calls in flight, then close every connection; idempotent."""
+        ...
+
+
+class AsyncAdapter:
+    """What every async repository adapter holds: its runner and how to make stored values."""
+
+    def __init__(self, runner: AsyncRunner, values: Values) -> None:
+        self._run = runner
+        self._values = values
+        self._now = values.now
+        self._store_time = values.storage.store_time

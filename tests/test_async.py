@@ -1,0 +1,292 @@
+"""The asyncio API's own promises (docs/reference.md §10), on both backends.
+
+The repository behaviour runs through ``connect_async`` in the repository
+tests' ``[sqlite-async]``/``[postgresql-async]`` cases; here: opening, task
+ownership of blocks, cancellation at every await, pool exhaustion, shutdown
+without ``aclose()``, and the event loop's lag while 100 tasks write.
+SQLite runs on a file (WAL), as an application's would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+import cwdb
+from tests.support import helpers
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An SQLite file, or the session's PostgreSQL database emptied."""
+    chosen = request.config.stash[_selected_key()]
+    if request.param not in chosen:
+        pytest.skip(f"--backend excludes {request.param}")
+    if request.param == "sqlite":
+        return str(tmp_path / "cw.db")
+    suite: helpers.PostgresSuite = request.getfixturevalue("pg_suite")
+    suite.connection.execute(suite._empty)
+    return suite.url
+
+
+def _selected_key() -> Any:
+    from tests import conftest
+
+    return conftest._SELECTED
+
+
+@pytest_asyncio.fixture
+async def adb(target: str) -> AsyncIterator[cwdb.AsyncDatabase]:
+    async with cwdb.connect_async(target, busy_timeout_ms=2000) as database:
+        yield database
+
+
+async def names(db: cwdb.AsyncDatabase) -> list[str]:
+    return sorted(i.name for i in await db.initiatives.find_all())
+
+
+# -- opening ---------------------------------------------------------------------------
+
+
+async def test_connect_async_is_awaitable_and_closes(target: str) -> None:
+    db = await cwdb.connect_async(target)
+    made = await db.initiatives.create(name="x")
+    assert await db.initiatives.find_by_id(made.id) == made
+    assert await db.schema_version() is not None
+    await db.aclose()
+    await db.aclose()  # idempotent
+    with pytest.raises(cwdb.Error, match="closed"):
+        await db.initiatives.find_all()
+
+
+async def test_the_api_md_example_runs(adb: cwdb.AsyncDatabase) -> None:
+    initiative = await adb.initiatives.create(name="i")
+    stage = await adb.phases.create(initiative_id=initiative.id, name="p")
+    task = await adb.tasks.create(phase_id=stage.id, name="Toggle")
+    async with adb.transaction():
+        await adb.tasks.update(task.id, status="in_progress")
+        await adb.agents.create(name="builder-1", worktree_id="wt-1", task_id=task.id)
+
+    async def reassign(task_id: str) -> cwdb.Task:
+        return await adb.tasks.update(task_id, status="pending")
+
+    assert (await adb.run_transaction(reassign, task.id)).status == "pending"
+    assert (await adb.agents.find_by_task_id(task.id)) is not None
+
+
+async def test_iter_by_agent_id_is_an_async_iterator(adb: cwdb.AsyncDatabase) -> None:
+    chunks = [{"agent_id": "a", "agent_name": "n", "content": str(n)} for n in range(5)]
+    assert await adb.log_chunks.insert_chunks(chunks) == 5
+    got = [c.content async for c in adb.log_chunks.iter_by_agent_id("a", batch_size=2)]
+    assert got == ["0", "1", "2", "3", "4"]
+
+
+# -- blocks belong to tasks ------------------------------------------------------------
+
+
+async def test_two_tasks_blocks_never_merge(adb: cwdb.AsyncDatabase) -> None:
+    """Issue 19's two coroutines, on the async API: B's block waits for A's, apart from it."""
+    inside, b_started = asyncio.Event(), asyncio.Event()
+
+    async def a() -> None:
+        with pytest.raises(RuntimeError):
+            async with adb.transaction():
+                await adb.initiatives.create(name="A")
+                inside.set()
+                await b_started.wait()
+                await asyncio.sleep(0.05)  # B is waiting for the lock, or running
+                raise RuntimeError("A changed its mind")
+
+    async def b() -> None:
+        await inside.wait()
+        b_started.set()
+        async with adb.transaction():
+            await adb.initiatives.create(name="B1")
+            await adb.initiatives.create(name="B2")
+
+    await asyncio.gather(a(), b())
+    assert await names(adb) == ["B1", "B2"]
+
+
+async def test_a_child_task_does_not_join_its_parents_block(adb: cwdb.AsyncDatabase) -> None:
+    async with adb.transaction():
+        made = await adb.initiatives.create(name="uncommitted")
+        seen_by_child = await asyncio.create_task(adb.initiatives.find_by_id(made.id))
+        assert await adb.initiatives.find_by_id(made.id) == made
+    assert seen_by_child is None
+
+
+async def test_nested_blocks_are_savepoints(adb: cwdb.AsyncDatabase) -> None:
+    async with adb.transaction():
+        await adb.initiatives.create(name="outer")
+        with pytest.raises(RuntimeError):
+            async with adb.transaction():
+                await adb.initiatives.create(name="inner")
+                raise RuntimeError
+        await adb.initiatives.create(name="after")
+    assert await names(adb) == ["after", "outer"]
+
+
+# -- cancellation ------------------------------------------------------------------------
+
+
+async def _cancel_after(steps: int, work: Callable[[], Awaitable[None]]) -> bool:
+    """Run ``work``, cancel it after ``steps`` loop iterations; whether it finished first."""
+    task = asyncio.create_task(work())
+    for _ in range(steps):
+        if task.done():
+            break
+        await asyncio.sleep(0)
+    finished = task.done()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    return finished and not task.cancelled()
+
+
+async def test_a_block_cancelled_at_any_await_writes_all_or_nothing(
+    adb: cwdb.AsyncDatabase,
+) -> None:
+    rounds = 0
+
+    async def block() -> None:
+        async with adb.transaction():
+            for name in ("a", "b", "c"):
+                await adb.initiatives.create(name=name)
+
+    for steps in range(5000):
+        rounds += 1
+        finished = await _cancel_after(steps, block)
+        count = len(await adb.initiatives.find_all())
+        assert count % 3 == 0, f"cancelled after {steps} loop iterations: {count} rows"
+        if finished:
+            break
+    else:
+        pytest.fail("the block never finished")
+    assert rounds > 3
+    # Nothing was left holding the write lock or a connection: a block still commits.
+    async with adb.transaction():
+        await adb.initiatives.create(name="last")
+    assert len(await adb.initiatives.find_all()) % 3 == 1
+
+
+async def test_a_single_call_cancelled_at_any_await_commits_whole_or_not(
+    adb: cwdb.AsyncDatabase,
+) -> None:
+    owner = await adb.initiatives.create(name="o")
+    chunks = [{"agent_id": "a", "agent_name": "n", "content": "x"}] * 50
+
+    async def call() -> None:
+        await adb.log_chunks.insert_chunks(chunks)
+
+    for steps in range(5000):
+        finished = await _cancel_after(steps, call)
+        count = len(await adb.log_chunks.find_by_agent_id("a"))
+        assert count % 50 == 0, f"cancelled after {steps} loop iterations: {count} chunks"
+        if finished:
+            break
+    assert await adb.initiatives.find_by_id(owner.id) == owner
+
+
+async def test_a_timeout_inside_a_block_rolls_it_back(adb: cwdb.AsyncDatabase) -> None:
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.05), adb.transaction():
+            await adb.initiatives.create(name="never")
+            await asyncio.sleep(1)
+    assert await names(adb) == []
+    await adb.initiatives.create(name="later")
+    assert await names(adb) == ["later"]
+
+
+# -- pool exhaustion and shutdown --------------------------------------------------------
+
+
+async def test_an_exhausted_pool_is_a_busy_error_not_a_hang(target: str) -> None:
+    if not target.startswith("postgresql"):
+        pytest.skip("the pool is PostgreSQL's")
+    async with cwdb.connect_async(target, busy_timeout_ms=200, pool_size=1) as db:
+        holding, done = asyncio.Event(), asyncio.Event()
+
+        async def hold() -> None:
+            async with db.transaction():
+                holding.set()
+                await done.wait()
+
+        holder = asyncio.create_task(hold())
+        await holding.wait()
+        started = time.monotonic()
+        with pytest.raises(cwdb.BusyError, match="all 1 of the pool"):
+            await db.initiatives.find_all()
+        assert time.monotonic() - started < 2
+        done.set()
+        await holder
+        assert await db.initiatives.find_all() == []
+
+
+async def test_a_program_that_never_calls_aclose_exits(target: str, tmp_path: Path) -> None:
+    program = textwrap.dedent(
+        """
+        import asyncio, sys, cwdb
+
+        async def main():
+            db = await cwdb.connect_async(sys.argv[1])
+            await db.initiatives.create(name="x")
+            asyncio.get_running_loop().create_task(db.initiatives.find_all())
+
+        asyncio.run(main())
+        print("done")
+        """
+    )
+    script = tmp_path / "no_aclose.py"
+    script.write_text(program)
+    finished = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, str(script), target],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(Path(cwdb.__file__).parent.parent)},
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout == "done\n"
+
+
+# -- the event loop is never blocked -----------------------------------------------------
+
+
+async def test_the_loop_never_waits_long_while_100_tasks_write(adb: cwdb.AsyncDatabase) -> None:
+    stop = asyncio.Event()
+    gaps: list[float] = []
+
+    async def probe() -> None:
+        last = time.perf_counter()
+        while not stop.is_set():
+            await asyncio.sleep(0.001)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+
+    async def writer(n: int) -> None:
+        for k in range(5):
+            await adb.initiatives.create(name=f"w{n}-{k}")
+
+    probing = asyncio.create_task(probe())
+    await asyncio.gather(*(writer(n) for n in range(100)))
+    stop.set()
+    await probing
+    assert len(await adb.initiatives.find_all()) == 500
+    worst = max(gaps) * 1000
+    print(f"event loop: worst gap {worst:.1f} ms over {len(gaps)} probes")
+    assert worst < 20, f"the event loop waited {worst:.1f} ms"

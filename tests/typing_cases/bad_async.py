@@ -1,0 +1,28 @@
+"""The asyncio API (reference §10): a missing ``await`` and a wrong field, refused.
+
+Each refused line ends with ``# E: <mypy error code>``; tests/test_typing.py
+checks that mypy reports exactly those lines with those codes.
+"""
+
+from __future__ import annotations
+
+import cwdb
+
+
+async def awaited(db: cwdb.AsyncDatabase) -> cwdb.Task:
+    task: cwdb.Task = await db.tasks.create(name="Toggle")
+    found: cwdb.Task | None = await db.tasks.find_by_id(task.id)
+    assert found is not None
+    async with db.transaction():
+        await db.tasks.update(task.id, status="in_progress")
+    chunks = [chunk.content async for chunk in db.log_chunks.iter_by_agent_id("a")]
+    assert isinstance(chunks, list)
+    return task
+
+
+async def forgotten(db: cwdb.AsyncDatabase) -> None:
+    task: cwdb.Task = db.tasks.create(name="Toggle")  # E: assignment
+    await db.tasks.create(name="Toggle", priorty="high")  # E: call-arg
+    await db.tasks.update(task.id, nmae="x")  # E: call-arg
+    with db.transaction():  # E: attr-defined
+        pass
