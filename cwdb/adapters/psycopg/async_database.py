@@ -109,4 +109,5 @@ async def connect(
     )
     await pool.open()
     runner = AsyncPsycopgRunner(pool, busy_timeout_ms=busy_timeout_ms, database=redact(url))
+    runner.guard_loop_shutdown()
     return PostgresqlAsyncDatabase(runner, url, clock)

@@ -88,6 +88,7 @@ class AsyncPsycopgRunner:
         self._lock_writers = query_file("_transactions", "postgresql")["lock_writers"].sql
         #: Clean-ups running after a cancellation (kept so they are not collected).
         self._cleanups: set[asyncio.Task[None]] = set()
+        self._guard: asyncio.Task[None] | None = None
         self.closed = False
 
     def check_open(self) -> None:
@@ -340,14 +341,41 @@ class AsyncPsycopgRunner:
 
     # -- closing -------------------------------------------------------------------------
 
+    def guard_loop_shutdown(self) -> None:
+        """Close the pool when the event loop cancels every task at its end.
+
+        ``asyncio.run`` ends by cancelling the tasks still pending, the
+        pool's workers among them; a worker cancelled while it connects
+        swallows the cancellation (psycopg_pool 3.3) and waits on its queue
+        for ever, so a program that never called ``aclose()`` would hang at
+        exit. This guard task is cancelled with them and closes the pool,
+        which tells each worker to stop.
+        """
+        self._guard = asyncio.get_running_loop().create_task(
+            self._close_when_cancelled(), name="cwdb-pool-guard"
+        )
+
+    async def _close_when_cancelled(self) -> None:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            await self._close_pool()
+            raise
+
     async def aclose(self) -> None:
         """Wait for calls in flight (up to the pool's own timeout), then close the pool."""
+        guard = self._guard
+        if guard is not None and guard is not asyncio.current_task():
+            guard.cancel()
+        await self._close_pool()
+
+    async def _close_pool(self) -> None:
         if self.closed:
             return
         self.closed = True
         if self._cleanups:
             await asyncio.gather(*self._cleanups, return_exceptions=True)
-        await self.pool.close()
+        await self.pool.close(timeout=max(self.busy_timeout_ms, 1) / 1000)
 
 
 async def _execute(
