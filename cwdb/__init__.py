@@ -39,6 +39,7 @@ from cwdb.errors import (
     IntegrityError,
     MigrationError,
     NotFoundError,
+    SerializationError,
     ValidationError,
 )
 from cwdb.ports import (
@@ -133,6 +134,7 @@ __all__ = [
     "ReviewComment",
     "ReviewCommentLineType",
     "ReviewCommentRepository",
+    "SerializationError",
     "Task",
     "TaskCategory",
     "TaskPriority",

@@ -76,6 +76,10 @@ class Queries:
         """The specialised variants of ``name`` in the file: name -> its columns."""
         return self._file.variants(name)
 
+    def optional(self, name: str) -> Statement[Any] | None:
+        """The statement ``name`` where this dialect's file has it (a lock only one needs)."""
+        return self.bind(name) if name in self._file else None
+
     @overload
     def bind(self, name: str) -> Statement[Any]: ...
 
