@@ -111,7 +111,8 @@ def open_connection(
     try:
         # One round trip in the simple protocol: several statements, no parameters.
         connection.execute(
-            session_settings(busy_timeout_ms, no_statement_timeout=no_statement_timeout)
+            session_settings(busy_timeout_ms, no_statement_timeout=no_statement_timeout),
+            prepare=False,
         )
     except psycopg.Error as error:
         connection.close()
