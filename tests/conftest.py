@@ -8,8 +8,8 @@ reached through PgBouncer in transaction-pooling mode:
 ``support/pgbouncer.py``). Which backends run:
 ``--backend=sqlite|postgresql|pgbouncer|both|all`` (``both``: SQLite and
 PostgreSQL directly), or the environment variable ``CWDB_TEST_BACKEND`` (the
-option wins); all by default. A test about SQLite itself carries ``@pytest.mark.sqlite_only(reason)``
-and runs as ``[sqlite]`` only.
+option wins); all by default. A test about SQLite itself carries
+``@pytest.mark.sqlite_only(reason)`` and runs as ``[sqlite]`` only.
 """
 
 from __future__ import annotations
