@@ -80,16 +80,27 @@ def connect(
     if migrate:
         ensure_schema(url)
 
+    # The first connection is opened here, so that a URL that cannot be
+    # opened is an error now, naming it (the pool would only retry quietly);
+    # it is then the pool's first.
+    first = open_connection(
+        url, busy_timeout_ms=busy_timeout_ms, prepare_threshold=prepare_threshold
+    )
+    opened = [first]
+
     def connection() -> psycopg.Connection[tuple[object, ...]]:
+        if opened:
+            return opened.pop()
         return open_connection(
             url, busy_timeout_ms=busy_timeout_ms, prepare_threshold=prepare_threshold
         )
 
-    # The first connection is opened here, so that a URL that cannot be
-    # opened is an error now, naming it (the pool would only retry quietly).
-    with connection() as first:
+    try:
         if not migrate:
             _check_current(first, shown)
+    except BaseException:
+        first.close()
+        raise
     pool = Pool(connection, size=max_connections, busy_timeout_ms=busy_timeout_ms, database=shown)
     runner = PsycopgRunner(pool, busy_timeout_ms=busy_timeout_ms, database=shown)
     return PostgresqlDatabase(runner, url, clock)
