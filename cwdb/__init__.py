@@ -1,4 +1,4 @@
-"""cwdb: the SQLite data layer of the agent orchestrator (see docs/reference.md).
+"""cwdb: the data layer of the agent orchestrator, on SQLite or PostgreSQL (docs/reference.md).
 
 The public surface only: ``connect``/``ensure_schema``, the ``Database``, the
 errors, the records, the repository ports and the enums.

@@ -77,7 +77,7 @@ def create_params(db: cwdb.Database) -> dict[str, object]:
 def test_a_write_suffix_runs_the_statement_in_its_own_immediate_transaction(
     db: cwdb.Database, ran: list[str]
 ) -> None:
-    create = initiatives(db).bind("create", cwdb.Initiative)
+    create = initiatives(db).one("create", cwdb.Initiative)
     made = db._runner.one(create, create_params(db))
     assert made is not None
     assert made.name == "traced"
@@ -90,7 +90,7 @@ def test_a_write_suffix_runs_the_statement_in_its_own_immediate_transaction(
 
 
 def test_a_read_suffix_runs_without_a_transaction(db: cwdb.Database, ran: list[str]) -> None:
-    find = initiatives(db).bind("find_by_id", cwdb.Initiative)
+    find = initiatives(db).one("find_by_id", cwdb.Initiative)
     assert db._runner.one(find, {"id": "nope"}) is None
     assert ran == [find.sql]
 
@@ -98,7 +98,7 @@ def test_a_read_suffix_runs_without_a_transaction(db: cwdb.Database, ran: list[s
 def test_a_write_inside_a_transaction_block_is_its_own_savepoint(
     db: cwdb.Database, ran: list[str]
 ) -> None:
-    create = initiatives(db).bind("create", cwdb.Initiative)
+    create = initiatives(db).many("create", cwdb.Initiative)
     with db.transaction():
         db._runner.all(create, create_params(db))
     begin = ["BEGIN IMMEDIATE"]
@@ -114,6 +114,6 @@ def test_a_write_inside_a_transaction_block_is_its_own_savepoint(
 
 
 def test_single_of_a_statement_that_returned_no_row_is_an_error(db: cwdb.Database) -> None:
-    find = initiatives(db).bind("find_by_id", cwdb.Initiative)
-    with pytest.raises(cwdb.Error, match=r"initiatives\.find_by_id returned no row"):
-        db._runner.single(find, {"id": "nope"})
+    delete = initiatives(db).single("delete", str)
+    with pytest.raises(cwdb.Error, match=r"initiatives\.delete returned no row"):
+        db._runner.single(delete, {"id": "nope"})

@@ -24,12 +24,11 @@ from pathlib import Path
 from typing import Any
 
 import apsw
-import attrs
 import pytest
 
 import cwdb
 from tests.support import factories
-from tests.support.helpers import backend_of, execute, snapshot, storable_text
+from tests.support.helpers import backend_of, execute, snapshot, storable_text, use_ids
 
 SENTINEL = "sk-SECRET-7d0c-never-in-output"
 CONFIG = f'{{"api_key": "{SENTINEL}"}}'
@@ -173,8 +172,7 @@ def test_a_write_of_credentials_that_sqlite_refuses_does_not_show_them(
 ) -> None:
     taken = factories.account(db)
     # The only way to make SQLite itself refuse an account row: a taken id.
-    values = db.accounts._values  # type: ignore[attr-defined]
-    monkeypatch.setattr(db.accounts, "_values", attrs.evolve(values, new_id=lambda: taken.id))
+    use_ids(db, lambda: taken.id)
     with pytest.raises(cwdb.ConflictError) as raised:
         db.accounts.create(email="e", credentials=SENTINEL, config_json=CONFIG)
     assert SENTINEL not in every_text(raised.value)

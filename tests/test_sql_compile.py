@@ -33,7 +33,7 @@ from cwdb import cli
 from cwdb.adapters import sqlfiles
 from cwdb.adapters.apsw import database as wiring
 from cwdb.adapters.repositories.crud import codec_for
-from cwdb.adapters.sqlfiles import Query, QueryFileError, load_all, parse_file
+from cwdb.adapters.sqlfiles import SHAPES, Query, QueryFileError, Shape, load_all, parse_file
 from cwdb.adapters.statements import Queries, Statement
 from cwdb.ops.sqlite import review
 from cwdb.ops.sqlite.schema_snapshot import current_schema_text
@@ -305,7 +305,7 @@ def test_every_statement_is_bound_with_exactly_its_querys_parameters(
 
 
 def test_a_parameter_the_sql_does_not_use_is_caught() -> None:
-    statement = Queries(sqlfiles.query_file("initiatives")).bind("find_by_status")
+    statement = Queries(sqlfiles.query_file("initiatives")).many("find_by_status", cwdb.Initiative)
     with tracer.recording() as log, cwdb.connect(":memory:") as db:
         db._runner.all(statement, {"status": "active", "stauts": "x"})
     (problem,) = log.problems()
@@ -408,7 +408,7 @@ def test_a_statement_with_columns_out_of_order_is_caught(
     assert swapped != shipped
     path = tmp_path / "initiatives.sql"
     path.write_text(f"-- name: find_by_id^\n-- Columns swapped.\n{swapped};\n")
-    statement = Queries(parse_file(path)).bind("find_by_id", cwdb.Initiative)
+    statement = Queries(parse_file(path)).one("find_by_id", cwdb.Initiative)
     problem = column_problem(schema_connection, statement)
     assert problem is not None
     assert "returns ('name', 'id'" in problem
@@ -422,13 +422,41 @@ def test_a_returning_clause_out_of_order_is_caught(
     swapped = head + "RETURNING" + returning.replace("id, name", "name, id", 1)
     path = tmp_path / "initiatives.sql"
     path.write_text(f"-- name: update<!\n-- Columns swapped.\n{swapped};\n")
-    statement = Queries(parse_file(path)).bind("update", cwdb.Initiative)
+    statement = Queries(parse_file(path)).one("update", cwdb.Initiative)
     assert "returns ('name', 'id'" in str(column_problem(schema_connection, statement))
 
 
 def test_binding_a_record_to_a_statement_without_rows_is_refused() -> None:
-    with pytest.raises(QueryFileError, match=r"'clear_expired_exhaustion' returns no rows"):
-        Queries(sqlfiles.query_file("accounts")).bind("clear_expired_exhaustion", cwdb.Account)
+    with pytest.raises(QueryFileError, match=r"'clear_expired_exhaustion' \(write, no rows"):
+        Queries(sqlfiles.query_file("accounts")).one("clear_expired_exhaustion", cwdb.Account)
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "allowed"),
+    [
+        ("find_by_id", "many", "one"),
+        ("find_all", "one", "many"),
+        ("count_by_agent_id", "one", "single"),
+        ("create", "write", "many, one, single"),
+        ("update_many_by_agent_id", "batch", "many, one, single"),
+    ],
+)
+def test_the_suffix_decides_how_a_statement_may_be_bound(
+    name: str, kind: str, allowed: str
+) -> None:
+    queries = Queries(sqlfiles.query_file("proposals"))
+    bind = getattr(queries, kind)
+    with pytest.raises(QueryFileError, match=rf"'{name}' .* cannot be run as '{kind}'") as raised:
+        bind(name) if kind in {"write", "batch"} else bind(name, cwdb.Proposal)
+    assert str(raised.value).endswith(f"its suffix allows {allowed}")
+
+
+def test_every_shape_says_in_words_how_it_may_be_bound() -> None:
+    assert set(SHAPES) == set(Shape)
+    for shape in Shape:
+        assert shape.description
+        assert shape.kinds <= {"one", "many", "single", "write", "batch"}
+        assert shape.kinds
 
 
 def test_every_machinery_file_is_accounted_for() -> None:

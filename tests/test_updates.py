@@ -22,7 +22,10 @@ from cwdb.adapters.statements import Queries
 
 def statements_of(file: Path | str, record: type, name: str = "update") -> UpdateStatements:
     loaded = parse_file(file) if isinstance(file, Path) else query_file(file)
-    return UpdateStatements(Queries(loaded), name, codec_for(record), returns=record)
+    queries = Queries(loaded)
+    return UpdateStatements(
+        queries, name, codec_for(record), bind=lambda variant: queries.one(variant, record)
+    )
 
 
 def picked(statements: UpdateStatements, *changed: str) -> str:

@@ -23,7 +23,7 @@ from typing import Any, Protocol, TypeVar
 import attrs
 
 from cwdb._ids import new_id
-from cwdb.adapters.statements import Queries, Row, Statement
+from cwdb.adapters.statements import Batch, Many, One, Queries, Row, Single, Statement, Write
 from cwdb.records._codec import Storage
 
 __all__ = ["Adapter", "Bindings", "Params", "Queries", "Runner", "Statement", "Values"]
@@ -58,31 +58,31 @@ class Runner(Protocol):
         """Raise ``cwdb.Error`` when the database is closed (for calls that skip SQL)."""
         ...
 
-    def one(self, st: Statement[R], params: Params) -> R | None:
+    def one(self, st: One[R], params: Params) -> R | None:
         """The first row as a record (or its first column), or None."""
         ...
 
-    def all(self, st: Statement[R], params: Params) -> list[R]:
+    def all(self, st: Many[R], params: Params) -> list[R]:
         """Every row, as records (or as their first column)."""
         ...
 
-    def single(self, st: Statement[R], params: Params) -> R:
+    def single(self, st: Single[R], params: Params) -> R:
         """The row a statement always returns (``INSERT ... RETURNING``, ``$``)."""
         ...
 
-    def rows(self, st: Statement[Any], params: Params) -> list[Row]:
+    def rows(self, st: Many[Any], params: Params) -> list[Row]:
         """Every row as a plain tuple."""
         ...
 
-    def write(self, st: Statement[Any], params: Params) -> None:
+    def write(self, st: Write, params: Params) -> None:
         """Run one write statement (``!``) atomically."""
         ...
 
-    def write_count(self, st: Statement[Any], params: Params) -> int:
+    def write_count(self, st: Write, params: Params) -> int:
         """A write (``!``); the number of rows it changed itself."""
         ...
 
-    def write_batch(self, st: Statement[Any], param_sets: Iterable[Bindings]) -> int:
+    def write_batch(self, st: Batch, param_sets: Iterable[Bindings]) -> int:
         """A ``*!`` statement once per parameter set, in one transaction; rows changed."""
         ...
 
@@ -106,5 +106,4 @@ class Adapter:
         self._run = runner
         self._values = values
         self._now = values.now
-        self._new_id = values.new_id
         self._store_time = values.storage.store_time

@@ -35,9 +35,10 @@ from asyncio import current_task
 from asyncio.events import _get_running_loop
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from typing import Any, ClassVar, Final, Generic, TypeVar
 
-from cwdb.adapters.statements import Row, Statement
+from cwdb.adapters.statements import Batch, Many, One, Row, Single, Statement, Write
 from cwdb.errors import BusyError, Error, SerializationError
 
 __all__ = ["Session", "SessionRunner"]
@@ -51,6 +52,14 @@ Bindings = Params | tuple[object, ...]
 #: The savepoint of one call inside a block, and of a nested block.
 _CALL: Final = "cwdb_call"
 _NESTED: Final = "cwdb_nested"
+
+
+#: The block open in this context, and the thread it runs on: a thread that
+#: inherits the context (``asyncio.to_thread`` inside a block) sees it, so a
+#: lock timeout there can say that the lock is held by its own block.
+_OPEN_BLOCK: ContextVar[tuple[object, threading.Thread] | None] = ContextVar(
+    "cwdb_open_block", default=None
+)
 
 
 def unit_of_work() -> object | None:
@@ -154,6 +163,26 @@ class SessionRunner(abc.ABC, Generic[C]):
     ) -> Error:
         """The cwdb error of a driver exception, naming the field when the parameters tell."""
 
+    def _waited_for_own_block(self, failure: Error) -> Error:
+        """A lock timeout of a call made from inside this process's own open block.
+
+        A call that a block hands to another thread (``asyncio.to_thread``
+        inside ``transaction()``) runs on that thread's connection and waits
+        for the lock the block itself holds: it can only time out. Say so.
+        """
+        opened = _OPEN_BLOCK.get()
+        if not isinstance(failure, BusyError) or opened is None:
+            return failure
+        runner, thread = opened
+        if runner is not self or thread is threading.current_thread():
+            return failure
+        return type(failure)(
+            f"{failure}; the lock is held by this process's own open transaction() block "
+            f"(on thread {thread.name!r}), which this call was made from on another thread "
+            "(e.g. asyncio.to_thread inside the block): it waits for itself. Make the call "
+            "on the block's own thread, or outside the block"
+        )
+
     def _block_begun(self, session: Session[C]) -> None:
         """Runs right after the outermost ``begin_block``."""
 
@@ -240,7 +269,7 @@ class SessionRunner(abc.ABC, Generic[C]):
 
     # -- running statements -------------------------------------------------------
 
-    def one(self, st: Statement[R], params: Params) -> R | None:
+    def one(self, st: One[R], params: Params) -> R | None:
         """The first row as a record (or its first column), or None."""
         rows = self._run(st, params)[0]
         if not rows:
@@ -248,7 +277,7 @@ class SessionRunner(abc.ABC, Generic[C]):
         mapper = st.mapper
         return mapper(rows[0]) if mapper is not None else rows[0][0]
 
-    def all(self, st: Statement[R], params: Params) -> list[R]:
+    def all(self, st: Many[R], params: Params) -> list[R]:
         """Every row, as records (or as their first column)."""
         rows = self._run(st, params)[0]
         map_rows = st.map_rows
@@ -256,7 +285,7 @@ class SessionRunner(abc.ABC, Generic[C]):
             return map_rows(rows)
         return [row[0] for row in rows]
 
-    def single(self, st: Statement[R], params: Params) -> R:
+    def single(self, st: Single[R], params: Params) -> R:
         """The row a statement always returns (``INSERT ... RETURNING``, a ``$`` aggregate)."""
         rows = self._run(st, params)[0]
         if not rows:
@@ -264,15 +293,15 @@ class SessionRunner(abc.ABC, Generic[C]):
         mapper = st.mapper
         return mapper(rows[0]) if mapper is not None else rows[0][0]
 
-    def rows(self, st: Statement[Any], params: Params) -> list[Row]:
+    def rows(self, st: Many[Any], params: Params) -> list[Row]:
         """Every row as a plain tuple (for results that are not records)."""
         return self._run(st, params)[0]
 
-    def write(self, st: Statement[Any], params: Params) -> None:
+    def write(self, st: Write, params: Params) -> None:
         """Run one write statement (``!``) atomically."""
         self._run(st, params)
 
-    def write_count(self, st: Statement[Any], params: Params) -> int:
+    def write_count(self, st: Write, params: Params) -> int:
         """A write (``!``); the number of rows it changed itself (not cascaded rows)."""
         return self._run(st, params)[1]
 
@@ -357,7 +386,7 @@ class SessionRunner(abc.ABC, Generic[C]):
             raise
         return rows, changed
 
-    def write_batch(self, st: Statement[Any], param_sets: Iterable[Bindings]) -> int:
+    def write_batch(self, st: Batch, param_sets: Iterable[Bindings]) -> int:
         """A ``*!`` statement once per parameter set, in one transaction; the rows changed.
 
         A set is a mapping by name, or a tuple in the order in which the
@@ -396,13 +425,16 @@ class SessionRunner(abc.ABC, Generic[C]):
             self._control(session, self.begin_locking if own_locks else self.begin_block)
             session.depth = 1
             session.owner = unit_of_work()
+            opened = _OPEN_BLOCK.set((self, threading.current_thread()))
             try:
                 self._block_begun(session)
                 yield
             except BaseException:
+                _OPEN_BLOCK.reset(opened)
                 self._end_block(session)
                 self._quietly(session, "ROLLBACK")
                 raise
+            _OPEN_BLOCK.reset(opened)
             try:
                 self._check_block(session)
                 self._execute(session, "COMMIT", None)

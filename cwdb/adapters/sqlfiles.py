@@ -61,16 +61,25 @@ class Shape(enum.Enum):
     @property
     def description(self) -> str:
         """The shape in words, as ``python -m cwdb review`` prints it."""
-        return _DESCRIPTIONS[self]
+        return SHAPES[self][0]
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """How a statement of this shape may be bound and run (``statements.Queries``)."""
+        return SHAPES[self][1]
 
 
-_DESCRIPTIONS: Final = {
-    Shape.ROWS: "all rows",
-    Shape.ONE: "one row or none",
-    Shape.VALUE: "one value",
-    Shape.WRITE_RETURNING: "write, returns rows",
-    Shape.WRITE: "write, no rows",
-    Shape.WRITE_MANY: "write, once per parameter set",
+#: The one table of shapes: each suffix in words, and how its statements may
+#: be bound (so, by the statement's type, which runner calls take them):
+#: ``one`` (a row or None), ``many`` (every row), ``single`` (the row it always
+#: returns), ``write`` (no rows), ``batch`` (once per parameter set).
+SHAPES: Final[dict[Shape, tuple[str, frozenset[str]]]] = {
+    Shape.ROWS: ("all rows", frozenset({"many"})),
+    Shape.ONE: ("one row or none", frozenset({"one"})),
+    Shape.VALUE: ("one value", frozenset({"single"})),
+    Shape.WRITE_RETURNING: ("write, returns rows", frozenset({"one", "many", "single"})),
+    Shape.WRITE: ("write, no rows", frozenset({"write"})),
+    Shape.WRITE_MANY: ("write, once per parameter set", frozenset({"batch"})),
 }
 
 

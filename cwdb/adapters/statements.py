@@ -1,12 +1,14 @@
 """Named statements bound to what their rows become.
 
-An adapter asks its :class:`Queries` (one ``sql/`` file) for a statement by
-name once, when it is built; a missing name fails at ``connect()``. Each
+An adapter asks its :class:`Queries` (one SQL file) for a statement by
+name once, when it is built, for the way it runs it (:meth:`Queries.one`,
+``many``, ``single``, ``write``, ``batch``); a missing name, or a suffix
+that does not allow that way, fails at ``connect()``. Each
 :class:`Statement` carries the SQL text exactly as written, whether it
 writes (from the suffix of its name, see :mod:`~cwdb.adapters.sqlfiles`)
 and the row mapper of its record, built once per record class. Its type
-parameter is what one row becomes, so ``bind("find_by_id", Task)`` is a
-``Statement[Task]`` and the runner returns ``Task | None`` for it.
+parameter is what one row becomes, so ``one("find_by_id", Task)`` is a
+``One[Task]`` and the runner returns ``Task | None`` for it.
 
 That the columns of a statement come in its record's field order is checked
 once, by the tests (``tests/test_sql_compile.py``), not on every call.
@@ -66,8 +68,45 @@ def rows_mapper_for(record: type[R]) -> Callable[[list[Row]], list[R]]:
     return rows_mapper(record)
 
 
+class One(Statement[R]):
+    """A statement run for its first row, or None (``^``, or ``<!``)."""
+
+    __slots__ = ()
+
+
+class Many(Statement[R]):
+    """A statement run for every row (no suffix, or ``<!``)."""
+
+    __slots__ = ()
+
+
+class Single(Statement[R]):
+    """A statement that always returns its row (``$``, or ``INSERT ... RETURNING``)."""
+
+    __slots__ = ()
+
+
+class Write(Statement[None]):
+    """A write that returns no rows (``!``)."""
+
+    __slots__ = ()
+
+
+class Batch(Statement[None]):
+    """A write run once per parameter set (``*!``)."""
+
+    __slots__ = ()
+
+
 class Queries:
-    """One ``sql/`` file, handing out statements by name to one adapter."""
+    """One SQL file, handing out statements by name to one adapter.
+
+    Each statement is bound for the way it is run, and the binding checks
+    that the suffix of its name allows that (``SHAPES`` in ``sqlfiles``): a
+    ``find_by_id^`` bound with :meth:`many` fails at ``connect()``, naming
+    the query. The statement's type then admits only the runner calls of its
+    kind, which mypy checks.
+    """
 
     def __init__(self, file: QueryFile) -> None:
         self._file = file
@@ -76,26 +115,42 @@ class Queries:
         """The specialised variants of ``name`` in the file: name -> its columns."""
         return self._file.variants(name)
 
-    def optional(self, name: str) -> Statement[Any] | None:
-        """The statement ``name`` where this dialect's file has it (a lock only one needs)."""
-        return self.bind(name) if name in self._file else None
+    def optional(self, name: str) -> Many[Row] | None:
+        """``name`` where this dialect's file has it (a lock only one dialect needs), else None."""
+        return self.many(name) if name in self._file else None
+
+    def one(self, name: str, record: type[R]) -> One[R]:
+        """``name``, run for its first row as ``record`` (or that column's type), or None."""
+        return One(self._checked(name, "one"), record)
 
     @overload
-    def bind(self, name: str) -> Statement[Any]: ...
+    def many(self, name: str) -> Many[Row]: ...
 
     @overload
-    def bind(self, name: str, record: type[R]) -> Statement[R]: ...
+    def many(self, name: str, record: type[R]) -> Many[R]: ...
 
-    def bind(self, name: str, record: type[Any] | None = None) -> Statement[Any]:
-        """The statement ``name``; its rows become ``record`` (or their first column).
+    def many(self, name: str, record: type[Any] | None = None) -> Many[Any]:
+        """``name``, run for every row as ``record`` (or that column's type); plain rows without."""
+        return Many(self._checked(name, "many"), record)
 
-        A record (or column type) for a statement whose suffix says it
-        returns no rows (``!``, ``*!``) is refused, naming the query.
-        """
+    def single(self, name: str, record: type[R]) -> Single[R]:
+        """``name``, run for the one row it always returns."""
+        return Single(self._checked(name, "single"), record)
+
+    def write(self, name: str) -> Write:
+        """``name``, a write that returns no rows."""
+        return Write(self._checked(name, "write"), None)
+
+    def batch(self, name: str) -> Batch:
+        """``name``, a write run once per parameter set."""
+        return Batch(self._checked(name, "batch"), None)
+
+    def _checked(self, name: str, kind: str) -> Query:
         query = self._file[name]
-        if record is not None and not query.shape.returns_rows:
+        if kind not in query.shape.kinds:
             raise QueryFileError(
-                f"{self._file.path.name}: query {name!r} returns no rows "
-                f"(suffix {query.shape.value!r}), so it cannot be bound to {record.__name__}"
+                f"{self._file.path.name}: query {name!r} ({query.shape.description}, suffix "
+                f"{query.shape.value!r}) cannot be run as {kind!r}; its suffix allows "
+                f"{', '.join(sorted(query.shape.kinds))}"
             )
-        return Statement(query, record)
+        return query

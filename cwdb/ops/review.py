@@ -18,14 +18,6 @@ from cwdb.adapters.migration_files import MigrationLedger
 from cwdb.adapters.sqlfiles import Query
 from cwdb.errors import Error
 
-_SHAPES = {
-    "": "all rows",
-    "^": "one row or none",
-    "$": "one value",
-    "!": "no rows",
-    "*!": "once per parameter set",
-}
-
 
 @attrs.frozen
 class QueryReview:
@@ -69,7 +61,7 @@ def render(reviews: Sequence[QueryReview], source: str, *, folder: str = "sql") 
 
 def _render_query(review: QueryReview) -> list[str]:
     query = review.query
-    lines = [f"-- {query.qualified_name}  ({_SHAPES.get(query.shape.value, query.shape.value)})"]
+    lines = [f"-- {query.qualified_name}  ({query.shape.description})"]
     lines += [f"   {line}" for line in query.doc.splitlines()]
     if review.error is not None:
         return [*lines, f"   ERROR: the query does not prepare: {review.error}"]

@@ -130,7 +130,8 @@ def lone_surrogate(field: str, value: object) -> ValidationError | None:
         except UnicodeEncodeError as error:
             return ValidationError(
                 f"{field}: text cannot be stored: it is not valid Unicode "
-                f"(a lone surrogate at position {error.start})"
+                f"(a lone surrogate at position {error.start})",
+                field=field,
             )
     return None
 
@@ -140,16 +141,23 @@ def _kind(value: object) -> str:
 
 
 def _encode(column: Column, value: object, storage: Storage = SQLITE_STORAGE) -> object:
-    """Validate one value for a column and return what the database stores."""
-    if value is None:
-        if column.nullable:
-            return None
-        raise ValidationError(f"{column.name}: may not be None")
-    if column.kind is Kind.TIME:
-        return storage.store_time(value, column.name)  # type: ignore[arg-type]
-    if column.kind is Kind.INT:
-        return _int(column, value, storage)
-    return _ENCODERS[column.kind](column, value)
+    """Validate one value for a column and return what the database stores.
+
+    Its refusal names the column in ``ValidationError.field`` too.
+    """
+    try:
+        if value is None:
+            if column.nullable:
+                return None
+            raise ValidationError(f"{column.name}: may not be None")
+        if column.kind is Kind.TIME:
+            return storage.store_time(value, column.name)  # type: ignore[arg-type]
+        if column.kind is Kind.INT:
+            return _int(column, value, storage)
+        return _ENCODERS[column.kind](column, value)
+    except ValidationError as error:
+        error.field = column.name
+        raise
 
 
 def _wrong_type(column: Column, value: object) -> ValidationError:
@@ -300,7 +308,10 @@ class RecordCodec:
         if missing:
             # Every one at once, in column order: the caller fixes the call in one go.
             plural = "s" if len(missing) > 1 else ""
-            raise ValidationError(f"missing required field{plural}: {', '.join(missing)}")
+            raise ValidationError(
+                f"missing required field{plural}: {', '.join(missing)}",
+                field=missing[0] if len(missing) == 1 else None,
+            )
         params["now"] = now
         if new_id is not None:
             params["id"] = new_id
@@ -320,9 +331,11 @@ class RecordCodec:
     def refused(self, name: str) -> ValidationError:
         """The error for a field that is unknown or set by the library only."""
         if name in self.by_name:
-            return ValidationError(f"{name}: immutable field, set by the library only")
+            return ValidationError(f"{name}: immutable field, set by the library only", field=name)
         known = ", ".join(c.name for c in self.columns if not c.managed)
-        return ValidationError(f"{name}: unknown field of {self.record.__name__} (fields: {known})")
+        return ValidationError(
+            f"{name}: unknown field of {self.record.__name__} (fields: {known})", field=name
+        )
 
 
 def row_mapper(record: type[R]) -> Callable[[tuple[Any, ...]], R]:

@@ -21,7 +21,7 @@ REQUIRED: Final = object()
 
 
 class Kind(enum.Enum):
-    """How a Python value is stored in SQLite."""
+    """How a Python value is stored: the column kinds of every dialect (SQLite named here)."""
 
     TEXT = "text"  # str, stored as TEXT unchanged
     INT = "int"  # int (not bool), stored as INTEGER

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import apsw
+import attrs
 import pytest
 
 import cwdb
@@ -251,3 +252,12 @@ def params_for(
     for name, value in changes.items():
         params[name] = statements._encoders[name](value)
     return params
+
+
+def use_ids(db: cwdb.Database, new_id: Callable[[], str]) -> None:
+    """Make every repository of ``db`` take its new ids from ``new_id`` (tests pin ids)."""
+    for name in vars(db):
+        repository = getattr(db, name)
+        values = getattr(repository, "_values", None)
+        if values is not None:
+            repository._values = attrs.evolve(values, new_id=new_id)

@@ -22,7 +22,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import pytest
 
@@ -173,6 +173,8 @@ def start_or_skip() -> PostgresServer:
         import psycopg  # noqa: F401
     except ImportError:
         pytest.fail("psycopg is part of the test extra: run scripts/bootstrap.sh")
+    # A server process reads the locales once: the German one must exist before it starts.
+    _make_german_locale()
     server = PostgresServer(bin_dir)
     try:
         server.start()
@@ -203,3 +205,63 @@ def apply_migrations(url: str, upto: str | None = None) -> None:
 def yoyo_url(url: str) -> str:
     """The URL yoyo's psycopg 3 backend takes for a libpq URL."""
     return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+#: The locale of the German-messages run (docs/reference.md: errors do not depend on lc_messages).
+GERMAN: Final = "de_DE.UTF-8"
+LOCALE_HINT: Final = (
+    f"the {GERMAN} locale is missing and could not be generated: run "
+    "`localedef -i de_DE -f UTF-8 de_DE.UTF-8` as root (on Debian the locales package "
+    "provides localedef and /usr/share/i18n/locales/de_DE) to run the German-messages tests"
+)
+
+
+def _has_locale(name: str) -> bool:
+    """Whether ``locale -a`` lists ``name`` (it prints ``de_DE.utf8`` for ``de_DE.UTF-8``)."""
+    wanted = name.lower().replace("-", "")
+    listed = subprocess.run(["locale", "-a"], capture_output=True, text=True, check=False)
+    return wanted in {line.strip().lower().replace("-", "") for line in listed.stdout.splitlines()}
+
+
+def _make_german_locale() -> None:
+    """Generate the German locale with ``localedef`` if it is missing (best effort).
+
+    :func:`start_or_skip` calls it before the server starts: PostgreSQL's
+    processes map glibc's locale archive once, so a locale generated while
+    the server runs is refused (``invalid value for parameter "lc_messages"``).
+    """
+    if _has_locale(GERMAN) or shutil.which("localedef") is None:
+        return
+    made = subprocess.run(
+        ["localedef", "-i", "de_DE", "-f", "UTF-8", GERMAN],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if made.returncode not in (0, 1):  # 1: made, with warnings
+        print(f"localedef failed ({made.returncode}): {made.stderr.strip()}")
+
+
+def german_locale_or_skip() -> str:
+    """The German locale's name, generated with ``localedef`` if missing; else a skip.
+
+    Without it the tests skip, printing why and the command; under CI (``CI``
+    set) they fail instead.
+    """
+    _make_german_locale()
+    if _has_locale(GERMAN):
+        return GERMAN
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run the German-messages tests: {LOCALE_HINT}")
+    print(f"skipped: {LOCALE_HINT}")
+    pytest.skip(LOCALE_HINT)
+
+
+def set_messages_locale(url: str, locale: str) -> None:
+    """Make every new session of the database at ``url`` speak ``locale`` (as a superuser)."""
+    import psycopg
+
+    name = url.split("?", 1)[0].rsplit("/", 1)[1]
+    with psycopg.connect(url, autocommit=True) as connection:
+        # test-only: the database name and locale are the tests' own constants
+        connection.execute(f"ALTER DATABASE \"{name}\" SET lc_messages = '{locale}'")

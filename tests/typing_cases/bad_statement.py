@@ -1,26 +1,37 @@
-"""Statements bound to the wrong record: mypy --strict must refuse each use.
+"""Statements bound to the wrong record or run the wrong way: mypy --strict refuses each use.
 
-``Queries.bind(name, Task)`` is a ``Statement[Task]``, and the runner returns
-``Task | None`` / ``list[Task]`` for it, so a statement bound to one record
-cannot fill a variable, or a return value, of another. Each refused line ends
-with ``# E: <mypy error code>``.
+``Queries.one(name, Task)`` is a ``One[Task]``, and the runner returns
+``Task | None`` for it, so a statement bound to one record cannot fill a
+variable, or a return value, of another; and a statement's type admits only
+the runner calls of the way it was bound (a ``One`` is not run with ``all``,
+a ``Write`` not with ``one``). Each refused line ends with ``# E: <mypy
+error code>``.
 """
 
 from __future__ import annotations
 
 import cwdb
 from cwdb.adapters.runner import Runner
-from cwdb.adapters.statements import Queries, Statement
+from cwdb.adapters.statements import Many, One, Queries
 
 
 def wrong_records(queries: Queries, run: Runner) -> None:
-    agents: Statement[cwdb.Agent] = queries.bind("find_by_id", cwdb.Agent)
-    tasks: Statement[cwdb.Task] = queries.bind("find_by_id", cwdb.Agent)  # E: arg-type
+    agents: One[cwdb.Agent] = queries.one("find_by_id", cwdb.Agent)
+    tasks: One[cwdb.Task] = queries.one("find_by_id", cwdb.Agent)  # E: arg-type
     task: cwdb.Task | None = run.one(agents, {"id": "x"})  # E: assignment
-    listed: list[cwdb.Task] = run.all(agents, {})  # E: arg-type
+    every: Many[cwdb.Agent] = queries.many("find_all", cwdb.Agent)
+    listed: list[cwdb.Task] = run.all(every, {})  # E: arg-type
     found: cwdb.Agent | None = run.one(agents, {"id": "x"})
     del tasks, task, listed, found
 
 
+def wrong_calls(queries: Queries, run: Runner) -> None:
+    agents = queries.one("find_by_id", cwdb.Agent)
+    run.all(agents, {})  # E: arg-type
+    run.write(agents, {})  # E: arg-type
+    run.one(queries.write("delete_by_agent_id"), {})  # E: arg-type
+    run.write_batch(queries.write("delete_by_agent_id"), [])  # E: arg-type
+
+
 def wrong_return(queries: Queries, run: Runner) -> cwdb.Task:
-    return run.single(queries.bind("create", cwdb.Agent), {})  # E: return-value
+    return run.single(queries.single("create", cwdb.Agent), {})  # E: return-value

@@ -1,12 +1,11 @@
-"""The SQLite adapter set, on APSW: the only code in cwdb that imports ``apsw``.
+"""SQLite's driver half, on APSW: with ``cwdb/ops/sqlite/``, the only code that imports ``apsw``.
 
-The core is this folder: ``connection`` (opening one configured connection),
-``sessions`` (one connection per thread), ``runner`` (running statements and
-transactions), ``statements`` (the named queries of ``sql/``, loaded by the
-driver-neutral ``cwdb.adapters.sqlfiles``), ``translate`` and ``explain``
-(apsw exceptions to cwdb errors, naming the field behind a failure),
-``database`` (the wiring: ``connect()``), ``backup`` (``Database.backup``),
-``migrator`` and ``yoyo_backend`` (migrations). The operator tools a DBA runs
-(review, status, backup, copy) live in ``cwdb.ops``, its SQLite ends in
+``connection`` opens one configured connection; ``runner`` is APSW's side of
+the shared ``adapters/sessions.py`` (open, run, close, and its errors);
+``translate`` and ``explain`` turn apsw exceptions into cwdb errors, naming
+the field behind a failure; ``database`` wires ``connect()`` for a file or
+``":memory:"``; ``backup`` is ``Database.backup``; ``migrator`` and
+``yoyo_backend`` apply migrations. The repositories are the shared ones
+(``adapters/repositories/``); the operator tools' SQLite ends are in
 ``cwdb/ops/sqlite/``.
 """

@@ -5,6 +5,8 @@ could not be encoded, not *which* parameter did it. These functions find
 out, only after a failure (nothing here runs on the hot path), from the
 statement's own parameters:
 
+- a UNIQUE, PRIMARY KEY or CHECK failure: the values the statement gave the
+  columns SQLite's message names (``agents.name: 'a' is already taken``);
 - a FOREIGN KEY failure: the referenced ids are looked up again, on the same
   connection and inside the same transaction or savepoint (which still holds
   the write lock), so the answer is about the very state the write saw,
@@ -25,8 +27,10 @@ from typing import Final
 
 import apsw
 
+from cwdb.adapters import constraints
+from cwdb.adapters.apsw.translate import constraint_failure
 from cwdb.adapters.sqlfiles import query_file
-from cwdb.errors import Error, IntegrityError, ValidationError
+from cwdb.errors import Error, ValidationError
 from cwdb.records._codec import lone_surrogate
 
 #: The table a write statement changes: ``INSERT INTO t`` or ``UPDATE t``.
@@ -41,12 +45,19 @@ def explain(
         return _bad_text(params)
     if isinstance(error, apsw.TooBigError):
         return _too_big(cursor.connection, params)
-    if (
-        isinstance(error, apsw.ConstraintError)
-        and getattr(error, "extendedresult", None) == apsw.SQLITE_CONSTRAINT_FOREIGNKEY
-    ):
-        return _missing_reference(cursor, sql, params)
+    if isinstance(error, apsw.ConstraintError):
+        code = getattr(error, "extendedresult", None)
+        if code == apsw.SQLITE_CONSTRAINT_FOREIGNKEY:
+            return _missing_reference(cursor, sql, params)
+        if code in _VALUED_CODES:
+            return constraint_failure(error, params)
     return None
+
+
+#: Failures whose message names the columns, so the parameters give their values.
+_VALUED_CODES: Final = frozenset(
+    {apsw.SQLITE_CONSTRAINT_UNIQUE, apsw.SQLITE_CONSTRAINT_PRIMARYKEY, apsw.SQLITE_CONSTRAINT_CHECK}
+)
 
 
 def _bad_text(params: Mapping[str, object]) -> Error | None:
@@ -93,6 +104,8 @@ def _missing_reference(cursor: apsw.Cursor, sql: str, params: Mapping[str, objec
             continue
         found = cursor.execute(queries["row_exists"].sql, {"parent": parent, "id": value})
         if not found.fetchall()[0][0]:
-            noun = str(parent).removesuffix("s").replace("_", " ")
-            return IntegrityError(f"{column}: no {noun} with id {value!r}")
+            table, field = target[1], str(column)
+            reference = constraints.reference_of(table, field)
+            name = None if reference is None else reference.name
+            return constraints.missing_reference(table, field, str(parent), value, name)
     return None

@@ -93,7 +93,8 @@ class ApswRunner(SessionRunner[apsw.Connection]):
                 explained = explain(error, session.cursor, st.sql, params)
                 if explained is not None:
                     return explained
-        return translate(error, busy_timeout_ms=self.busy_timeout_ms, database=self.database)
+        failure = translate(error, busy_timeout_ms=self.busy_timeout_ms, database=self.database)
+        return self._waited_for_own_block(failure)
 
     # -- for the Database's own tools ------------------------------------------
 

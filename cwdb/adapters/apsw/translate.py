@@ -14,11 +14,14 @@ stays chained as ``__cause__``.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Final
 
 import apsw
 
-from cwdb.errors import BusyError, ConflictError, Error, IntegrityError, ValidationError
+from cwdb.adapters import constraints
+from cwdb.errors import BusyError, Error, IntegrityError, ValidationError
 
 #: What the driver can raise while binding or running a statement: apsw's
 #: errors, and the codec's refusal of a str that is not valid Unicode (a lone
@@ -46,34 +49,85 @@ def translate(
     ``database`` (a path, or ``":memory:"``) is named by messages without a
     context. Messages never name the driver's exception class.
     """
-    cls, detail = _classify(error, busy_timeout_ms, database)
+    found = _classify(error, busy_timeout_ms, database)
     if failure is not None:
-        cls, detail = failure, str(error)
+        return failure(str(error) if context is None else f"{context}: {error}")
     if context is None:
-        return cls(detail)
-    if cls is Error:
-        detail = str(error)
-    return cls(f"{context}: {detail}")
+        return found
+    made = type(found)(f"{context}: {error if type(found) is Error else found}")
+    made.__dict__.update(found.__dict__)  # the attributes (table, fields, ...)
+    return made
 
 
-def _classify(
-    error: BaseException, busy_timeout_ms: int | None, database: str | None
-) -> tuple[type[Error], str]:
+def _classify(error: BaseException, busy_timeout_ms: int | None, database: str | None) -> Error:
     message = str(error)
     if isinstance(error, UnicodeEncodeError):
-        return ValidationError, f"text cannot be stored: it is not valid Unicode ({message})"
+        return ValidationError(f"text cannot be stored: it is not valid Unicode ({message})")
     if isinstance(error, apsw.ConstraintError):
-        if getattr(error, "extendedresult", None) in _CONFLICT_CODES:
-            return ConflictError, message
-        return IntegrityError, message
+        return constraint_failure(error)
     if isinstance(error, (apsw.BusyError, apsw.LockedError)):
         waited = (
             "" if busy_timeout_ms is None else f" within the busy timeout of {busy_timeout_ms} ms"
         )
-        return BusyError, (
-            f"database is locked: the write lock was not obtained{waited} ({message})"
-        )
-    return Error, _plain_message(error, database)
+        return BusyError(f"database is locked: the write lock was not obtained{waited} ({message})")
+    return Error(_plain_message(error, database))
+
+
+def constraint_failure(
+    error: apsw.ConstraintError, params: Mapping[str, object] | None = None
+) -> IntegrityError:
+    """The error of a refused write, worded and attributed as on PostgreSQL.
+
+    SQLite's extended result code gives the kind; its message (always English,
+    the same in every SQLite) names the table and columns of a UNIQUE, NOT
+    NULL or STRICT failure and the name of a CHECK; the shipped schema's
+    constraints (``cwdb.adapters.constraints``) give the names PostgreSQL
+    uses. ``params``, the failed statement's own, give the value.
+    """
+    code = getattr(error, "extendedresult", None)
+    message = str(error)
+    if code in _CONFLICT_CODES:
+        table, fields, constraint = unique_target(message)
+        return constraints.conflict(table, fields, constraint, params)
+    if code == apsw.SQLITE_CONSTRAINT_CHECK:
+        name = message.removeprefix("CHECK constraint failed: ")
+        return constraints.check_failed(name, None, params)
+    if code == apsw.SQLITE_CONSTRAINT_NOTNULL:
+        found = _COLUMNS.fullmatch(message.removeprefix("NOT NULL constraint failed: "))
+        if found is not None:
+            return constraints.not_null(found["table"], found["column"])
+    if code == apsw.SQLITE_CONSTRAINT_FOREIGNKEY:
+        return constraints.unexplained_reference(None, None, None)
+    return IntegrityError(message)
+
+
+def unique_target(
+    message: str,
+) -> tuple[str, tuple[str, ...] | None, constraints.Constraint | None]:
+    """The table, key columns and constraint of SQLite's UNIQUE failure message.
+
+    ``UNIQUE constraint failed: t.a, t.b`` names the columns;
+    ``UNIQUE constraint failed: index 'i'`` (an index on expressions) the index.
+    """
+    target = message.removeprefix("UNIQUE constraint failed: ")
+    index = _INDEX.fullmatch(target)
+    if index is not None:
+        constraint = constraints.named(index["name"])
+        if constraint is None:
+            return "?", None, None
+        return constraint.table, constraint.fields, constraint
+    columns = [_COLUMNS.fullmatch(item) for item in target.split(", ")]
+    if not columns or any(c is None for c in columns):
+        return "?", None, None
+    table = columns[0]["table"]  # type: ignore[index]
+    fields = tuple(c["column"] for c in columns)  # type: ignore[index]
+    return table, fields, constraints.key_on(table, fields)
+
+
+#: ``table.column`` in SQLite's constraint messages.
+_COLUMNS: Final = re.compile(r"(?P<table>\w+)\.(?P<column>\w+)")
+#: ``index 'name'`` in a UNIQUE failure on an index of expressions.
+_INDEX: Final = re.compile(r"index '(?P<name>[^']+)'")
 
 
 def _plain_message(error: BaseException, database: str | None) -> str:

@@ -1,7 +1,9 @@
-"""The PostgreSQL adapter set (psycopg 3): the only code that imports psycopg.
+"""PostgreSQL's driver half, on psycopg 3: with ``cwdb/ops/postgresql/``, all that imports psycopg.
 
-So far: opening a configured connection (:mod:`.connection`) and the one
-boundary where psycopg exceptions become cwdb errors (:mod:`.translate`).
-The repositories, runner and migrator follow the shape of
-``cwdb.adapters.apsw``.
+``connection`` opens one configured connection (and its binary loaders);
+``runner`` is psycopg's side of the shared ``adapters/sessions.py``;
+``translate`` and ``explain`` turn psycopg exceptions into cwdb errors from
+SQLSTATE and diagnostic fields; ``database`` wires ``connect(url)``;
+``migrator`` applies ``migrations/postgresql/``; ``testing`` serves
+``cwdb.testing``. Imported only when a PostgreSQL URL is opened.
 """

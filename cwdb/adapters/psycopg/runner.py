@@ -144,7 +144,7 @@ class PsycopgRunner(SessionRunner[Connection]):
                 "run it again, or use run_transaction"
             )
         if isinstance(failure, BusyError) or not lost:
-            return failure
+            return self._waited_for_own_block(failure)
         return Error(f"the connection to {self.database!r} was lost: {failure}")
 
 

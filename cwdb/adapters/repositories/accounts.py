@@ -1,4 +1,4 @@
-"""APSW adapter of the account repository (``sql/accounts.sql``)."""
+"""The account repository, for every dialect (``accounts.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from cwdb.records.accounts import Account
 
 
 class SqlAccountRepository(CrudAdapter[Account]):
-    """Accounts stored in SQLite through APSW.
+    """The account repository over a runner of either dialect.
 
     Every "now" (the pick's ``last_used_at``, exhaustion expiry) comes from
     the database's clock, ``connect(clock=...)``.
@@ -21,10 +21,10 @@ class SqlAccountRepository(CrudAdapter[Account]):
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, queries, values)
-        self._find_next_available = queries.bind("find_next_available", Account)
-        self._find_next_unexpired = queries.bind("find_next_available_unexpired", Account)
-        self._mark_exhausted = queries.bind("mark_exhausted", Account)
-        self._clear_expired = queries.bind("clear_expired_exhaustion")
+        self._find_next_available = queries.one("find_next_available", Account)
+        self._find_next_unexpired = queries.one("find_next_available_unexpired", Account)
+        self._mark_exhausted = queries.one("mark_exhausted", Account)
+        self._clear_expired = queries.write("clear_expired_exhaustion")
 
     def find_next_available(self, provider: str = "claude") -> Account | None:
         """Pick and mark the least recently used available account (one statement).

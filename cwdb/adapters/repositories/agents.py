@@ -1,4 +1,4 @@
-"""APSW adapter of the agent repository (``sql/agents.sql``)."""
+"""The agent repository, for every dialect (``agents.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from cwdb.records.agents import Agent
 
 
 class SqlAgentRepository(CrudAdapter[Agent]):
-    """Agents stored in SQLite through APSW."""
+    """The agent repository over a runner of either dialect."""
 
     _record = Agent
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, queries, values)
-        self._find_by_name = queries.bind("find_by_name", Agent)
-        self._find_by_task_id = queries.bind("find_by_task_id", Agent)
-        self._find_by_session_id = queries.bind("find_by_session_id", Agent)
-        self._find_by_status = queries.bind("find_by_status", Agent)
+        self._find_by_name = queries.one("find_by_name", Agent)
+        self._find_by_task_id = queries.one("find_by_task_id", Agent)
+        self._find_by_session_id = queries.one("find_by_session_id", Agent)
+        self._find_by_status = queries.many("find_by_status", Agent)
 
     def find_by_name(self, name: str) -> Agent | None:
         return self._run.one(self._find_by_name, {"name": name})

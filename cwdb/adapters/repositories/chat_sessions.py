@@ -1,4 +1,4 @@
-"""APSW adapter of the chat session repository (``sql/chat_sessions.sql``)."""
+"""The chat session repository, for every dialect (``chat_sessions.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -11,21 +11,24 @@ from cwdb.records.chat_sessions import ChatMessage, ChatSession
 
 
 class SqlChatSessionRepository(Adapter):
-    """Chat sessions and their messages stored in SQLite through APSW."""
+    """The chat session repository over a runner of either dialect."""
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, values)
         self._sessions = codec_for(ChatSession, values.storage)
         self._messages = codec_for(ChatMessage, values.storage)
-        self._create_session = queries.bind("create_session", ChatSession)
-        self._find_by_id = queries.bind("find_by_id", ChatSession)
-        self._find_active_session = queries.bind("find_active_session", ChatSession)
-        self._find_active_by_agent = queries.bind("find_active_session_by_agent_id", ChatSession)
+        self._create_session = queries.single("create_session", ChatSession)
+        self._find_by_id = queries.one("find_by_id", ChatSession)
+        self._find_active_session = queries.one("find_active_session", ChatSession)
+        self._find_active_by_agent = queries.one("find_active_session_by_agent_id", ChatSession)
         self._update_session = UpdateStatements(
-            queries, "update_session", self._sessions, returns=ChatSession
+            queries,
+            "update_session",
+            self._sessions,
+            bind=lambda name: queries.one(name, ChatSession),
         )
-        self._create_message = queries.bind("create_message", ChatMessage)
-        self._find_messages = queries.bind("find_messages_by_session_id", ChatMessage)
+        self._create_message = queries.single("create_message", ChatMessage)
+        self._find_messages = queries.many("find_messages_by_session_id", ChatMessage)
 
     def create_session(
         self,

@@ -1,4 +1,4 @@
-"""APSW adapter of the conversation repository (``sql/conversations.sql``)."""
+"""The conversation repository, for every dialect (``conversations.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -12,18 +12,18 @@ from cwdb.records.conversations import Conversation
 
 
 class SqlConversationRepository(Adapter):
-    """Conversations stored in SQLite through APSW."""
+    """The conversation repository over a runner of either dialect."""
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, values)
         self._codec = codec_for(Conversation, values.storage)
-        self._create = queries.bind("create", Conversation)
-        self._find_by_id = queries.bind("find_by_id", Conversation)
-        self._find_pending_for_agent = queries.bind("find_pending_for_agent", Conversation)
-        self._answer = queries.bind("answer", Conversation)
-        self._exists = queries.bind("exists", int)
-        self._count_by_from_agent_ids = queries.bind("count_by_from_agent_ids")
-        self._find_by_from_agent_id = queries.bind("find_by_from_agent_id", Conversation)
+        self._create = queries.single("create", Conversation)
+        self._find_by_id = queries.one("find_by_id", Conversation)
+        self._find_pending_for_agent = queries.many("find_pending_for_agent", Conversation)
+        self._answer = queries.one("answer", Conversation)
+        self._exists = queries.single("exists", int)
+        self._count_by_from_agent_ids = queries.many("count_by_from_agent_ids")
+        self._find_by_from_agent_id = queries.many("find_by_from_agent_id", Conversation)
 
     def create(  # noqa: PLR0917 -- the public API makes these positional-or-keyword
         self,

@@ -13,8 +13,10 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
+from cwdb.adapters.constraints import table_of
 from cwdb.adapters.repositories.updates import UpdateStatements
-from cwdb.adapters.runner import Adapter, Queries, Runner, Statement, Values
+from cwdb.adapters.runner import Adapter, Queries, Runner, Values
+from cwdb.adapters.statements import Many, One, Single
 from cwdb.errors import NotFoundError
 from cwdb.records._codec import SQLITE_STORAGE, RecordCodec, Storage
 
@@ -29,14 +31,14 @@ def codec_for(record: type, storage: Storage = SQLITE_STORAGE) -> RecordCodec:
 
 def missing(record: type, id: str) -> NotFoundError:
     """The error for an id that the call is about and that does not exist."""
-    return NotFoundError(f"{record.__name__} {id!r} does not exist")
+    return NotFoundError(f"{record.__name__} {id!r} does not exist", table=table_of(record), id=id)
 
 
 def insert_row(
     runner: Runner,
     values: Values,
     codec: RecordCodec,
-    create: Statement[R],
+    create: Single[R],
     fields: Mapping[str, object],
     *,
     make_id: bool = True,
@@ -53,8 +55,8 @@ def insert_row(
 
 def update_row(
     runner: Runner,
-    find_by_id: Statement[R],
-    updates: UpdateStatements[R],
+    find_by_id: One[R],
+    updates: UpdateStatements[One[R]],
     id: str,
     changes: Mapping[str, object],
     *,
@@ -77,7 +79,7 @@ def update_row(
     return found
 
 
-def delete_row(runner: Runner, record: type, delete: Statement[str], id: str) -> None:
+def delete_row(runner: Runner, record: type, delete: One[str], id: str) -> None:
     """``delete(id)``: the statement returns the id, or no row when unknown."""
     if runner.one(delete, {"id": id}) is None:
         raise missing(record, id)
@@ -94,13 +96,13 @@ class CrudAdapter(Adapter, Generic[R]):
         record = self._record
         super().__init__(runner, values)
         self._codec = codec_for(record, values.storage)
-        self._create: Statement[R] = queries.bind("create", record)
-        self._find_by_id: Statement[R] = queries.bind("find_by_id", record)
-        self._find_all: Statement[R] = queries.bind("find_all", record)
-        self._updates: UpdateStatements[R] = UpdateStatements(
-            queries, "update", self._codec, returns=record
+        self._create: Single[R] = queries.single("create", record)
+        self._find_by_id: One[R] = queries.one("find_by_id", record)
+        self._find_all: Many[R] = queries.many("find_all", record)
+        self._updates: UpdateStatements[One[R]] = UpdateStatements(
+            queries, "update", self._codec, bind=lambda name: queries.one(name, record)
         )
-        self._delete = queries.bind("delete", str)
+        self._delete = queries.one("delete", str)
 
     def create(self, **fields: Any) -> R:
         make_id = not self._caller_ids

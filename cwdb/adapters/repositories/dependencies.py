@@ -9,12 +9,11 @@ and ``sql/tasks.sql``) and hands them to a :class:`DependencyGraph`.
 
 from __future__ import annotations
 
-from typing import Any
-
 import attrs
 
 from cwdb.adapters.repositories.crud import missing
-from cwdb.adapters.runner import Queries, Runner, Statement, Values
+from cwdb.adapters.runner import Queries, Runner, Values
+from cwdb.adapters.statements import Many, One, Row, Single, Write
 from cwdb.errors import IntegrityError, ValidationError
 
 
@@ -23,30 +22,30 @@ class DependencyStatements:
     """The bound statements of one dependency table."""
 
     #: ``$``: 1 when the new edge would close a cycle (or is a self edge).
-    would_close_cycle: Statement[int]
+    would_close_cycle: Single[int]
     #: ``!``: insert the edge, doing nothing when it exists.
-    create: Statement[None]
+    create: Write
     #: ids the node depends on, oldest edge first.
-    dependencies: Statement[str]
+    dependencies: Many[str]
     #: ids that depend on the node, oldest edge first.
-    dependents: Statement[str]
+    dependents: Many[str]
     #: the node table's own ``find_by_id``, to tell which end of a refused edge is missing.
-    find_node: Statement[object]
+    find_node: One[object]
     #: the node table's record class (its name is the NotFoundError's).
     record: type
     #: PostgreSQL's lock of this one graph (``lock_graph``); None on SQLite,
     #: whose ``BEGIN IMMEDIATE`` already holds the database's write lock.
-    lock_graph: Statement[Any] | None = None
+    lock_graph: Many[Row] | None = None
 
     @classmethod
     def bind(cls, queries: Queries, record: type) -> DependencyStatements:
         """The dependency statements of a ``sql/`` file, by their shared names."""
         return cls(
-            would_close_cycle=queries.bind("would_close_cycle", int),
-            create=queries.bind("create_dependency"),
-            dependencies=queries.bind("get_dependencies", str),
-            dependents=queries.bind("get_dependents", str),
-            find_node=queries.bind("find_by_id", record),
+            would_close_cycle=queries.single("would_close_cycle", int),
+            create=queries.write("create_dependency"),
+            dependencies=queries.many("get_dependencies", str),
+            dependents=queries.many("get_dependents", str),
+            find_node=queries.one("find_by_id", record),
             record=record,
             lock_graph=queries.optional("lock_graph"),
         )

@@ -1,4 +1,4 @@
-"""APSW adapter of the errand repository (``sql/errands.sql``)."""
+"""The errand repository, for every dialect (``errands.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from cwdb.records.errands import Errand
 
 
 class SqlErrandRepository(CrudAdapter[Errand]):
-    """Errands stored in SQLite through APSW; the caller gives the ids."""
+    """The errand repository over a runner of either dialect."""
 
     _record = Errand
     _caller_ids = True
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, queries, values)
-        self._find_all_by_project_id = queries.bind("find_all_by_project_id", Errand)
-        self._find_all_by_status = queries.bind("find_all_by_status", Errand)
-        self._find_all_by_both = queries.bind("find_all_by_project_id_and_status", Errand)
+        self._find_all_by_project_id = queries.many("find_all_by_project_id", Errand)
+        self._find_all_by_status = queries.many("find_all_by_status", Errand)
+        self._find_all_by_both = queries.many("find_all_by_project_id_and_status", Errand)
 
     def find_all(self, project_id: str | None = None, status: str | None = None) -> list[Errand]:
         """Errands oldest first, filtered by the arguments that are not None.

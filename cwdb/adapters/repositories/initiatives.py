@@ -1,4 +1,4 @@
-"""APSW adapter of the initiative repository (``sql/initiatives.sql``)."""
+"""The initiative repository, for every dialect (``initiatives.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from cwdb.records.initiatives import Initiative
 
 
 class SqlInitiativeRepository(CrudAdapter[Initiative]):
-    """Initiatives stored in SQLite through APSW."""
+    """The initiative repository over a runner of either dialect."""
 
     _record = Initiative
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, queries, values)
-        self._find_by_status = queries.bind("find_by_status", Initiative)
+        self._find_by_status = queries.many("find_by_status", Initiative)
 
     def find_by_status(self, status: str) -> list[Initiative]:
         params = {"status": self._codec.enum_filter("status", status)}

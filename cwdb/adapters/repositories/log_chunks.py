@@ -1,13 +1,14 @@
-"""APSW adapter of the log chunk repository (``sql/log_chunks.sql``).
+"""The log chunk repository, for every dialect (``log_chunks.sql`` of its SQL folder).
 
 ``insert_chunks`` is the hot path (agents stream their output through it):
 it checks and encodes every chunk in one tight loop, with a fast path for the
 common shape (plain ``dict`` of plain ``str`` and ``int`` values) and the
 record codec as the slow path, which also writes the error messages; the ids
 of the whole batch come from one ``os.urandom`` call; then the batch goes to
-one ``executemany`` in one transaction, each chunk bound as a tuple in the
-statement's parameter order (SQLite numbers ``:name`` parameters in order of
-first appearance), which binds faster than a dict looked up by name.
+one ``executemany`` in one transaction, each chunk a tuple in the
+statement's parameter order (``query.params``), which the runner binds its
+own fastest way (APSW positionally, as SQLite numbers ``:name`` parameters in
+order of first appearance).
 """
 
 from __future__ import annotations
@@ -35,22 +36,22 @@ _MAP_PAGE: Final = rows_mapper(LogChunk, skip=1)
 
 
 class SqlLogChunkRepository(Adapter):
-    """Log chunks stored in SQLite through APSW."""
+    """The log chunk repository over a runner of either dialect."""
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, values)
         self._codec = codec_for(LogChunk, values.storage)
         self._int_range = (values.storage.int_min, values.storage.int_max)
-        self._insert_chunk = queries.bind("insert_chunk", LogChunk)
-        self._insert_chunks = queries.bind("insert_chunks")
+        self._insert_chunk = queries.single("insert_chunk", LogChunk)
+        self._insert_chunks = queries.batch("insert_chunks")
         if self._insert_chunks.query.params != _CHUNK_PARAMS:
             raise Error(f"insert_chunks must bind {_CHUNK_PARAMS}, in that order")
-        self._find_by_agent_id = queries.bind("find_by_agent_id", LogChunk)
-        self._find_by_agent_ids = queries.bind("find_by_agent_ids", LogChunk)
-        self._iter_page = queries.bind("iter_page")
-        self._delete_by_agent_id = queries.bind("delete_by_agent_id")
-        self._delete_older_than = queries.bind("delete_older_than")
-        self._get_session_count = queries.bind("get_session_count", int)
+        self._find_by_agent_id = queries.many("find_by_agent_id", LogChunk)
+        self._find_by_agent_ids = queries.many("find_by_agent_ids", LogChunk)
+        self._iter_page = queries.many("iter_page")
+        self._delete_by_agent_id = queries.write("delete_by_agent_id")
+        self._delete_older_than = queries.write("delete_older_than")
+        self._get_session_count = queries.single("get_session_count", int)
 
     def insert_chunk(
         self, agent_id: str, agent_name: str, content: str, session_number: int = 1

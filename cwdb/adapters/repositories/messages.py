@@ -1,4 +1,4 @@
-"""APSW adapter of the message repository (``sql/messages.sql``)."""
+"""The message repository, for every dialect (``messages.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ from cwdb.records.messages import Message
 
 
 class SqlMessageRepository(CrudAdapter[Message]):
-    """Messages stored in SQLite through APSW."""
+    """The message repository over a runner of either dialect."""
 
     _record = Message
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, queries, values)
-        self._find_pending_for_user = queries.bind("find_pending_for_user", Message)
-        self._find_requiring_response = queries.bind("find_requiring_response", Message)
-        self._find_replies = queries.bind("find_replies", Message)
+        self._find_pending_for_user = queries.many("find_pending_for_user", Message)
+        self._find_requiring_response = queries.many("find_requiring_response", Message)
+        self._find_replies = queries.many("find_replies", Message)
 
     def find_pending_for_user(self) -> list[Message]:
         return self._run.all(self._find_pending_for_user, {})

@@ -1,4 +1,4 @@
-"""APSW adapter of the page repository (``sql/pages.sql``)."""
+"""The page repository, for every dialect (``pages.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,16 @@ from cwdb.records.pages import Page
 
 
 class SqlPageRepository(CrudAdapter[Page]):
-    """Pages stored in SQLite through APSW."""
+    """The page repository over a runner of either dialect."""
 
     _record = Page
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, queries, values)
-        self._create_root_page = queries.bind("create_root_page")
-        self._find_by_initiative_id = queries.bind("find_by_initiative_id", Page)
-        self._find_root_page = queries.bind("find_root_page", Page)
-        self._find_by_parent_page_id = queries.bind("find_by_parent_page_id", Page)
+        self._create_root_page = queries.write("create_root_page")
+        self._find_by_initiative_id = queries.many("find_by_initiative_id", Page)
+        self._find_root_page = queries.one("find_root_page", Page)
+        self._find_by_parent_page_id = queries.many("find_by_parent_page_id", Page)
 
     def find_by_initiative_id(self, initiative_id: str) -> list[Page]:
         return self._run.all(self._find_by_initiative_id, {"initiative_id": initiative_id})
@@ -40,7 +40,7 @@ class SqlPageRepository(CrudAdapter[Page]):
         found = self.find_root_page(initiative_id)
         if found is not None:
             return found
-        params = {"id": self._new_id(), "initiative_id": initiative_id, "now": self._now()}
+        params = {"id": self._values.new_id(), "initiative_id": initiative_id, "now": self._now()}
         return self._run.replay(lambda: self._create_root(params), own_locks=True)
 
     def _create_root(self, params: dict[str, object]) -> Page:

@@ -1,4 +1,4 @@
-"""APSW adapter of the phase repository (``sql/phases.sql``)."""
+"""The phase repository, for every dialect (``phases.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from cwdb.records.phases import Phase
 
 
 class SqlPhaseRepository(CrudAdapter[Phase]):
-    """Phases stored in SQLite through APSW; dependencies in ``phase_dependencies``."""
+    """The phase repository over a runner of either dialect."""
 
     _record = Phase
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, queries, values)
-        self._find_by_initiative_id = queries.bind("find_by_initiative_id", Phase)
+        self._find_by_initiative_id = queries.many("find_by_initiative_id", Phase)
         self._graph = DependencyGraph(
             runner, values, DependencyStatements.bind(queries, Phase), noun="phase"
         )

@@ -1,4 +1,4 @@
-"""APSW adapter of the project repository (``sql/projects.sql``)."""
+"""The project repository, for every dialect (``projects.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -13,19 +13,19 @@ from cwdb.records.projects import Project
 
 
 class SqlProjectRepository(CrudAdapter[Project]):
-    """Projects stored in SQLite through APSW."""
+    """The project repository over a runner of either dialect."""
 
     _record = Project
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, queries, values)
-        self._find_by_name = queries.bind("find_by_name", Project)
-        self._find_by_url = queries.bind("find_by_url", Project)
-        self._initiative_exists = queries.bind("initiative_exists", int)
-        self._missing_project_ids = queries.bind("missing_project_ids", str)
-        self._unlink = queries.bind("unlink_projects_not_in")
-        self._link = queries.bind("link_missing_projects")
-        self._find_by_initiative = queries.bind("find_projects_by_initiative_id", Project)
+        self._find_by_name = queries.one("find_by_name", Project)
+        self._find_by_url = queries.one("find_by_url", Project)
+        self._initiative_exists = queries.single("initiative_exists", int)
+        self._missing_project_ids = queries.many("missing_project_ids", str)
+        self._unlink = queries.write("unlink_projects_not_in")
+        self._link = queries.write("link_missing_projects")
+        self._find_by_initiative = queries.many("find_projects_by_initiative_id", Project)
 
     def find_by_name(self, name: str) -> Project | None:
         return self._run.one(self._find_by_name, {"name": name})

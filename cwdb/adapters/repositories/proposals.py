@@ -1,4 +1,4 @@
-"""APSW adapter of the proposal repository (``sql/proposals.sql``)."""
+"""The proposal repository, for every dialect (``proposals.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -11,17 +11,20 @@ from cwdb.records.proposals import Proposal
 
 
 class SqlProposalRepository(CrudAdapter[Proposal]):
-    """Proposals stored in SQLite through APSW."""
+    """The proposal repository over a runner of either dialect."""
 
     _record = Proposal
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, queries, values)
-        self._find_by_agent_id_and_status = queries.bind("find_by_agent_id_and_status", Proposal)
-        self._count_by_agent_id_and_status = queries.bind("count_by_agent_id_and_status", int)
-        self._count_by_agent_id = queries.bind("count_by_agent_id", int)
+        self._find_by_agent_id_and_status = queries.many("find_by_agent_id_and_status", Proposal)
+        self._count_by_agent_id_and_status = queries.single("count_by_agent_id_and_status", int)
+        self._count_by_agent_id = queries.single("count_by_agent_id", int)
         self._update_many_by_agent_id = UpdateStatements(
-            queries, "update_many_by_agent_id", self._codec, returns=str
+            queries,
+            "update_many_by_agent_id",
+            self._codec,
+            bind=lambda name: queries.many(name, str),
         )
 
     def find_by_agent_id_and_status(self, agent_id: str, status: str) -> list[Proposal]:

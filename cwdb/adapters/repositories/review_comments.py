@@ -1,4 +1,4 @@
-"""APSW adapter of the review comment repository (``sql/review_comments.sql``).
+"""The review comment repository, for every dialect (``review_comments.sql`` of its SQL folder).
 
 Not a CRUD repository (docs/reference.md §4 lists its five methods), so it does not
 subclass ``CrudAdapter``; it validates with the same record codec.
@@ -12,15 +12,15 @@ from cwdb.records.review_comments import ReviewComment
 
 
 class SqlReviewCommentRepository(Adapter):
-    """Review comments stored in SQLite through APSW."""
+    """The review comment repository over a runner of either dialect."""
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, values)
         self._codec = codec_for(ReviewComment, values.storage)
-        self._create = queries.bind("create", ReviewComment)
-        self._find_by_phase_id = queries.bind("find_by_phase_id", ReviewComment)
-        self._set_resolved = queries.bind("set_resolved", ReviewComment)
-        self._delete = queries.bind("delete", str)
+        self._create = queries.single("create", ReviewComment)
+        self._find_by_phase_id = queries.many("find_by_phase_id", ReviewComment)
+        self._set_resolved = queries.one("set_resolved", ReviewComment)
+        self._delete = queries.one("delete", str)
 
     def create(  # noqa: PLR0917 - the public API fixes this positional signature
         self,

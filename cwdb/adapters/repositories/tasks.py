@@ -1,4 +1,4 @@
-"""APSW adapter of the task repository (``sql/tasks.sql``)."""
+"""The task repository, for every dialect (``tasks.sql`` of its SQL folder)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,16 @@ from cwdb.records.tasks import Task
 
 
 class SqlTaskRepository(CrudAdapter[Task]):
-    """Tasks stored in SQLite through APSW; dependencies in ``task_dependencies``."""
+    """The task repository over a runner of either dialect."""
 
     _record = Task
 
     def __init__(self, runner: Runner, queries: Queries, values: Values) -> None:
         super().__init__(runner, queries, values)
-        self._find_by_phase_id = queries.bind("find_by_phase_id", Task)
-        self._find_by_initiative_id = queries.bind("find_by_initiative_id", Task)
-        self._find_by_parent_task_id = queries.bind("find_by_parent_task_id", Task)
-        self._increment_retry_count = queries.bind("increment_retry_count", Task)
+        self._find_by_phase_id = queries.many("find_by_phase_id", Task)
+        self._find_by_initiative_id = queries.many("find_by_initiative_id", Task)
+        self._find_by_parent_task_id = queries.many("find_by_parent_task_id", Task)
+        self._increment_retry_count = queries.one("increment_retry_count", Task)
         self._graph = DependencyGraph(
             runner, values, DependencyStatements.bind(queries, Task), noun="task"
         )

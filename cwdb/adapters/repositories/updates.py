@@ -25,8 +25,8 @@ variant leaves a row exactly as the generic statement does.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Final, Generic, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, Final, Generic, TypeVar
 
 import attrs
 
@@ -40,11 +40,15 @@ R = TypeVar("R")
 _PLANS_LIMIT: Final = 256
 
 
+#: An update statement as its caller runs it (``One[Task]``, ``Many[str]``, ...).
+S = TypeVar("S", bound=Statement[Any])
+
+
 @attrs.frozen
-class UpdateStatement(Generic[R]):
+class UpdateStatement(Generic[S]):
     """One update statement and the change shapes it can run."""
 
-    statement: Statement[R]
+    statement: S
     #: The columns it may set (every mutable column for the generic one).
     columns: frozenset[str]
     #: The columns it guards with a ``:set_<column>`` flag.
@@ -62,42 +66,40 @@ class UpdateStatement(Generic[R]):
         return params
 
 
-class UpdateStatements(Generic[R]):
+class UpdateStatements(Generic[S]):
     """A generic update and its specialised variants, for one record."""
 
     def __init__(
-        self, queries: Queries, name: str, codec: RecordCodec, *, returns: type[R]
+        self, queries: Queries, name: str, codec: RecordCodec, *, bind: Callable[[str], S]
     ) -> None:
-        """``returns``: what each row becomes (the record, or ``str`` for an id)."""
+        """``bind`` binds one of the statements the way the caller runs it (``queries.one``)."""
         self.record = codec.record
         self._codec = codec
         self._encoders = codec.mutable
-        self.generic = self._load(queries, name, returns, tuple(self._encoders))
+        self.generic = self._load(bind, name, tuple(self._encoders))
         variants = [
-            self._load(queries, variant, returns, columns)
+            self._load(bind, variant, columns)
             for variant, columns in queries.variants(name).items()
         ]
         #: Most specific first: fewest columns, then file order (a stable sort).
         self.variants = tuple(sorted(variants, key=lambda v: len(v.columns)))
-        self._plans: dict[tuple[str, ...], tuple[Statement[R], dict[str, object]]] = {}
+        self._plans: dict[tuple[str, ...], tuple[S, dict[str, object]]] = {}
 
     @staticmethod
-    def _load(
-        queries: Queries, name: str, returns: type[R], columns: tuple[str, ...]
-    ) -> UpdateStatement[R]:
-        statement = queries.bind(name, returns)
+    def _load(bind: Callable[[str], S], name: str, columns: tuple[str, ...]) -> UpdateStatement[S]:
+        statement = bind(name)
         params = statement.query.params
         flagged = frozenset(c for c in columns if f"set_{c}" in params)
         return UpdateStatement(statement, frozenset(columns), flagged)
 
-    def pick(self, changed: frozenset[str]) -> UpdateStatement[R]:
+    def pick(self, changed: frozenset[str]) -> UpdateStatement[S]:
         """The most specific statement covering ``changed``; the generic one by default."""
         for variant in self.variants:
             if variant.covers(changed):
                 return variant
         return self.generic
 
-    def params(self, changes: Mapping[str, object]) -> tuple[Statement[R], dict[str, object]]:
+    def params(self, changes: Mapping[str, object]) -> tuple[S, dict[str, object]]:
         """The statement for ``changes`` and its parameters but the caller's (``:id``, ...).
 
         Every value is validated and encoded as for the generic statement:
@@ -114,7 +116,7 @@ class UpdateStatements(Generic[R]):
             params[name] = encoders[name](value)
         return statement, params
 
-    def _plan(self, key: tuple[str, ...]) -> tuple[Statement[R], dict[str, object]]:
+    def _plan(self, key: tuple[str, ...]) -> tuple[S, dict[str, object]]:
         changed = self._checked(key)
         update = self.pick(changed)
         plan = (update.statement, update.template(changed))
