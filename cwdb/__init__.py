@@ -41,6 +41,7 @@ from cwdb.errors import (
     IntegrityError,
     MigrationError,
     NotFoundError,
+    SerializationError,
     ValidationError,
 )
 from cwdb.ports import (
@@ -136,6 +137,7 @@ __all__ = [
     "ReviewComment",
     "ReviewCommentLineType",
     "ReviewCommentRepository",
+    "SerializationError",
     "Task",
     "TaskCategory",
     "TaskPriority",

@@ -102,5 +102,13 @@ class BusyError(Error):
     """The database lock was not obtained within the busy timeout."""
 
 
+class SerializationError(BusyError):
+    """PostgreSQL refused a ``transaction()`` block: a concurrent block conflicts with it.
+
+    Nothing of the block was written. Run it again, or let
+    ``Database.run_transaction`` replay it.
+    """
+
+
 class MigrationError(Error):
     """A migration failed, or the schema is behind or ahead of this library."""

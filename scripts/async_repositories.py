@@ -58,7 +58,7 @@ ASYNC_PORTS = ROOT / "cwdb" / "ports" / "aio"
 #: Sync modules without I/O, imported by the twins as they are.
 _SHARED = frozenset({"__init__", "documented", "ids", "updates"})
 #: The runner's methods that do I/O (``check_open`` and ``transaction`` do not, or not alone).
-_IO = frozenset({"one", "all", "single", "rows", "write", "write_count", "write_batch"})
+_IO = frozenset({"one", "all", "single", "rows", "write", "write_count", "write_batch", "replay"})
 _RENAMES = {"Runner": "AsyncRunner", "Adapter": "AsyncAdapter", "Iterator": "AsyncIterator"}
 _SYNC_PACKAGE = "cwdb.adapters.repositories"
 _ASYNC_PACKAGE = "cwdb.adapters.aio.repositories"
@@ -229,6 +229,14 @@ class _Rewrite(ast.NodeTransformer):
         self.generic_visit(node)
         if self.analysis.awaited(node, self.runners, self.aliases):
             return ast.copy_location(ast.Await(node), node)
+        return node
+
+    def visit_Lambda(self, node: ast.Lambda) -> ast.AST:
+        # ``replay(lambda: self._work(...))``: the lambda returns the coroutine,
+        # which the async runner's ``replay`` awaits (an await cannot be in a lambda).
+        self.generic_visit(node)
+        if isinstance(node.body, ast.Await):
+            node.body = node.body.value
         return node
 
     def visit_With(self, node: ast.With) -> ast.AST:

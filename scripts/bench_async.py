@@ -67,7 +67,8 @@ async def sqlite(folder: Path) -> None:
         async_create = await best_async(lambda: adb.initiatives.create(name="i"), 500)
     print("SQLite (file, WAL)        sync us  async us  overhead us")
     print(
-        f"  tasks.find_by_id        {sync_find:7.1f}  {async_find:8.1f}  {async_find - sync_find:8.1f}"
+        f"  tasks.find_by_id        {sync_find:7.1f}  {async_find:8.1f}  "
+        f"{async_find - sync_find:8.1f}"
     )
     print(
         f"  initiatives.create      {sync_create:7.1f}  {async_create:8.1f}  "

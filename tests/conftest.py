@@ -1,12 +1,15 @@
 """Fixtures: a fresh database per test on each backend, file databases on demand.
 
-``db`` and ``clocked_db`` run every test that takes them twice, ``[sqlite]``
-(a fresh in-memory database) and ``[postgresql]`` (the one migrated database
-of the session on a real PostgreSQL 15 server, emptied before the test:
-``helpers.PostgresSuite``). Which backends run: ``--backend=sqlite|postgresql|both``,
-or the environment variable ``CWDB_TEST_BACKEND`` (the option wins); both by
-default. A test about SQLite itself carries ``@pytest.mark.sqlite_only(reason)``
-and runs as ``[sqlite]`` only.
+``db`` and ``clocked_db`` run every test that takes them three times,
+``[sqlite]`` (a fresh in-memory database), ``[postgresql]`` (the one migrated
+database of the session on a real PostgreSQL 15 server, emptied before the
+test: ``helpers.PostgresSuite``) and ``[pgbouncer]`` (the same database,
+reached through PgBouncer in transaction-pooling mode:
+``support/pgbouncer.py``). Which backends run:
+``--backend=sqlite|postgresql|pgbouncer|both|all`` (``both``: SQLite and
+PostgreSQL directly), or the environment variable ``CWDB_TEST_BACKEND`` (the
+option wins); all by default. A test about SQLite itself carries
+``@pytest.mark.sqlite_only(reason)`` and runs as ``[sqlite]`` only.
 """
 
 from __future__ import annotations
@@ -20,21 +23,21 @@ from typing import Any
 import pytest
 
 import cwdb
-from tests.support import async_facade, helpers, pg_tracer, postgres_server
+from tests.support import async_facade, helpers, pg_tracer, pgbouncer, postgres_server
 from tests.support.helpers import FakeClock
 
 pytest_plugins = ["tests.support.tracer"]
 
-BACKENDS = ("sqlite", "postgresql")
+BACKENDS = ("sqlite", "postgresql", "pgbouncer")
 _ENV = "CWDB_TEST_BACKEND"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--backend",
-        choices=(*BACKENDS, "both"),
+        choices=(*BACKENDS, "both", "all"),
         default=None,
-        help=f"which backends the db/clocked_db tests run on (default: ${_ENV}, else both)",
+        help=f"which backends the db/clocked_db tests run on (default: ${_ENV}, else all)",
     )
 
 
@@ -94,12 +97,16 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 
 
 def selected_backends(config: pytest.Config) -> tuple[str, ...]:
-    """The backends chosen by --backend, else CWDB_TEST_BACKEND, else both."""
-    value = config.getoption("backend") or os.environ.get(_ENV, "").strip() or "both"
-    if value == "both":
+    """The backends chosen by --backend, else CWDB_TEST_BACKEND, else all."""
+    value = config.getoption("backend") or os.environ.get(_ENV, "").strip() or "all"
+    if value == "all":
         return BACKENDS
+    if value == "both":
+        return ("sqlite", "postgresql")
     if value not in BACKENDS:
-        raise pytest.UsageError(f"{_ENV}={value!r}: expected sqlite, postgresql or both")
+        raise pytest.UsageError(
+            f"{_ENV}={value!r}: expected sqlite, postgresql, pgbouncer, both or all"
+        )
     return (value,)
 
 
@@ -120,7 +127,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     async_too = metafunc.definition.get_closest_marker("async_too") is not None
     if marker is None and async_too and metafunc.definition.get_closest_marker("sync_only") is None:
-        chosen = (*chosen, *(f"{backend}-async" for backend in chosen))
+        asyncs = (f"{backend}-async" for backend in chosen if backend in ("sqlite", "postgresql"))
+        chosen = (*chosen, *asyncs)
     metafunc.parametrize("db_backend", chosen, scope="function")
 
 
@@ -162,6 +170,24 @@ def pg_suite(
         suite.close()
 
 
+@pytest.fixture(scope="session")
+def pg_bouncer(pg_server: postgres_server.PostgresServer) -> Iterator[pgbouncer.PgBouncer]:
+    """PgBouncer in transaction-pooling mode before the session's server, started on first use."""
+    started = pgbouncer.start_or_skip(pg_server)
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_bouncer_suite(
+    pg_suite: helpers.PostgresSuite, pg_bouncer: pgbouncer.PgBouncer
+) -> helpers.PostgresSuite:
+    """The session's database for ``db[pgbouncer]``: the same one, opened through PgBouncer."""
+    return pg_suite.through(pg_bouncer.url(pg_suite.url))
+
+
 @contextmanager
 def _open(
     request: pytest.FixtureRequest, db_backend: str, clock: Callable[[], Any] | None
@@ -175,7 +201,8 @@ def _open(
             facade._runner = facade.adb._runner.sync  # type: ignore[attr-defined]
             yield facade  # type: ignore[misc]
         return
-    suite: helpers.PostgresSuite = request.getfixturevalue("pg_suite")
+    fixture = "pg_bouncer_suite" if db_backend == "pgbouncer" else "pg_suite"
+    suite: helpers.PostgresSuite = request.getfixturevalue(fixture)
     if db_backend == "postgresql-async":
         with async_facade.opened(lambda: suite.connect_async(clock=clock)) as facade:
             suite.register(facade)

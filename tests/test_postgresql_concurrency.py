@@ -341,17 +341,22 @@ def _write_batches(
             seen.append("chunks ok")
         except cwdb.IntegrityError as error:
             seen.append(f"chunks {outcome(error)}")
+
+        def block(tag: str, round_number: int) -> None:
+            made = db.initiatives.create(name=f"tx-{tag}")
+            db.phases.create(initiative_id=made.id, name=f"tx-{tag}")
+            db.tasks.increment_retry_count(counter_id)
+            db.tasks.create(phase_id=phase_id, name=f"tx-{tag}")
+            if poisoned(round_number):
+                if index % 2:
+                    raise DeliberateError
+                # A refused write, left to propagate: the block rolls back.
+                db.tasks.create(phase_id="no-such-phase", name=f"tx-{tag}")
+
         try:
-            with db.transaction():
-                made = db.initiatives.create(name=f"tx-{tag}")
-                db.phases.create(initiative_id=made.id, name=f"tx-{tag}")
-                db.tasks.increment_retry_count(counter_id)
-                db.tasks.create(phase_id=phase_id, name=f"tx-{tag}")
-                if poisoned(round_number):
-                    if index % 2:
-                        raise DeliberateError
-                    # A refused write, left to propagate: the block rolls back.
-                    db.tasks.create(phase_id="no-such-phase", name=f"tx-{tag}")
+            # Every block bumps the one counter: serializable blocks conflict,
+            # and run_transaction replays the one the server refused.
+            db.run_transaction(block, tag, round_number)
             seen.append("block ok")
         except (DeliberateError, cwdb.IntegrityError) as error:
             seen.append(f"block {type(error).__name__}")

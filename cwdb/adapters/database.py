@@ -16,7 +16,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, ParamSpec, Protocol, TypeVar
 
 from cwdb.adapters.repositories.accounts import SqlAccountRepository
 from cwdb.adapters.repositories.agents import SqlAgentRepository
@@ -57,6 +57,8 @@ if TYPE_CHECKING:
     from cwdb.dialects import Dialect
 
 Clock = Callable[[], datetime]
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class OwnRunner(Runner, Protocol):
@@ -139,15 +141,31 @@ class Database(abc.ABC):
     def transaction(self) -> AbstractContextManager[None]:
         """Everything inside commits together or not at all (docs/reference.md §1).
 
-        The outermost level takes the write lock at once (SQLite's ``BEGIN
-        IMMEDIATE``, a transaction advisory lock on PostgreSQL); nested
-        levels are savepoints. An exception rolls back its own level and
+        The outermost level takes the write lock at once on SQLite (``BEGIN
+        IMMEDIATE``); on PostgreSQL it is serializable, with no lock of its
+        own: a block that conflicts with a concurrent one fails whole with
+        ``SerializationError`` (see :meth:`run_transaction`). Nested levels
+        are savepoints. An exception rolls back its own level and
         propagates. A block belongs to the thread that opened it, or to the
         asyncio task when opened in a coroutine: a call from another
         coroutine of the same thread while it is open raises ``cwdb.Error``
         and writes nothing.
         """
         return self._runner.transaction()
+
+    def run_transaction(self, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
+        """``fn(*args, **kwargs)`` inside :meth:`transaction`, replayed after a conflict.
+
+        Where the database refuses a block because a concurrent one conflicts
+        with it (PostgreSQL's ``SerializationError``, a deadlock), the block
+        is rolled back and ``fn`` runs again after a short random pause, until
+        ``busy_timeout_ms`` is spent; then ``BusyError``. On SQLite blocks
+        never conflict (each holds the write lock), so ``fn`` runs once.
+        ``fn`` must do nothing but database work that may be repeated. Inside
+        an open block it runs once, as a nested level: the outermost
+        ``run_transaction`` replays the whole block.
+        """
+        return self._runner.replay(lambda: fn(*args, **kwargs))
 
     @property
     @abc.abstractmethod

@@ -86,8 +86,16 @@ class Runner(Protocol):
         """A ``*!`` statement once per parameter set, in one transaction; rows changed."""
         ...
 
-    def transaction(self) -> AbstractContextManager[None]:
-        """All writes inside commit together or not at all; levels nest."""
+    def transaction(self, *, own_locks: bool = False) -> AbstractContextManager[None]:
+        """All writes inside commit together or not at all; levels nest.
+
+        ``own_locks``: the block locks what it decides on itself (the
+        library's own calls), so PostgreSQL runs it at READ COMMITTED.
+        """
+        ...
+
+    def replay(self, fn: Callable[[], R], *, own_locks: bool = False) -> R:
+        """``fn()`` in a block, run again while a concurrent block conflicts with it."""
         ...
 
 

@@ -12,6 +12,11 @@ what undoes a failed level. A driver's runner (``apsw/runner.py``,
 ``psycopg/runner.py``) supplies only how to open, check, use and close one
 connection, and how its exceptions become cwdb errors.
 
+Where a driver pools its connections (PostgreSQL), a thread's session holds
+no connection between calls: its ``lock`` is a lease (``psycopg/pool.py``)
+that takes one from the pool for the call, or for the whole block, and gives
+it back after. The state machine here is the same either way.
+
 A block belongs to the unit of work that opened it: the thread, or the
 asyncio task when the block was opened inside a coroutine. A call from
 another coroutine of the same thread while the block is open would otherwise
@@ -29,12 +34,12 @@ import time
 from asyncio import current_task
 from asyncio.events import _get_running_loop
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import Any, ClassVar, Final, Generic, TypeVar
 
 from cwdb.adapters.statements import Batch, Many, One, Row, Single, Statement, Write
-from cwdb.errors import BusyError, Error
+from cwdb.errors import BusyError, Error, SerializationError
 
 __all__ = ["Session", "SessionRunner"]
 
@@ -69,13 +74,18 @@ class Session(Generic[C]):
     __slots__ = ("broken", "connection", "cursor", "depth", "lock", "owner", "thread", "usable")
 
     def __init__(
-        self, connection: C, cursor: Any, usable: Callable[[], bool] | None = None
+        self,
+        connection: C,
+        cursor: Any,
+        usable: Callable[[], bool] | None = None,
+        lock: AbstractContextManager[Any] | None = None,
     ) -> None:
         self.connection = connection
         self.cursor = cursor
         # Held for the length of each call and each transaction block, so
-        # that close() can wait for calls in flight on other threads.
-        self.lock = threading.RLock()
+        # that close() can wait for calls in flight on other threads; a
+        # pooled session's lock also takes and gives back its connection.
+        self.lock: AbstractContextManager[Any] = lock or threading.RLock()
         #: 0 outside a block; 1 in the outermost block, more in nested ones.
         self.depth = 0
         #: The unit of work whose block is open (see :func:`unit_of_work`).
@@ -102,6 +112,9 @@ class SessionRunner(abc.ABC, Generic[C]):
     begin_write: ClassVar[str | None]
     #: Begins the outermost ``transaction()`` level.
     begin_block: ClassVar[str]
+    #: Begins the outermost level of a block that takes its own locks before it
+    #: decides (the library's own multi-statement calls, ``own_locks=True``).
+    begin_locking: ClassVar[str]
     #: Whether every read inside a block needs a savepoint to leave the block usable
     #: after it fails (PostgreSQL aborts the whole transaction on any failure).
     #: Failures of statements outside a block that are worth running again.
@@ -401,15 +414,19 @@ class SessionRunner(abc.ABC, Generic[C]):
     # -- transactions ---------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """All writes inside commit together or not at all; nested levels are savepoints."""
+    def transaction(self, *, own_locks: bool = False) -> Iterator[None]:
+        """All writes inside commit together or not at all; nested levels are savepoints.
+
+        ``own_locks``: the block locks what it decides on itself (a row, a
+        keyed lock, a unique index), so it begins with :attr:`begin_locking`.
+        """
         session = self.session()
         with session.lock:
             if session.depth:
                 self._check_owner(session)
                 yield from self._nested(session)
                 return
-            self._control(session, self.begin_block)
+            self._control(session, self.begin_locking if own_locks else self.begin_block)
             session.depth = 1
             session.owner = unit_of_work()
             opened = _OPEN_BLOCK.set((self, threading.current_thread()))
@@ -430,6 +447,33 @@ class SessionRunner(abc.ABC, Generic[C]):
                 raise self._error(error, session) from error
             finally:
                 self._end_block(session)
+
+    def replay(self, fn: Callable[[], R], *, own_locks: bool = False) -> R:
+        """``fn()`` in a block, run again while the database refuses the block for a conflict.
+
+        A :class:`SerializationError` (the driver's: PostgreSQL's serialization
+        failure or deadlock inside a block) rolls the block back; ``fn`` runs
+        again after a short random pause until ``busy_timeout_ms`` is spent,
+        then the call is a :class:`BusyError`. Inside an open block this is a
+        savepoint, run once: the outermost block is what can be replayed.
+        """
+        if self.in_transaction():
+            with self.transaction(own_locks=own_locks):
+                return fn()
+        deadline = time.monotonic() + self.busy_timeout_ms / 1000
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                with self.transaction(own_locks=own_locks):
+                    return fn()
+            except SerializationError as error:
+                if time.monotonic() >= deadline:
+                    raise BusyError(
+                        f"{error} (ran {attempt} times; busy_timeout_ms={self.busy_timeout_ms} "
+                        "spent, nothing of the last attempt was written)"
+                    ) from error
+            _pause(attempt, deadline)
 
     def _nested(self, session: Session[C]) -> Iterator[None]:
         self._control(session, f"SAVEPOINT {_NESTED}")

@@ -149,6 +149,9 @@ class QueryFile(Mapping[str, Query]):
         except KeyError:
             raise QueryFileError(f"{self.path.name}: no query named {key!r}") from None
 
+    def __contains__(self, key: object) -> bool:
+        return key in self._queries
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._queries)
 

@@ -115,6 +115,10 @@ class Queries:
         """The specialised variants of ``name`` in the file: name -> its columns."""
         return self._file.variants(name)
 
+    def optional(self, name: str) -> Many[Row] | None:
+        """``name`` where this dialect's file has it (a lock only one dialect needs), else None."""
+        return self.many(name) if name in self._file else None
+
     def one(self, name: str, record: type[R]) -> One[R]:
         """``name``, run for its first row as ``record`` (or that column's type), or None."""
         return One(self._checked(name, "one"), record)

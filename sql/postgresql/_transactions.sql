@@ -1,18 +1,16 @@
--- What the PostgreSQL runner runs around the repositories' own statements.
+-- The design before issue 20, kept for scripts/bench_blocks.py's comparison.
 --
--- SQLite's BEGIN IMMEDIATE takes the database's one write lock, so two
--- transaction() blocks never interleave: a block reads, decides and writes
--- as if alone. On PostgreSQL every outermost transaction() block (the
--- library's own, such as create_dependency's cycle check and insert,
--- get_or_create_root_page and set_initiative_projects, and the caller's)
--- starts with this lock instead. It is held until COMMIT or ROLLBACK; at
--- READ COMMITTED each later statement of the block sees every transaction
--- that committed before the lock was granted. Single statements outside a
--- block do not take it: they are atomic on their own. The wait is bounded by
--- lock_timeout, which the connection sets to busy_timeout_ms (BusyError).
+-- cwdb no longer runs this: transaction() blocks on PostgreSQL are
+-- SERIALIZABLE (a conflicting one fails whole with SerializationError and
+-- run_transaction replays it), and the library's own multi-statement calls
+-- lock only what they decide on (sql/postgresql/phases.sql and tasks.sql
+-- lock_graph, projects.sql initiative_exists, the unique indexes). Before,
+-- every block began with this one database-wide lock, so blocks ran one at
+-- a time on every machine; the bench takes it inside its blocks to measure
+-- what that cost.
 
 -- name: lock_writers!
--- The transaction-level advisory lock every transaction() block takes
+-- The transaction-level advisory lock every transaction() block took
 -- first: one database-wide key (the bytes of 'cwdb' as an integer), shared
 -- by every process and machine on this database.
 SELECT pg_advisory_xact_lock(1668768866);

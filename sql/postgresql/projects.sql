@@ -74,8 +74,14 @@ RETURNING id;
 
 -- name: initiative_exists$
 -- true when the initiative exists, else false: set_initiative_projects
--- refuses an unknown initiative even when it has no project to link.
-SELECT exists(SELECT 1 FROM initiatives WHERE id = %(initiative_id)s);
+-- refuses an unknown initiative even when it has no project to link. It also
+-- locks the initiative's row until the transaction ends (FOR NO KEY UPDATE:
+-- concurrent inserts that reference the initiative do not wait for it), so
+-- two set_initiative_projects of one initiative take turns, and each diffs
+-- the links that the one before committed; other initiatives never wait.
+SELECT exists(
+    SELECT 1 FROM initiatives WHERE id = %(initiative_id)s FOR NO KEY UPDATE
+);
 
 -- name: missing_project_ids
 -- The ids of %(project_ids)s (a JSON array of text) that name no project, in

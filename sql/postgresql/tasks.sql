@@ -129,16 +129,24 @@ DELETE FROM tasks
 WHERE id = %(id)s
 RETURNING id;
 
+-- name: lock_graph
+-- The lock of this one dependency graph, taken first by the transaction
+-- that checks and adds an edge (create_dependency): a transaction-level
+-- advisory lock on the key (cwdb, 2), shared by every process and
+-- machine on this database and by no other graph or table. Released at
+-- COMMIT or ROLLBACK; the wait is bounded by lock_timeout (BusyError).
+SELECT pg_advisory_xact_lock(1668768866, 2);
+
 -- name: would_close_cycle$
 -- true when the edge %(task_id)s -> %(depends_on_task_id)s would close a
 -- cycle (or is a self edge): that is, when %(task_id)s is already reachable
 -- from %(depends_on_task_id)s by following dependencies; false otherwise.
 -- Run in the same transaction as create_dependency, which the library opens
--- with pg_advisory_xact_lock on its database-wide key: every such
--- transaction waits for the one before to end, and READ COMMITTED gives this
--- statement a snapshot taken after the lock, so it sees every edge committed
--- before and no concurrent edge can slip in between the check and the
--- insert. Each step is a lookup on the primary key (task_id first);
+-- at READ COMMITTED with lock_graph first: every such transaction on this
+-- graph waits for the one before to end, and this statement's snapshot,
+-- taken after the lock, sees every edge committed before; no concurrent
+-- edge can slip in between the check and the insert.
+-- Each step is a lookup on the primary key (task_id first);
 -- UNION visits each task once.
 WITH RECURSIVE reachable (id) AS (
     SELECT %(depends_on_task_id)s

@@ -32,12 +32,17 @@ def write_pairs(path: str, ack_path: str, first: int, counter_id: str, ready: An
         ready.set()
         n = first
         while True:
-            with db.transaction():
-                made = db.initiatives.create(name=f"pair-{n}")
-                db.phases.create(initiative_id=made.id, name=f"pair-{n}")
-                db.tasks.increment_retry_count(counter_id)
+            # run_transaction: two writers bump one counter, and PostgreSQL's
+            # serializable blocks refuse one of two that overlap (SQLite runs it once).
+            db.run_transaction(_pair, db, n, counter_id)
             os.write(ack, f"{n}\n".encode())
             n += 1
+
+
+def _pair(db: cwdb.Database, n: int, counter_id: str) -> None:
+    made = db.initiatives.create(name=f"pair-{n}")
+    db.phases.create(initiative_id=made.id, name=f"pair-{n}")
+    db.tasks.increment_retry_count(counter_id)
 
 
 def migrate(path: str, ready: Any) -> None:

@@ -7,6 +7,7 @@ is an APSW connection, for tests about SQLite itself.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import re
 import time
@@ -45,6 +46,8 @@ class PostgresSuite:
         import psycopg
 
         self.url = url
+        #: What ``connect`` opens: ``url``, or the same database through PgBouncer.
+        self.connect_url = url
         self.connection = psycopg.connect(url, autocommit=True)
         self.tables = [
             str(row[0])
@@ -76,11 +79,17 @@ class PostgresSuite:
         self.overhead = 0.0
         self.opened = 0
 
+    def through(self, url: str) -> PostgresSuite:
+        """The same database and bookkeeping, with ``connect`` opening ``url`` (PgBouncer's)."""
+        other = copy.copy(self)
+        other.connect_url = url
+        return other
+
     def connect(self, *, clock: Callable[[], datetime] | None = None) -> cwdb.Database:
         """The emptied database, open (``migrate=False``)."""
         started = time.perf_counter()
         self.connection.execute(self._empty)
-        database = cwdb.connect(self.url, migrate=False, clock=clock)
+        database = cwdb.connect(self.connect_url, migrate=False, clock=clock)
         self.overhead += time.perf_counter() - started
         self.opened += 1
         _URLS[database] = self

@@ -11,16 +11,12 @@ the same id checks. The dialects' subclasses add what differs:
 from __future__ import annotations
 
 import abc
-import asyncio
 import os
-import random
-import time
 from collections.abc import Awaitable, Callable, Generator
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from cwdb import errors
 from cwdb.adapters.aio.repositories.accounts import AsyncSqlAccountRepository
 from cwdb.adapters.aio.repositories.agents import AsyncSqlAgentRepository
 from cwdb.adapters.aio.repositories.chat_sessions import AsyncSqlChatSessionRepository
@@ -39,7 +35,6 @@ from cwdb.adapters.aio.runner import AsyncRunner
 from cwdb.adapters.repositories.documented import document_from_port
 from cwdb.adapters.runner import Values
 from cwdb.adapters.statements import Queries
-from cwdb.errors import BusyError
 from cwdb.ports.aio import (
     AsyncAccountRepository,
     AsyncAgentRepository,
@@ -165,22 +160,7 @@ class AsyncDatabase(abc.ABC):
         Elsewhere ``fn`` runs once. ``fn`` must do nothing but database work
         that may be repeated.
         """
-        replayed = _replayed_errors()
-        deadline = time.monotonic() + self._busy_timeout_ms / 1000
-        attempt = 0
-        while True:
-            try:
-                async with self.transaction():
-                    return await fn(*args, **kwargs)
-            except replayed as error:
-                attempt += 1
-                if time.monotonic() >= deadline:
-                    raise BusyError(
-                        f"the transaction was refused {attempt} times in "
-                        f"busy_timeout_ms={self._busy_timeout_ms}: {error}"
-                    ) from error
-                span = min(0.05, 0.002 * 2 ** (attempt - 1))
-                await asyncio.sleep(span / 2 + random.uniform(0, span / 2))  # noqa: S311
+        return await self._runner.replay(lambda: fn(*args, **kwargs))
 
     @abc.abstractmethod
     async def schema_version(self) -> str | None:
@@ -213,12 +193,6 @@ class AsyncDatabase(abc.ABC):
     def __repr__(self) -> str:
         state = "closed" if self._runner.closed else "open"
         return f"<cwdb.AsyncDatabase {self.path!r} ({state})>"
-
-
-def _replayed_errors() -> tuple[type[BaseException], ...]:
-    """The refusals ``run_transaction`` replays: ``SerializationError`` where it exists."""
-    found = getattr(errors, "SerializationError", None)
-    return (found,) if isinstance(found, type) else ()
 
 
 class Opening(AbstractAsyncContextManager[AsyncDatabase]):

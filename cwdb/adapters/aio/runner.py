@@ -13,12 +13,16 @@ opened it: that task's calls join it, other tasks' calls never do.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol, TypeVar
 
 from cwdb.adapters.runner import Bindings, Params, Values
 from cwdb.adapters.statements import Batch, Many, One, Queries, Row, Single, Write
+from cwdb.errors import BusyError, SerializationError
 
 __all__ = ["AsyncAdapter", "AsyncRunner", "Queries", "Values"]
 
@@ -62,8 +66,16 @@ class AsyncRunner(Protocol):
         """A ``*!`` statement once per parameter set, in one transaction; rows changed."""
         ...
 
-    def transaction(self) -> AbstractAsyncContextManager[None]:
-        """All writes inside commit together or not at all; levels nest; owned by the task."""
+    def transaction(self, *, own_locks: bool = False) -> AbstractAsyncContextManager[None]:
+        """All writes inside commit together or not at all; levels nest; owned by the task.
+
+        ``own_locks``: the library's own multi-statement calls, which lock
+        what they decide on themselves (READ COMMITTED on PostgreSQL).
+        """
+        ...
+
+    async def replay(self, fn: Callable[[], Awaitable[R]], *, own_locks: bool = False) -> R:
+        """``await fn()`` in a block, again while the database refuses it for a conflict."""
         ...
 
     def in_transaction(self) -> bool:
@@ -83,3 +95,38 @@ class AsyncAdapter:
         self._values = values
         self._now = values.now
         self._store_time = values.storage.store_time
+
+
+async def replay(
+    runner: AsyncRunner,
+    fn: Callable[[], Awaitable[R]],
+    *,
+    own_locks: bool = False,
+    busy_timeout_ms: int,
+) -> R:
+    """``await fn()`` in a block of ``runner``, replayed on ``SerializationError``.
+
+    The async twin of ``SessionRunner.replay``: a refused block is rolled
+    back and ``fn`` awaited again after a short random pause until
+    ``busy_timeout_ms`` is spent, then ``BusyError``. Inside an open block of
+    the task it is a savepoint, run once.
+    """
+    if runner.in_transaction():
+        async with runner.transaction(own_locks=own_locks):
+            return await fn()
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            async with runner.transaction(own_locks=own_locks):
+                return await fn()
+        except SerializationError as error:
+            if time.monotonic() >= deadline:
+                raise BusyError(
+                    f"{error} (ran {attempt} times; busy_timeout_ms={busy_timeout_ms} "
+                    "spent, nothing of the last attempt was written)"
+                ) from error
+        span = min(0.05, 0.002 * 2 ** (attempt - 1))
+        pause = span / 2 + random.uniform(0, span / 2)  # noqa: S311 -- jitter, not a secret
+        await asyncio.sleep(max(0.0, min(pause, deadline - time.monotonic())))

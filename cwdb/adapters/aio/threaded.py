@@ -28,11 +28,12 @@ import asyncio
 import contextlib
 import threading
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AbstractContextManager, asynccontextmanager
 from queue import SimpleQueue
 from typing import Any, TypeVar
 
+from cwdb.adapters.aio.runner import replay
 from cwdb.adapters.runner import Bindings, Params
 from cwdb.adapters.sessions import SessionRunner
 from cwdb.adapters.statements import Batch, Many, One, Row, Single, Write
@@ -209,8 +210,12 @@ class ThreadedRunner:
         task = asyncio.current_task()
         return task is not None and task in self._blocks
 
+    async def replay(self, fn: Callable[[], Awaitable[R]], *, own_locks: bool = False) -> R:
+        timeout = self.sync.busy_timeout_ms
+        return await replay(self, fn, own_locks=own_locks, busy_timeout_ms=timeout)
+
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[None]:
+    async def transaction(self, *, own_locks: bool = False) -> AsyncIterator[None]:
         """A block on one worker, owned by the calling task; nested levels are savepoints."""
         task = asyncio.current_task()
         if task is None:
@@ -225,7 +230,7 @@ class ThreadedRunner:
         worker = block.worker
         # The last item queued for an outermost block frees its worker when done.
         last = self._release if outermost else self._keep
-        level: AbstractContextManager[None] = self.sync.transaction()
+        level: AbstractContextManager[None] = self.sync.transaction(own_locks=own_locks)
         try:
             await worker.submit(loop, self._keep, level.__enter__)
         except asyncio.CancelledError:

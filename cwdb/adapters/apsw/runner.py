@@ -33,6 +33,7 @@ class ApswRunner(SessionRunner[apsw.Connection]):
 
     begin_write: ClassVar[str | None] = "BEGIN IMMEDIATE"
     begin_block: ClassVar[str] = "BEGIN IMMEDIATE"
+    begin_locking: ClassVar[str] = "BEGIN IMMEDIATE"
     driver_errors = DRIVER_ERRORS
 
     def __init__(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Awaitable, Callable
 
 import psycopg
 from psycopg_pool import AsyncConnectionPool
@@ -19,7 +20,12 @@ from cwdb._redact import redact
 from cwdb.adapters.aio.database import AsyncDatabase
 from cwdb.adapters.database import Clock, check_busy_timeout
 from cwdb.adapters.psycopg.async_runner import AsyncConnection, AsyncPsycopgRunner
-from cwdb.adapters.psycopg.connection import ADAPTERS, open_connection, server_options
+from cwdb.adapters.psycopg.connection import (
+    ADAPTERS,
+    NO_PREPARED,
+    open_connection,
+    session_settings,
+)
 from cwdb.adapters.psycopg.database import _check_current as check_current
 from cwdb.adapters.psycopg.database import ensure_schema
 from cwdb.adapters.psycopg.migrator import Migrator
@@ -57,6 +63,16 @@ class PostgresqlAsyncDatabase(AsyncDatabase):
             f"backup() copies SQLite files; to copy {self.path!r} use pg_dump "
             "(pg_dump --format=custom), or `python -m cwdb copy SRC DEST` into a new database"
         )
+
+
+def _configure(busy_timeout_ms: int) -> Callable[[AsyncConnection], Awaitable[None]]:
+    """The pool's set-up of each new connection: the sync connections' session ``SET``."""
+    settings = session_settings(busy_timeout_ms)
+
+    async def configure(connection: AsyncConnection) -> None:
+        await connection.execute(settings)
+
+    return configure
 
 
 def _schema_version(url: str, busy_timeout_ms: int) -> str | None:
@@ -98,10 +114,11 @@ async def connect(
         url,
         kwargs={
             "autocommit": True,
-            "options": server_options(busy_timeout_ms),
             "application_name": "cwdb",
             "context": ADAPTERS,
+            "prepare_threshold": NO_PREPARED,
         },
+        configure=_configure(busy_timeout_ms),
         min_size=1,
         max_size=pool_size,
         open=False,
@@ -109,4 +126,5 @@ async def connect(
     )
     await pool.open()
     runner = AsyncPsycopgRunner(pool, busy_timeout_ms=busy_timeout_ms, database=redact(url))
+    runner.guard_loop_shutdown()
     return PostgresqlAsyncDatabase(runner, url, clock)

@@ -32,7 +32,7 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Any, Final, TypeVar
 
@@ -40,12 +40,12 @@ import psycopg
 from psycopg.pq import ExecStatus, TransactionStatus
 from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
 
+from cwdb.adapters.aio.runner import replay
 from cwdb.adapters.psycopg.explain import explain
 from cwdb.adapters.psycopg.translate import DRIVER_ERRORS, RETRYABLE, session_ended, translate
 from cwdb.adapters.runner import Bindings, Params
-from cwdb.adapters.sqlfiles import query_file
 from cwdb.adapters.statements import Batch, Many, One, Row, Single, Statement, Write
-from cwdb.errors import BusyError, Error
+from cwdb.errors import BusyError, Error, SerializationError
 
 __all__ = ["AsyncConnection", "AsyncPsycopgRunner"]
 
@@ -58,6 +58,9 @@ _TUPLES_OK: Final = ExecStatus.TUPLES_OK
 #: States in which a returned connection can be rolled back and kept.
 _IN_TRANSACTION: Final = (TransactionStatus.INTRANS, TransactionStatus.INERROR)
 _MAX_PAUSE: Final = 0.05
+#: The sync runner's beginnings (``psycopg/runner.py``): a block, and the library's own calls.
+_BEGIN_BLOCK: Final = "BEGIN ISOLATION LEVEL SERIALIZABLE"
+_BEGIN_LOCKING: Final = "BEGIN"
 
 
 class _Block:
@@ -85,9 +88,11 @@ class AsyncPsycopgRunner:
         self.busy_timeout_ms = busy_timeout_ms
         self.database = database
         self._blocks: dict[asyncio.Task[Any], _Block] = {}
-        self._lock_writers = query_file("_transactions", "postgresql")["lock_writers"].sql
+        # lock_timeout=0 would mean "wait forever": a busy timeout of 0 waits 1 ms.
+        self._set_lock_timeout = f"SET LOCAL lock_timeout = {max(1, busy_timeout_ms)}"
         #: Clean-ups running after a cancellation (kept so they are not collected).
         self._cleanups: set[asyncio.Task[None]] = set()
+        self._guard: asyncio.Task[None] | None = None
         self.closed = False
 
     def check_open(self) -> None:
@@ -247,9 +252,18 @@ class AsyncPsycopgRunner:
         task = asyncio.current_task()
         return task is not None and task in self._blocks
 
+    async def replay(self, fn: Callable[[], Awaitable[R]], *, own_locks: bool = False) -> R:
+        return await replay(self, fn, own_locks=own_locks, busy_timeout_ms=self.busy_timeout_ms)
+
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[None]:
-        """A block on one pooled connection, owned by the calling task (see the module doc)."""
+    async def transaction(self, *, own_locks: bool = False) -> AsyncIterator[None]:
+        """A block on one pooled connection, owned by the calling task (see the module doc).
+
+        As on the sync runner: SERIALIZABLE (a conflicting block fails whole
+        with ``SerializationError``), or READ COMMITTED for the library's own
+        calls that lock what they decide on (``own_locks``); ``lock_timeout``
+        set with ``SET LOCAL``.
+        """
         task = asyncio.current_task()
         if task is None:
             raise Error("transaction() of an AsyncDatabase needs a running asyncio task")
@@ -261,8 +275,8 @@ class AsyncPsycopgRunner:
         connection = await self._acquire()
         block = _Block(connection)
         try:
-            await self._control(block, "BEGIN")
-            await self._control(block, self._lock_writers)
+            await self._control(block, _BEGIN_LOCKING if own_locks else _BEGIN_BLOCK)
+            await self._control(block, self._set_lock_timeout)
         except BaseException:
             await self._finish(connection)
             raise
@@ -334,20 +348,54 @@ class AsyncPsycopgRunner:
         failure = explain(error, param_sets) or translate(
             error, busy_timeout_ms=self.busy_timeout_ms
         )
+        if block is not None and isinstance(error, RETRYABLE):
+            # Inside a block the server's refusal ends the whole block: the caller replays it.
+            return SerializationError(
+                f"{self.database!r}: a concurrent transaction conflicts with this "
+                f"transaction() block ({str(error).strip().splitlines()[0]}); nothing of it "
+                "was written: run it again, or use run_transaction"
+            )
         if isinstance(failure, BusyError) or not lost:
             return failure
         return Error(f"the connection to {self.database!r} was lost: {failure}")
 
     # -- closing -------------------------------------------------------------------------
 
+    def guard_loop_shutdown(self) -> None:
+        """Close the pool when the event loop cancels every task at its end.
+
+        ``asyncio.run`` ends by cancelling the tasks still pending, the
+        pool's workers among them; a worker cancelled while it connects
+        swallows the cancellation (psycopg_pool 3.3) and waits on its queue
+        for ever, so a program that never called ``aclose()`` would hang at
+        exit. This guard task is cancelled with them and closes the pool,
+        which tells each worker to stop.
+        """
+        self._guard = asyncio.get_running_loop().create_task(
+            self._close_when_cancelled(), name="cwdb-pool-guard"
+        )
+
+    async def _close_when_cancelled(self) -> None:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            await self._close_pool()
+            raise
+
     async def aclose(self) -> None:
         """Wait for calls in flight (up to the pool's own timeout), then close the pool."""
+        guard = self._guard
+        if guard is not None and guard is not asyncio.current_task():
+            guard.cancel()
+        await self._close_pool()
+
+    async def _close_pool(self) -> None:
         if self.closed:
             return
         self.closed = True
         if self._cleanups:
             await asyncio.gather(*self._cleanups, return_exceptions=True)
-        await self.pool.close()
+        await self.pool.close(timeout=max(self.busy_timeout_ms, 1) / 1000)
 
 
 async def _execute(

@@ -1,12 +1,24 @@
 """Opening one psycopg connection, set up the way every cwdb connection runs.
 
-As in ``cwdb.adapters.apsw.connection``, each setting has one reason, here
-passed as server options when the connection opens (no SQL runs for them):
+As in ``cwdb.adapters.apsw.connection``, each setting has one reason:
 
-* ``TimeZone=UTC``: timestamps come back as UTC instants, as on SQLite;
+* ``application_name=cwdb`` (a startup parameter PgBouncer passes on): a DBA
+  sees cwdb's sessions in pg_stat_activity;
 * ``lock_timeout``: a statement waits for a row or table lock at most the
   busy timeout, then fails (cwdb.BusyError) instead of waiting forever;
-* ``application_name=cwdb``: a DBA sees cwdb's sessions in pg_stat_activity.
+* ``TimeZone=UTC``: what a DBA or an error message shows of a timestamp.
+
+The last two are ``SET`` once the connection is open (one round trip), not
+startup ``options``, which PgBouncer refuses. Behind PgBouncer in
+transaction mode a session's ``SET`` may land on another server connection
+than the next statement, so nothing relies on it: ``transaction()`` blocks
+set ``lock_timeout`` again with ``SET LOCAL`` (``psycopg/runner.py``); the
+time zone changes no result (timestamps are read in binary as instants,
+parameters carry their offset, and no query formats or truncates a time),
+and PgBouncer keeps each client's ``TimeZone`` anyway. A lone statement
+outside a block is bounded by the session's ``lock_timeout`` when connected
+directly, and behind PgBouncer by the server's own (a DBA sets it for cwdb's
+role: ``ALTER ROLE ... SET lock_timeout``).
 
 Connections run in autocommit; the library opens its own transactions.
 Their binary loaders read ``timestamptz`` as milliseconds since 1970 and
@@ -58,30 +70,51 @@ ADAPTERS.register_loader("timestamptz", _MillisecondsLoader)
 ADAPTERS.register_loader("jsonb", _JsonTextLoader)
 
 
-def server_options(busy_timeout_ms: int, *, no_statement_timeout: bool = False) -> str:
-    """The ``options`` a cwdb connection opens with (see the module docstring)."""
+def session_settings(busy_timeout_ms: int, *, no_statement_timeout: bool = False) -> str:
+    """The ``SET`` statements a cwdb connection runs once it is open (see the module doc)."""
     # lock_timeout=0 would mean "wait forever": a busy timeout of 0 waits 1 ms.
-    options = f"-c TimeZone=UTC -c lock_timeout={max(1, int(busy_timeout_ms))}"
-    return f"{options} -c statement_timeout=0" if no_statement_timeout else options
+    settings = f"SET TimeZone = 'UTC'; SET lock_timeout = {max(1, int(busy_timeout_ms))}"
+    return f"{settings}; SET statement_timeout = 0" if no_statement_timeout else settings
+
+
+#: What ``prepare_threshold`` is when not given: no server-side prepared
+#: statements, which PgBouncer before 1.21 cannot keep in transaction mode.
+NO_PREPARED: Final = None
 
 
 def open_connection(
-    url: str, *, busy_timeout_ms: int, no_statement_timeout: bool = False
+    url: str,
+    *,
+    busy_timeout_ms: int,
+    no_statement_timeout: bool = False,
+    prepare_threshold: int | None = NO_PREPARED,
 ) -> psycopg.Connection[tuple[object, ...]]:
     """A configured autocommit connection; a failure is a cwdb.Error naming the redacted URL.
 
     ``no_statement_timeout`` overrides a ``statement_timeout`` that a DBA set
     for the database or role (the migrator's: its waits are bounded by
     ``busy_timeout_ms`` alone, and a migration must not be cut short by a
-    limit meant for the application's queries).
+    limit meant for the application's queries). ``prepare_threshold`` is
+    psycopg's: after how many runs on one connection a statement is
+    prepared on the server (None: never).
     """
     try:
-        return psycopg.connect(
+        connection = psycopg.connect(
             url,
             autocommit=True,
-            options=server_options(busy_timeout_ms, no_statement_timeout=no_statement_timeout),
             application_name="cwdb",
             context=ADAPTERS,
+            prepare_threshold=prepare_threshold,
         )
     except psycopg.Error as error:
         raise translate(error, context=f"cannot open database {redact(url)!r}") from error
+    try:
+        # One round trip in the simple protocol: several statements, no parameters.
+        connection.execute(
+            session_settings(busy_timeout_ms, no_statement_timeout=no_statement_timeout),
+            prepare=False,
+        )
+    except psycopg.Error as error:
+        connection.close()
+        raise translate(error, context=f"cannot set up {redact(url)!r}") from error
+    return connection

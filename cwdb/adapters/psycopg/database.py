@@ -16,12 +16,13 @@ import psycopg
 from cwdb._redact import redact
 from cwdb.adapters.database import Clock, Database, check_busy_timeout
 from cwdb.adapters.migration_files import WAIT_SECONDS
-from cwdb.adapters.psycopg.connection import open_connection
+from cwdb.adapters.psycopg.connection import NO_PREPARED, open_connection
 from cwdb.adapters.psycopg.migrator import Migrator
+from cwdb.adapters.psycopg.pool import Pool
 from cwdb.adapters.psycopg.runner import PsycopgRunner
 from cwdb.adapters.psycopg.translate import translate
 from cwdb.dialects import POSTGRESQL
-from cwdb.errors import Error, MigrationError
+from cwdb.errors import Error, MigrationError, ValidationError
 
 
 class PostgresqlDatabase(Database):
@@ -49,32 +50,65 @@ class PostgresqlDatabase(Database):
         )
 
 
+#: How many server connections a ``Database`` opens at most, unless told.
+DEFAULT_MAX_CONNECTIONS = 10
+
+
 def connect(
     url: str,
     *,
     migrate: bool = True,
     busy_timeout_ms: int = 5000,
     clock: Clock | None = None,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    prepare_threshold: int | None = NO_PREPARED,
 ) -> PostgresqlDatabase:
-    """Open the cwdb database at a PostgreSQL URL (see ``cwdb.connect``)."""
+    """Open the cwdb database at a PostgreSQL URL (see ``cwdb.connect``).
+
+    ``max_connections`` bounds the pool shared by the ``Database``'s threads
+    and blocks. ``prepare_threshold`` is psycopg's: after how many runs on
+    one connection a statement is prepared on the server; None (the
+    default) never prepares, which every PgBouncer allows in transaction
+    mode; 1.21 and later can keep prepared statements there
+    (``max_prepared_statements``), and so does a direct connection.
+    """
     check_busy_timeout(busy_timeout_ms)
+    _check_whole("max_connections", max_connections, minimum=1)
+    if prepare_threshold is not None:
+        _check_whole("prepare_threshold", prepare_threshold, minimum=0)
     shown = redact(url)
     if migrate:
         ensure_schema(url)
 
-    def connection() -> psycopg.Connection[tuple[object, ...]]:
-        return open_connection(url, busy_timeout_ms=busy_timeout_ms)
+    # The first connection is opened here, so that a URL that cannot be
+    # opened is an error now, naming it (the pool would only retry quietly);
+    # it is then the pool's first.
+    first = open_connection(
+        url, busy_timeout_ms=busy_timeout_ms, prepare_threshold=prepare_threshold
+    )
+    opened = [first]
 
-    first = connection()
-    runner = PsycopgRunner(connection, busy_timeout_ms=busy_timeout_ms, database=shown)
-    runner.adopt(runner.session_of(first))
+    def connection() -> psycopg.Connection[tuple[object, ...]]:
+        if opened:
+            return opened.pop()
+        return open_connection(
+            url, busy_timeout_ms=busy_timeout_ms, prepare_threshold=prepare_threshold
+        )
+
     try:
         if not migrate:
             _check_current(first, shown)
-        return PostgresqlDatabase(runner, url, clock)
     except BaseException:
-        runner.close()
+        first.close()
         raise
+    pool = Pool(connection, size=max_connections, busy_timeout_ms=busy_timeout_ms, database=shown)
+    runner = PsycopgRunner(pool, busy_timeout_ms=busy_timeout_ms, database=shown)
+    return PostgresqlDatabase(runner, url, clock)
+
+
+def _check_whole(name: str, value: object, *, minimum: int) -> None:
+    if type(value) is not int or value < minimum:
+        raise ValidationError(f"{name}: expected a whole number, {minimum} or more, got {value!r}")
 
 
 def _check_current(connection: psycopg.Connection[tuple[object, ...]], shown: str) -> None:

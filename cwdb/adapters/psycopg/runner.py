@@ -1,19 +1,27 @@
 """Running named statements on PostgreSQL: psycopg's side of ``adapters/sessions.py``.
 
-What is PostgreSQL's own here: a session is a psycopg connection in
-autocommit with one binary cursor, so every statement outside a
-``transaction()`` block is a transaction of its own, at READ COMMITTED; a
-serialization failure or deadlock of such a statement is run again until
-``busy_timeout_ms`` has passed (``retryable``), then is a ``BusyError``.
-Inside a block the block cannot be replayed, so it is a ``BusyError`` at
-once. A block is ``BEGIN``, the writers' advisory lock
-(``sql/postgresql/_transactions.sql``), the block, ``COMMIT``.
+What is PostgreSQL's own here: connections come from the ``Database``'s
+pool (``pool.py``), lent per call or per block. Each runs in autocommit with
+one binary cursor, so every statement outside a ``transaction()`` block is a
+transaction of its own, at READ COMMITTED; a serialization failure or
+deadlock of such a statement is run again until ``busy_timeout_ms`` has
+passed (``retryable``), then is a ``BusyError``.
+
+There is no database-wide lock. A caller's block is ``BEGIN ISOLATION LEVEL
+SERIALIZABLE``: it reads and writes as if it ran alone, and when a
+concurrent block conflicts with it, the server refuses one of them, which
+fails whole with ``cwdb.SerializationError`` (``Database.run_transaction``
+replays it). The library's own multi-statement calls (``own_locks``) begin
+at READ COMMITTED and lock only what they decide on: a row, a keyed advisory
+lock, a unique index; each later statement sees what committed before its
+lock was granted. Every block sets its ``lock_timeout`` with ``SET LOCAL``,
+so that it holds behind PgBouncer, where the session's ``SET`` may not.
 
 A connection the server closed while it was idle (a restart, a killed
-backend) is noticed before the next statement is sent, and replaced: the
-call runs on a new connection. A connection lost during a call fails that
-call (``cwdb.Error``); the thread's next call reconnects. Inside a block,
-every call fails until the block ends, since its transaction is gone.
+backend) is noticed before it is lent, and replaced. A connection lost
+during a call fails that call (``cwdb.Error``); the next call gets another.
+Inside a block, every call fails until the block ends, since its
+transaction is gone.
 
 Results are read in binary: the connection's loaders (``connection.py``)
 give timestamps as milliseconds and ``jsonb`` as text, the storage forms the
@@ -22,21 +30,19 @@ shared row mappers read.
 
 from __future__ import annotations
 
-import select
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, ClassVar, Final
 
 import psycopg
-from psycopg.pq import ConnStatus, ExecStatus
+from psycopg.pq import ExecStatus
 
 from cwdb.adapters.psycopg.explain import explain
+from cwdb.adapters.psycopg.pool import NO_CONNECTION, Connection, Lease, Pool
 from cwdb.adapters.psycopg.translate import DRIVER_ERRORS, RETRYABLE, session_ended, translate
 from cwdb.adapters.sessions import Bindings, Params, Session, SessionRunner
-from cwdb.adapters.sqlfiles import query_file
 from cwdb.adapters.statements import Row, Statement
-from cwdb.errors import BusyError, Error
+from cwdb.errors import BusyError, Error, SerializationError
 
-Connection = psycopg.Connection[tuple[Any, ...]]
 PsycopgSession = Session[Connection]
 
 
@@ -44,36 +50,37 @@ class PsycopgRunner(SessionRunner[Connection]):
     """The shared runner over psycopg connections (see the module doc)."""
 
     begin_write: ClassVar[str | None] = None
-    begin_block: ClassVar[str] = "BEGIN"
+    begin_block: ClassVar[str] = "BEGIN ISOLATION LEVEL SERIALIZABLE"
+    begin_locking: ClassVar[str] = "BEGIN"
     retryable = RETRYABLE
     driver_errors = DRIVER_ERRORS
 
-    def __init__(
-        self,
-        open_connection: Callable[[], Connection],
-        *,
-        busy_timeout_ms: int,
-        database: str,
-    ) -> None:
+    def __init__(self, pool: Pool, *, busy_timeout_ms: int, database: str) -> None:
         super().__init__(busy_timeout_ms=busy_timeout_ms, database=database)
-        self._open_connection = open_connection
-        self._lock_writers = query_file("_transactions", "postgresql")["lock_writers"].sql
-
-    @staticmethod
-    def session_of(connection: Connection) -> PsycopgSession:
-        """A session on an already opened connection (see ``adopt``)."""
-        waiting = _poller(connection.pgconn.socket)
-
-        def usable() -> bool:
-            return _alive(connection, waiting)
-
-        return Session(connection, connection.cursor(binary=True), usable)
+        self.pool = pool
+        # lock_timeout=0 would mean "wait forever": a busy timeout of 0 waits 1 ms.
+        self._set_lock_timeout = f"SET LOCAL lock_timeout = {max(1, busy_timeout_ms)}"
 
     def _open(self) -> PsycopgSession:
-        return self.session_of(self._open_connection())
+        """A thread's session: no connection until its lease lends one (``pool.py``)."""
+        lease = Lease(self.pool)
+        session: PsycopgSession = Session(NO_CONNECTION, None, None, lease)
+        lease.bind(session)
+        return session
 
     def _close(self, session: PsycopgSession) -> None:
-        session.connection.close()
+        """A session holds no connection between calls: the pool closes them all."""
+
+    def close(self) -> None:
+        """Wait for calls and blocks in flight on every thread, then close the pool."""
+        with self._sessions_lock:
+            self.closed = True
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            lease = session.lock
+            assert isinstance(lease, Lease)
+            lease.wait()
+        self.pool.close()
 
     def _execute(self, session: PsycopgSession, sql: str, params: Params | None) -> list[Row]:
         cursor = session.cursor
@@ -101,7 +108,7 @@ class PsycopgRunner(SessionRunner[Connection]):
         return max(changed, 0)
 
     def _block_begun(self, session: PsycopgSession) -> None:
-        self._control(session, self._lock_writers)
+        self._control(session, self._set_lock_timeout)
 
     def _check_block(self, session: PsycopgSession) -> None:
         if session.connection.closed:
@@ -117,12 +124,14 @@ class PsycopgRunner(SessionRunner[Connection]):
     ) -> Error:
         """The cwdb error of a failed call, naming the field when its parameters tell.
 
-        A lost connection is marked for the block. The connection is lost when
+        A lost connection is marked for the block; a serialization failure or
+        deadlock inside a block is a ``SerializationError``. The connection is lost when
         libpq says so, and also when the server answered the call with the
         FATAL error it sends before it closes the session (libpq has not read
         the end of the stream yet then).
         """
-        lost = session.connection.closed or (
+        connection: Connection | None = session.connection
+        lost = (connection is not None and connection.closed) or (
             isinstance(error, psycopg.Error) and session_ended(error)
         )
         if lost and session.depth:
@@ -130,55 +139,21 @@ class PsycopgRunner(SessionRunner[Connection]):
         failure = explain(error, param_sets) or translate(
             error, busy_timeout_ms=self.busy_timeout_ms
         )
+        if session.depth and isinstance(error, RETRYABLE):
+            # Inside a block the server's refusal ends the whole block: the caller replays it.
+            return SerializationError(
+                f"{self.database!r}: a concurrent transaction conflicts with this "
+                f"transaction() block ({_first_line(error)}); nothing of it was written: "
+                "run it again, or use run_transaction"
+            )
         if isinstance(failure, BusyError) or not lost:
             return self._waited_for_own_block(failure)
         return Error(f"the connection to {self.database!r} was lost: {failure}")
 
 
-def _alive(connection: Connection, waiting: Callable[[], bool]) -> bool:
-    """Whether an idle connection is still usable: nothing waiting on its socket.
-
-    A server that restarted, or a backend that was terminated, closes the
-    socket, which then reads as ready although no query is in flight. The
-    server usually says why first (a FATAL error: "terminating connection
-    due to administrator command", "... immediate shutdown command", "...
-    unexpected postmaster exit"), and libpq reads that message without
-    seeing the end of the stream behind it, so the connection still looks
-    fine. An idle cwdb connection expects no input at all (it never
-    LISTENs): any input means the connection is going, or, rarely, a
-    parameter report after a configuration reload, where a new connection
-    costs a few milliseconds. Either way it is replaced.
-
-    This runs before every call outside a block, so the usual case costs one
-    status read and one ``poll()`` of the socket, registered once per
-    session (a ``select()`` and the connection's properties cost 3 µs a call).
-    """
-    if connection.pgconn.status != _OK:  # closed, or broken by a failure
-        return False
-    try:
-        return not waiting()
-    except (OSError, ValueError):
-        return False
-
-
-_OK: Final = ConnStatus.OK
-
-
-def _poller(fd: int) -> Callable[[], bool]:
-    """A check, without waiting, whether socket ``fd`` has something to read."""
-    if hasattr(select, "poll"):
-        poll = select.poll()
-        poll.register(fd, select.POLLIN)
-
-        def polled() -> bool:
-            return bool(poll.poll(0))
-
-        return polled
-
-    def selected() -> bool:  # pragma: no cover - Windows has no poll()
-        return bool(select.select([fd], [], [], 0)[0])
-
-    return selected
+def _first_line(error: BaseException) -> str:
+    """The server's own words, for a message that adds what they mean."""
+    return str(error).strip().split("\n", 1)[0]
 
 
 def _fetch(cursor: psycopg.Cursor[Row]) -> list[Row]:

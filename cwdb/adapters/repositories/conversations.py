@@ -56,7 +56,8 @@ class SqlConversationRepository(Adapter):
         run = self._run
         params = {**self._codec.validate_changes({"answer": answer}), "id": id, "now": self._now()}
         # One transaction: the "why not" read sees the state the UPDATE saw.
-        with run.transaction():
+        # The UPDATE's row lock is the only lock (READ COMMITTED on PostgreSQL).
+        with run.transaction(own_locks=True):
             answered = run.one(self._answer, params)
             if answered is not None:
                 return answered

@@ -13,7 +13,7 @@ import attrs
 
 from cwdb.adapters.repositories.crud import missing
 from cwdb.adapters.runner import Queries, Runner, Values
-from cwdb.adapters.statements import Many, One, Single, Write
+from cwdb.adapters.statements import Many, One, Row, Single, Write
 from cwdb.errors import IntegrityError, ValidationError
 
 
@@ -33,6 +33,9 @@ class DependencyStatements:
     find_node: One[object]
     #: the node table's record class (its name is the NotFoundError's).
     record: type
+    #: PostgreSQL's lock of this one graph (``lock_graph``); None on SQLite,
+    #: whose ``BEGIN IMMEDIATE`` already holds the database's write lock.
+    lock_graph: Many[Row] | None = None
 
     @classmethod
     def bind(cls, queries: Queries, record: type) -> DependencyStatements:
@@ -44,6 +47,7 @@ class DependencyStatements:
             dependents=queries.many("get_dependents", str),
             find_node=queries.one("find_by_id", record),
             record=record,
+            lock_graph=queries.optional("lock_graph"),
         )
 
 
@@ -67,28 +71,35 @@ class DependencyGraph:
     def link(self, node_id: str, depends_on_id: str) -> None:
         """Add the edge ``node_id -> depends_on_id``; a no-op when it exists.
 
-        The cycle check and the insert run in one ``transaction()`` block (a
-        savepoint inside the caller's), so two concurrent calls
-        can never together close a cycle. Self edges and cycles are a
-        ``ValidationError``; an unknown ``node_id`` (the id the call is about)
-        a ``NotFoundError``, an unknown ``depends_on_id`` an ``IntegrityError``.
+        The cycle check and the insert run in one transaction (a savepoint
+        inside the caller's) that holds the lock of this one graph: SQLite's
+        write lock, or on PostgreSQL ``lock_graph``, so two concurrent calls
+        can never together close a cycle, and calls on other tables or rows
+        never wait for it. It is replayed after a deadlock within the busy
+        timeout. Self edges and cycles are a ``ValidationError``; an unknown
+        ``node_id`` (the id the call is about) a ``NotFoundError``, an unknown
+        ``depends_on_id`` an ``IntegrityError``.
         """
         self._check_ids(node_id, depends_on_id)
-        run = self._run
         params: dict[str, object] = {self._key: node_id, self._other: depends_on_id}
-        with run.transaction():
-            if run.single(self._st.would_close_cycle, params):
-                raise ValidationError(
-                    f"{self._other}: {self._noun} {node_id!r} depending on "
-                    f"{depends_on_id!r} would close a dependency cycle"
-                )
-            # Read the clock under the write lock, so edges' created_at
-            # follows the order in which concurrent writers committed.
-            try:
-                run.write(self._st.create, {**params, "now": self._now()})
-            except IntegrityError:
-                self._raise_if_node_missing(node_id)
-                raise
+        self._run.replay(lambda: self._link(node_id, depends_on_id, params), own_locks=True)
+
+    def _link(self, node_id: str, depends_on_id: str, params: dict[str, object]) -> None:
+        run = self._run
+        if self._st.lock_graph is not None:
+            run.rows(self._st.lock_graph, {})
+        if run.single(self._st.would_close_cycle, params):
+            raise ValidationError(
+                f"{self._other}: {self._noun} {node_id!r} depending on "
+                f"{depends_on_id!r} would close a dependency cycle"
+            )
+        # Read the clock under the write lock, so edges' created_at
+        # follows the order in which concurrent writers committed.
+        try:
+            run.write(self._st.create, {**params, "now": self._now()})
+        except IntegrityError:
+            self._raise_if_node_missing(node_id)
+            raise
 
     def _raise_if_node_missing(self, node_id: str) -> None:
         """After the foreign key refused an edge: NotFoundError if ``node_id`` is missing.

@@ -58,7 +58,7 @@ class AsyncSqlConversationRepository(AsyncAdapter):
             raise ValidationError("answer: may not be None")
         run = self._run
         params = {**self._codec.validate_changes({"answer": answer}), "id": id, "now": self._now()}
-        async with run.transaction():
+        async with run.transaction(own_locks=True):
             answered = await run.one(self._answer, params)
             if answered is not None:
                 return answered

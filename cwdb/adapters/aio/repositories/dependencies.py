@@ -16,7 +16,7 @@ import attrs
 
 from cwdb.adapters.aio.repositories.crud import missing
 from cwdb.adapters.aio.runner import AsyncRunner, Queries, Values
-from cwdb.adapters.statements import Many, One, Single, Write
+from cwdb.adapters.statements import Many, One, Row, Single, Write
 from cwdb.errors import IntegrityError, ValidationError
 
 
@@ -30,6 +30,7 @@ class DependencyStatements:
     dependents: Many[str]
     find_node: One[object]
     record: type
+    lock_graph: Many[Row] | None = None
 
     @classmethod
     def bind(cls, queries: Queries, record: type) -> DependencyStatements:
@@ -41,6 +42,7 @@ class DependencyStatements:
             dependents=queries.many("get_dependents", str),
             find_node=queries.one("find_by_id", record),
             record=record,
+            lock_graph=queries.optional("lock_graph"),
         )
 
 
@@ -64,25 +66,32 @@ class AsyncDependencyGraph:
     async def link(self, node_id: str, depends_on_id: str) -> None:
         """Add the edge ``node_id -> depends_on_id``; a no-op when it exists.
 
-        The cycle check and the insert run in one ``transaction()`` block (a
-        savepoint inside the caller's), so two concurrent calls
-        can never together close a cycle. Self edges and cycles are a
-        ``ValidationError``; an unknown ``node_id`` (the id the call is about)
-        a ``NotFoundError``, an unknown ``depends_on_id`` an ``IntegrityError``.
+        The cycle check and the insert run in one transaction (a savepoint
+        inside the caller's) that holds the lock of this one graph: SQLite's
+        write lock, or on PostgreSQL ``lock_graph``, so two concurrent calls
+        can never together close a cycle, and calls on other tables or rows
+        never wait for it. It is replayed after a deadlock within the busy
+        timeout. Self edges and cycles are a ``ValidationError``; an unknown
+        ``node_id`` (the id the call is about) a ``NotFoundError``, an unknown
+        ``depends_on_id`` an ``IntegrityError``.
         """
         self._check_ids(node_id, depends_on_id)
-        run = self._run
         params: dict[str, object] = {self._key: node_id, self._other: depends_on_id}
-        async with run.transaction():
-            if await run.single(self._st.would_close_cycle, params):
-                raise ValidationError(
-                    f"{self._other}: {self._noun} {node_id!r} depending on {depends_on_id!r} would close a dependency cycle"
-                )
-            try:
-                await run.write(self._st.create, {**params, "now": self._now()})
-            except IntegrityError:
-                await self._raise_if_node_missing(node_id)
-                raise
+        await self._run.replay(lambda: self._link(node_id, depends_on_id, params), own_locks=True)
+
+    async def _link(self, node_id: str, depends_on_id: str, params: dict[str, object]) -> None:
+        run = self._run
+        if self._st.lock_graph is not None:
+            await run.rows(self._st.lock_graph, {})
+        if await run.single(self._st.would_close_cycle, params):
+            raise ValidationError(
+                f"{self._other}: {self._noun} {node_id!r} depending on {depends_on_id!r} would close a dependency cycle"
+            )
+        try:
+            await run.write(self._st.create, {**params, "now": self._now()})
+        except IntegrityError:
+            await self._raise_if_node_missing(node_id)
+            raise
 
     async def _raise_if_node_missing(self, node_id: str) -> None:
         """After the foreign key refused an edge: NotFoundError if ``node_id`` is missing.

@@ -32,24 +32,28 @@ class AsyncSqlPageRepository(AsyncCrudAdapter[Page]):
     async def get_or_create_root_page(self, initiative_id: str) -> Page:
         """The root page, made if missing; the database decides, not Python.
 
-        The common case (the root exists) is one read without the write
-        lock. Otherwise, under the write lock, an ``INSERT ... SELECT`` from
-        the initiative that does nothing on conflict with the partial unique
+        The common case (the root exists) is one read without a lock.
+        Otherwise, in one transaction, an ``INSERT ... SELECT`` from the
+        initiative that does nothing on conflict with the partial unique
         index, then a read: whoever inserted first, every caller returns
-        that row. No row after the insert means no initiative to copy.
+        that row. The unique index is the only lock (on PostgreSQL, at READ
+        COMMITTED: a racer waits for the first insert, then reads its row).
+        No row after the insert means no initiative to copy.
         """
         found = await self.find_root_page(initiative_id)
         if found is not None:
             return found
-        run = self._run
         params = {"id": self._values.new_id(), "initiative_id": initiative_id, "now": self._now()}
-        async with run.transaction():
-            await run.write(self._create_root_page, params)
-            found = await self.find_root_page(initiative_id)
-            if found is None:
-                raise IntegrityError(
-                    f"cannot make a root page: Initiative {initiative_id!r} does not exist"
-                )
+        return await self._run.replay(lambda: self._create_root(params), own_locks=True)
+
+    async def _create_root(self, params: dict[str, object]) -> Page:
+        await self._run.write(self._create_root_page, params)
+        initiative_id = str(params["initiative_id"])
+        found = await self.find_root_page(initiative_id)
+        if found is None:
+            raise IntegrityError(
+                f"cannot make a root page: Initiative {initiative_id!r} does not exist"
+            )
         return found
 
     async def find_by_parent_page_id(self, parent_page_id: str) -> list[Page]:
