@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import getpass
 import hashlib
+import logging
 import re
 import socket
 import time
@@ -27,6 +28,9 @@ import attrs
 from cwdb._resources import resource_dir
 from cwdb.adapters.sqlfiles import DIALECT_FOLDERS, QueryFile, query_file
 from cwdb.errors import BusyError, MigrationError
+
+#: The record of each migration applied (INFO), for both dialects.
+log = logging.getLogger("cwdb.migrations")
 
 _DIRECTIVE: Final = re.compile(r"^\s*--\s*(?P<key>transactional|depends)\s*:\s*(?P<value>.*?)\s*$")
 _COMMENT_OR_EMPTY: Final = re.compile(r"^(\s*|\s*--.*)$")
@@ -184,6 +188,12 @@ class MigrationLedger:
         while pending := self.pending():
             if self._apply_one(pending[0], deadline):
                 done.append(pending[0].id)
+                log.info(
+                    "applied migration %s (%s)",
+                    pending[0].id,
+                    self.dialect,
+                    extra={"migration_id": pending[0].id, "dialect": self.dialect},
+                )
         return done
 
     def _apply_one(self, migration: Migration, deadline: float) -> bool:

@@ -30,8 +30,10 @@ from asyncio import current_task
 from asyncio.events import _get_running_loop
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from time import perf_counter_ns
 from typing import Any, ClassVar, Final, Generic, TypeVar
 
+from cwdb.adapters.observe import Observer, listening
 from cwdb.adapters.statements import Row, Statement
 from cwdb.errors import Error
 
@@ -99,6 +101,8 @@ class SessionRunner(abc.ABC, Generic[C]):
     retryable: ClassVar[tuple[type[BaseException], ...]] = ()
     #: What the driver raises while binding or running a statement.
     driver_errors: ClassVar[tuple[type[BaseException], ...]]
+    #: Whether :meth:`_execute_profiled` reads the database's counters of a statement.
+    profiles: ClassVar[bool] = False
 
     def __init__(self, *, busy_timeout_ms: int, database: str) -> None:
         self.busy_timeout_ms = busy_timeout_ms
@@ -108,6 +112,8 @@ class SessionRunner(abc.ABC, Generic[C]):
         self._sessions: list[Session[C]] = []
         self._sessions_lock = threading.Lock()
         self.closed = False
+        #: What watches the statements run here (``observe.py``).
+        self.observer = Observer(profiles=self.profiles)
 
     # -- what a driver supplies -------------------------------------------------
 
@@ -140,6 +146,12 @@ class SessionRunner(abc.ABC, Generic[C]):
         param_sets: Iterable[Params] = (),
     ) -> Error:
         """The cwdb error of a driver exception, naming the field when the parameters tell."""
+
+    def _execute_profiled(
+        self, session: Session[C], sql: str, params: Params | None
+    ) -> tuple[list[Row], dict[str, int] | None]:
+        """Run one statement, with what the database counted of its cost, where it tells."""
+        return self._execute(session, sql, params), None
 
     def _block_begun(self, session: Session[C]) -> None:
         """Runs right after the outermost ``begin_block``."""
@@ -272,8 +284,8 @@ class SessionRunner(abc.ABC, Generic[C]):
             if st.writes and self.begin_write is not None:
                 return self._in_own_transaction(session, st, params)
             try:
-                rows = self._execute(session, st.sql, params)
-                return rows, self._changed(session)
+                rows = self._statement(session, st, params)
+                return rows, self._changed(session) if st.writes else -1
             except self.retryable as error:
                 failure: BaseException = error
             except self.driver_errors as error:
@@ -296,8 +308,8 @@ class SessionRunner(abc.ABC, Generic[C]):
                 if session.depth:
                     return self._in_block(session, st, params)
                 try:
-                    rows = self._execute(session, st.sql, params)
-                    return rows, self._changed(session)
+                    rows = self._statement(session, st, params)
+                    return rows, self._changed(session) if st.writes else -1
                 except self.retryable as error:
                     failure = error
                 except self.driver_errors as error:
@@ -309,9 +321,9 @@ class SessionRunner(abc.ABC, Generic[C]):
         assert self.begin_write is not None
         self._control(session, self.begin_write)
         try:
-            rows = self._execute(session, st.sql, params)
+            rows = self._statement(session, st, params)
             changed = self._changed(session)
-            self._execute(session, "COMMIT", None)
+            self._command(session, "COMMIT")
         except BaseException as error:
             # The error is read (and explained) before its transaction is undone.
             failure = self._failure(error, session, st, params)
@@ -328,14 +340,14 @@ class SessionRunner(abc.ABC, Generic[C]):
         self._check_block(session)
         if not st.writes:
             try:
-                return self._execute(session, st.sql, params), -1
+                return self._statement(session, st, params), -1
             except self.driver_errors as error:
                 raise self._error(error, session, st, (params,)) from error
         self._control(session, f"SAVEPOINT {_CALL}")
         try:
-            rows = self._execute(session, st.sql, params)
+            rows = self._statement(session, st, params)
             changed = self._changed(session)
-            self._execute(session, f"RELEASE {_CALL}", None)
+            self._command(session, f"RELEASE {_CALL}")
         except BaseException as error:
             failure = self._failure(error, session, st, params)
             self._undo_savepoint(session, _CALL)
@@ -343,6 +355,85 @@ class SessionRunner(abc.ABC, Generic[C]):
                 raise failure from error
             raise
         return rows, changed
+
+    # -- the one path of every statement, and where it is observed (observe.py) ------
+
+    def _statement(self, session: Session[C], st: Statement[Any], params: Params) -> list[Row]:
+        """Run a named statement; what listens is told (see ``observe.py``).
+
+        When nothing listens this is the driver's call between two clock
+        reads (none with ``slow_query_ms=None``).
+        """
+        observer = self.observer
+        if observer.quiet and not st.watched and not listening():
+            slow_ns = observer.slow_ns
+            if slow_ns is None:
+                return self._execute(session, st.sql, params)
+            start = perf_counter_ns()
+            rows = self._execute(session, st.sql, params)
+            elapsed = perf_counter_ns() - start
+            if elapsed >= slow_ns:
+                observer.slow(
+                    st.query.qualified_name, elapsed, self._count(session, st, rows), None
+                )
+                st.watched = self.profiles
+            return rows
+
+        def run() -> tuple[list[Row], int, dict[str, int] | None]:
+            if st.watched:
+                rows, counters = self._execute_profiled(session, st.sql, params)
+            else:
+                rows, counters = self._execute(session, st.sql, params), None
+            return rows, self._count(session, st, rows), counters
+
+        observed: list[Row] = observer.run(self, st.query.qualified_name, st.query, run, st)
+        return observed
+
+    def _count(self, session: Session[C], st: Statement[Any], rows: list[Row]) -> int:
+        """The rows a statement returned, or for a write that returns none, changed."""
+        return len(rows) if st.query.shape.returns_rows else self._changed(session)
+
+    def _batch(self, session: Session[C], st: Statement[Any], sets: list[Bindings]) -> int:
+        """Run a ``*!`` statement once per parameter set, observed as one statement."""
+        observer = self.observer
+        if observer.quiet and not listening():
+            slow_ns = observer.slow_ns
+            if slow_ns is None:
+                return self._execute_many(session, st, sets)
+            start = perf_counter_ns()
+            changed = self._execute_many(session, st, sets)
+            elapsed = perf_counter_ns() - start
+            if elapsed >= slow_ns:
+                observer.slow(st.query.qualified_name, elapsed, changed, None)
+            return changed
+
+        def run() -> tuple[int, int, None]:
+            changed = self._execute_many(session, st, sets)
+            return changed, changed, None
+
+        result: int = observer.run(self, st.query.qualified_name, st.query, run)
+        return result
+
+    def _command(self, session: Session[C], sql: str) -> None:
+        """Run a transaction-control command (``COMMIT``), observed under its own text."""
+        observer = self.observer
+        if observer.quiet and not listening():
+            slow_ns = observer.slow_ns
+            if slow_ns is None:
+                self._execute(session, sql, None)
+                return
+            start = perf_counter_ns()
+            self._execute(session, sql, None)
+            elapsed = perf_counter_ns() - start
+            if elapsed >= slow_ns:
+                observer.slow(sql, elapsed, 0, None)
+            return
+
+        def run() -> tuple[None, int, None]:
+            self._execute(session, sql, None)
+            return None, 0, None
+
+        observer.run(self, sql, None, run)
 
     def write_batch(self, st: Statement[Any], param_sets: Iterable[Bindings]) -> int:
         """A ``*!`` statement once per parameter set, in one transaction; the rows changed.
@@ -354,7 +445,7 @@ class SessionRunner(abc.ABC, Generic[C]):
         session = self.session()
         with session.lock, self.transaction():
             try:
-                return self._execute_many(session, st, sets)
+                return self._batch(session, st, sets)
             except self.driver_errors as error:
                 raise self._error(error, session, st, _by_name(st, sets)) from error
 
@@ -376,24 +467,25 @@ class SessionRunner(abc.ABC, Generic[C]):
                 self._check_owner(session)
                 yield from self._nested(session)
                 return
-            self._control(session, self.begin_block)
-            session.depth = 1
-            session.owner = unit_of_work()
-            try:
-                self._block_begun(session)
-                yield
-            except BaseException:
-                self._end_block(session)
-                self._quietly(session, "ROLLBACK")
-                raise
-            try:
-                self._check_block(session)
-                self._execute(session, "COMMIT", None)
-            except self.driver_errors as error:
-                self._quietly(session, "ROLLBACK")
-                raise self._error(error, session) from error
-            finally:
-                self._end_block(session)
+            with self.observer.block():
+                self._control(session, self.begin_block)
+                session.depth = 1
+                session.owner = unit_of_work()
+                try:
+                    self._block_begun(session)
+                    yield
+                except BaseException:
+                    self._end_block(session)
+                    self._quietly(session, "ROLLBACK")
+                    raise
+                try:
+                    self._check_block(session)
+                    self._command(session, "COMMIT")
+                except self.driver_errors as error:
+                    self._quietly(session, "ROLLBACK")
+                    raise self._error(error, session) from error
+                finally:
+                    self._end_block(session)
 
     def _nested(self, session: Session[C]) -> Iterator[None]:
         self._control(session, f"SAVEPOINT {_NESTED}")
@@ -438,19 +530,19 @@ class SessionRunner(abc.ABC, Generic[C]):
         if session.depth:
             self._check_block(session)
         try:
-            self._execute(session, sql, None)
+            self._command(session, sql)
         except self.driver_errors as error:
             raise self._error(error, session) from error
 
     def _quietly(self, session: Session[C], sql: str) -> None:
         """Undo after a failure: keeps the failure, not a cleanup error."""
         with contextlib.suppress(*self.driver_errors, Error):
-            self._execute(session, sql, None)
+            self._command(session, sql)
 
     def _undo_savepoint(self, session: Session[C], name: str) -> None:
         with contextlib.suppress(*self.driver_errors, Error):
-            self._execute(session, f"ROLLBACK TO {name}", None)
-            self._execute(session, f"RELEASE {name}", None)
+            self._command(session, f"ROLLBACK TO {name}")
+            self._command(session, f"RELEASE {name}")
 
 
 def _by_name(st: Statement[Any], sets: Sequence[Bindings]) -> list[Params]:

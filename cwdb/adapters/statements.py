@@ -36,12 +36,15 @@ class Statement(Generic[R]):
     the same for a whole result, in one generated loop.
     """
 
-    __slots__ = ("map_rows", "mapper", "query", "record", "sql", "writes")
+    __slots__ = ("map_rows", "mapper", "query", "record", "sql", "watched", "writes")
 
-    def __init__(self, query: Query, record: type[R] | None) -> None:
+    def __init__(self, query: Query, record: type[R] | None, sql: str | None = None) -> None:
         self.query = query
-        self.sql = query.sql
+        #: The text sent: the query's SQL, on PostgreSQL after a comment naming it.
+        self.sql = query.sql if sql is None else sql
         self.writes = query.shape.writes
+        #: Set once it ran slow where the driver can profile it (``observe.py``).
+        self.watched = False
         self.record = record
         self.mapper: Callable[[Row], R] | None = None
         self.map_rows: Callable[[list[Row]], list[R]] | None = None
@@ -67,10 +70,16 @@ def rows_mapper_for(record: type[R]) -> Callable[[list[Row]], list[R]]:
 
 
 class Queries:
-    """One ``sql/`` file, handing out statements by name to one adapter."""
+    """One ``sql/`` file, handing out statements by name to one adapter.
 
-    def __init__(self, file: QueryFile) -> None:
+    ``text`` makes the text sent for a query, once when it is bound (the
+    dialect's ``statement_text``: on PostgreSQL, a comment naming the query
+    before its SQL); by default the SQL exactly as written.
+    """
+
+    def __init__(self, file: QueryFile, text: Callable[[Query], str] | None = None) -> None:
         self._file = file
+        self._text = text
 
     def variants(self, name: str) -> dict[str, tuple[str, ...]]:
         """The specialised variants of ``name`` in the file: name -> its columns."""
@@ -94,4 +103,4 @@ class Queries:
                 f"{self._file.path.name}: query {name!r} returns no rows "
                 f"(suffix {query.shape.value!r}), so it cannot be bound to {record.__name__}"
             )
-        return Statement(query, record)
+        return Statement(query, record, None if self._text is None else self._text(query))

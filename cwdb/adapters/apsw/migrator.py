@@ -70,7 +70,6 @@ class Migrator(MigrationLedger):
         finally:
             if not migration.transactional:
                 connection.pragma("foreign_keys", True)
-        log.info("cwdb: applied migration %s", migration.id)
         return True
 
     def _begin(self, deadline: float) -> None:
@@ -96,7 +95,7 @@ class Migrator(MigrationLedger):
         for (pid,) in self._run("lock_holders"):
             if _process_alive(int(str(pid))):
                 return True
-            log.warning("cwdb: clearing yoyo_lock left by process %s, which no longer exists", pid)
+            log.warning("clearing yoyo_lock left by process %s, which no longer exists", pid)
             self._run("clear_lock", {"pid": pid})
         return False
 
