@@ -139,6 +139,7 @@ class Observer:
         self.namespace = ""
         #: ``slow_query_ms`` in nanoseconds, or None: no slow warnings.
         self.slow_ns: int | None = 100_000_000
+        self._slow_query_ms: float | None = 100
         #: ``server.address`` and ``server.port`` of a PostgreSQL server, from its URL.
         self.server: dict[str, object] = {}
         #: The span attributes of each statement, made once (``otel.py``).
@@ -164,11 +165,12 @@ class Observer:
 
     @property
     def slow_query_ms(self) -> float | None:
-        return None if self.slow_ns is None else self.slow_ns / 1e6
+        return self._slow_query_ms
 
     @slow_query_ms.setter
     def slow_query_ms(self, value: float | None) -> None:
         check_slow_query_ms(value)
+        self._slow_query_ms = value
         self.slow_ns = None if value is None else round(value * 1e6)
 
     # -- capture ------------------------------------------------------------------
@@ -255,7 +257,7 @@ class Observer:
     def _debug(self, name: str, elapsed: int, rows: int) -> None:
         fields = self._fields(name, elapsed, rows)
         SQL_LOG.debug(
-            "%s: %s ms, %s rows (%s)",
+            "%s: %s ms, rows %s (%s)",
             name,
             fields["duration_ms"],
             rows,
@@ -296,7 +298,7 @@ class Observer:
             fields.update(counters)
             cost = "; " + ", ".join(f"{key.replace('_', ' ')} {counters[key]}" for key in counters)
         SQL_LOG.warning(
-            "slow statement %s: %s ms (slow_query_ms %s), %s rows (%s)%s",
+            "slow statement %s: %s ms (slow_query_ms %s), rows %s (%s)%s",
             name,
             fields["duration_ms"],
             fields["slow_query_ms"],
