@@ -43,7 +43,17 @@ if TYPE_CHECKING:
     from cwdb.adapters.sqlfiles import Query
     from cwdb.adapters.statements import Statement
 
-__all__ = ["SQL_LOG", "Captured", "Observer", "check_slow_query_ms", "listening"]
+__all__ = [
+    "DEBUG",
+    "MODULES",
+    "OTEL_TRACE",
+    "SQL_LOG",
+    "Captured",
+    "Observer",
+    "check_slow_query_ms",
+    "debug_answer",
+    "listening",
+]
 
 #: The logger of every statement (DEBUG) and of slow ones (WARNING).
 SQL_LOG: Final = logging.getLogger("cwdb.sql")
@@ -53,10 +63,17 @@ _DEBUG: Final = logging.DEBUG
 #: Reading it directly costs ~20 ns against ~45 ns for the call; a missing
 #: answer (emptied, or a newer Python without the dict) falls back to the
 #: call, which fills it again.
-_LEVEL_ANSWERS: Final[dict[int, bool]] = getattr(SQL_LOG, "_cache", None) or {}
-_answered = _LEVEL_ANSWERS.get
+_LEVEL_ANSWERS: Final[dict[int, bool]] = (
+    _cache if isinstance(_cache := getattr(SQL_LOG, "_cache", None), dict) else {}
+)
+#: ``debug_answer(DEBUG) is False``: DEBUG is off for ``cwdb.sql`` (None: not known).
+debug_answer = _LEVEL_ANSWERS.get
+DEBUG: Final = logging.DEBUG
+#: ``OTEL_TRACE not in MODULES``: no OpenTelemetry provider can be set.
+MODULES: Final = sys.modules
+OTEL_TRACE: Final = "opentelemetry.trace"
 _module = sys.modules.get
-_OTEL_TRACE: Final = "opentelemetry.trace"
+_OTEL_TRACE: Final = OTEL_TRACE
 _NO_SPAN: Final = nullcontext()
 
 
@@ -85,7 +102,7 @@ def listening() -> bool:
     ``opentelemetry.trace`` is imported (a provider cannot be set before),
     so without the extra this is two dictionary reads.
     """
-    answer = _answered(_DEBUG)
+    answer = debug_answer(_DEBUG)
     if answer is None:
         answer = SQL_LOG.isEnabledFor(_DEBUG)
     if answer:

@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from time import perf_counter_ns
 from typing import Any, ClassVar, Final, Generic, TypeVar
 
-from cwdb.adapters.observe import Observer, listening
+from cwdb.adapters.observe import DEBUG, MODULES, OTEL_TRACE, Observer, debug_answer, listening
 from cwdb.adapters.statements import Row, Statement
 from cwdb.errors import Error
 
@@ -284,7 +284,25 @@ class SessionRunner(abc.ABC, Generic[C]):
             if st.writes and self.begin_write is not None:
                 return self._in_own_transaction(session, st, params)
             try:
-                rows = self._statement(session, st, params)
+                observer = self.observer
+                slow_ns = observer.slow_ns
+                if (
+                    observer.quiet
+                    and not st.watched
+                    and debug_answer(DEBUG) is False
+                    and OTEL_TRACE not in MODULES
+                    and slow_ns is not None
+                ):
+                    # _statement's path when nothing listens, inlined in the
+                    # hottest caller: a call less is 1% of find_by_id
+                    # (scripts/bench_observe.py).
+                    start = perf_counter_ns()
+                    rows = self._execute(session, st.sql, params)
+                    elapsed = perf_counter_ns() - start
+                    if elapsed >= slow_ns:
+                        self._slow(session, st, rows, elapsed)
+                else:
+                    rows = self._statement(session, st, params)
                 return rows, self._changed(session) if st.writes else -1
             except self.retryable as error:
                 failure: BaseException = error
@@ -365,7 +383,13 @@ class SessionRunner(abc.ABC, Generic[C]):
         reads (none with ``slow_query_ms=None``).
         """
         observer = self.observer
-        if observer.quiet and not st.watched and not listening():
+        # Nothing listens: DEBUG is off and OpenTelemetry was never imported
+        # (two dict reads), or else listening() says so after a closer look.
+        if (
+            observer.quiet
+            and not st.watched
+            and ((debug_answer(DEBUG) is False and OTEL_TRACE not in MODULES) or not listening())
+        ):
             slow_ns = observer.slow_ns
             if slow_ns is None:
                 return self._execute(session, st.sql, params)
@@ -373,10 +397,7 @@ class SessionRunner(abc.ABC, Generic[C]):
             rows = self._execute(session, st.sql, params)
             elapsed = perf_counter_ns() - start
             if elapsed >= slow_ns:
-                observer.slow(
-                    st.query.qualified_name, elapsed, self._count(session, st, rows), None
-                )
-                st.watched = self.profiles
+                self._slow(session, st, rows, elapsed)
             return rows
 
         def run() -> tuple[list[Row], int, dict[str, int] | None]:
@@ -388,6 +409,11 @@ class SessionRunner(abc.ABC, Generic[C]):
 
         observed: list[Row] = observer.run(self, st.query.qualified_name, st.query, run, st)
         return observed
+
+    def _slow(self, session: Session[C], st: Statement[Any], rows: list[Row], elapsed: int) -> None:
+        """A statement took ``slow_query_ms`` or longer: its WARNING; profiled from now on."""
+        self.observer.slow(st.query.qualified_name, elapsed, self._count(session, st, rows), None)
+        st.watched = self.profiles
 
     def _count(self, session: Session[C], st: Statement[Any], rows: list[Row]) -> int:
         """The rows a statement returned, or for a write that returns none, changed."""
