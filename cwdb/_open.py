@@ -51,7 +51,7 @@ def connect(
     every timestamp the library writes, and every "now" it compares against,
     comes from it (default: the system clock, in UTC). ``slow_query_ms``:
     a statement that takes this many milliseconds or longer logs a WARNING
-    on the logger ``cwdb.sql`` (None: never; docs/reference.md §11).
+    on the logger ``cwdb.sql`` (None: never; docs/reference.md §9).
     PostgreSQL takes further options (docs/reference.md §9).
 
     A target that cannot be opened is a ``cwdb.Error`` naming it.

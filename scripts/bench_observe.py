@@ -84,7 +84,8 @@ def per_call(call, arg, n):
     return best
 
 per_call(find, task.id, reps // 10)
-print(json.dumps({"W2": per_call(find, task.id, reps), "W6": per_call(read, ids, max(1, reps // 200))}))
+w2 = per_call(find, task.id, reps)
+print(json.dumps({"W2": w2, "W6": per_call(read, ids, max(1, reps // 200))}))
 """
 
 

@@ -17,11 +17,11 @@ import psycopg
 import pytest
 
 import cwdb
+from cwdb.ops.postgresql.review import NAMED_STATEMENTS, ON_THE_SERVER
 from tests.conftest import selected_backends
 from tests.support import factories, pg_tracer
 from tests.support.helpers import PostgresSuite
 from tests.support.postgres_server import PostgresServer
-
 
 
 @pytest.fixture
@@ -107,12 +107,9 @@ def test_pg_stat_statements_keeps_the_query_name(
         phase = factories.phase(db)
         for _ in range(3):
             db.tasks.find_by_phase_id(phase.id)
-        rows = dba.execute(
-            # The query of README's "Observing cwdb": the named statements by total time.
-            "SELECT substring(query FROM '^/\\* cwdb:([^ ]+) \\*/') AS name, calls "
-            "FROM pg_stat_statements WHERE query LIKE '/* cwdb:%%' ORDER BY total_exec_time DESC"
-        ).fetchall()
-    calls = dict(rows)
+        # The query review --database prints and README's "Observing cwdb" shows.
+        rows = dba.execute(NAMED_STATEMENTS.replace("%", "%%")).fetchall()
+    calls = {name: count for name, count, *_ in rows}
     assert calls.get("tasks.find_by_phase_id", 0) >= 3
 
 
@@ -124,3 +121,16 @@ def test_the_comment_costs_nothing_per_call(db: cwdb.Database) -> None:
     task = factories.task(db)
     db.tasks.find_by_id(task.id)
     assert st.sql is before
+
+
+def test_review_database_shows_the_dba_how_to_find_the_names(
+    db: cwdb.Database, pg_suite: PostgresSuite
+) -> None:
+    import io
+
+    from cwdb.ops.postgresql import review
+
+    out = io.StringIO()
+    review.run(pg_suite.url, out)
+    assert out.getvalue().endswith(ON_THE_SERVER)
+    assert "/* cwdb:tasks.find_by_id */" in ON_THE_SERVER

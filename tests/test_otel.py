@@ -145,9 +145,7 @@ def test_every_statement_records_its_duration_in_seconds(
     task = factories.task(db)
     for _ in range(3):
         db.tasks.find_by_id(task.id)
-    points = [
-        p for p in otel.durations() if p.attributes["db.query.summary"] == "tasks.find_by_id"
-    ]
+    points = [p for p in otel.durations() if p.attributes["db.query.summary"] == "tasks.find_by_id"]
     (point,) = points
     assert point.count == 3
     assert 0 < point.sum < 3  # seconds, not milliseconds
@@ -166,8 +164,8 @@ def test_no_span_and_no_duration_without_a_provider(db: cwdb.Database) -> None:
 
 # -- no value, no password, anywhere ----------------------------------------------
 
-SECRET = "sentinel-4f1c9e-secret"
-PASSWORD = "sentinel-pw-8d2b"
+SECRET = "sentinel-4f1c9e-secret"  # noqa: S105 -- a sentinel to look for, not a password
+PASSWORD = "sentinel-pw-8d2b"  # noqa: S105 -- a sentinel to look for, not a password
 
 
 def test_no_parameter_value_or_url_password_in_any_record_span_or_capture(

@@ -175,7 +175,7 @@ class Database(abc.ABC):
         self._runner.observer.slow_query_ms = value
 
     def capture(self) -> AbstractContextManager[list[Captured]]:
-        """Collect the statements this database runs inside the block (docs/reference.md §11).
+        """Collect the statements this database runs inside the block (docs/reference.md §9).
 
         The block gives a list that fills as statements run: one
         :class:`~cwdb.adapters.observe.Captured` ``(name, duration_ms, rows)``

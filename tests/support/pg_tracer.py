@@ -42,7 +42,9 @@ _ENTRY: Final = re.compile(
 _STATEMENT: Final = re.compile(r"^(?:statement|execute [^:]+): ", re.DOTALL)
 _PREPARE: Final = re.compile(r"^PREPARE \S+ AS ", re.DOTALL)
 #: The comment naming a query, exactly as ``statement_text`` writes it.
-_NAMED: Final = re.compile(r"^/\* cwdb:(?P<name>[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*) \*/ ")
+_NAMED: Final = re.compile(
+    r"^/\* cwdb:(?P<name>[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*) \*/ "
+)
 
 
 def settings() -> dict[str, str]:
