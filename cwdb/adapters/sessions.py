@@ -30,7 +30,7 @@ from asyncio import current_task
 from asyncio.events import _get_running_loop
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from time import perf_counter_ns
+from time import perf_counter
 from typing import Any, ClassVar, Final, Generic, TypeVar
 
 from cwdb.adapters.observe import DEBUG, MODULES, OTEL_TRACE, Observer, debug_answer, listening
@@ -284,23 +284,21 @@ class SessionRunner(abc.ABC, Generic[C]):
             if st.writes and self.begin_write is not None:
                 return self._in_own_transaction(session, st, params)
             try:
-                observer = self.observer
-                slow_ns = observer.slow_ns
+                slow_s = self.observer.quiet_slow_s
                 if (
-                    observer.quiet
+                    slow_s is not None
                     and not st.watched
                     and debug_answer(DEBUG) is False
                     and OTEL_TRACE not in MODULES
-                    and slow_ns is not None
                 ):
                     # _statement's path when nothing listens, inlined in the
                     # hottest caller: a call less is 1% of find_by_id
                     # (scripts/bench_observe.py).
-                    start = perf_counter_ns()
+                    start = perf_counter()
                     rows = self._execute(session, st.sql, params)
-                    elapsed = perf_counter_ns() - start
-                    if elapsed >= slow_ns:
-                        self._slow(session, st, rows, elapsed)
+                    elapsed = perf_counter() - start
+                    if elapsed >= slow_s:
+                        self._slow(session, st, rows, round(elapsed * 1e9))
                 else:
                     rows = self._statement(session, st, params)
                 return rows, self._changed(session) if st.writes else -1
@@ -390,14 +388,14 @@ class SessionRunner(abc.ABC, Generic[C]):
             and not st.watched
             and ((debug_answer(DEBUG) is False and OTEL_TRACE not in MODULES) or not listening())
         ):
-            slow_ns = observer.slow_ns
-            if slow_ns is None:
+            slow_s = observer.slow_s
+            if slow_s is None:
                 return self._execute(session, st.sql, params)
-            start = perf_counter_ns()
+            start = perf_counter()
             rows = self._execute(session, st.sql, params)
-            elapsed = perf_counter_ns() - start
-            if elapsed >= slow_ns:
-                self._slow(session, st, rows, elapsed)
+            elapsed = perf_counter() - start
+            if elapsed >= slow_s:
+                self._slow(session, st, rows, round(elapsed * 1e9))
             return rows
 
         def run() -> tuple[list[Row], int, dict[str, int] | None]:
@@ -423,14 +421,14 @@ class SessionRunner(abc.ABC, Generic[C]):
         """Run a ``*!`` statement once per parameter set, observed as one statement."""
         observer = self.observer
         if observer.quiet and not listening():
-            slow_ns = observer.slow_ns
-            if slow_ns is None:
+            slow_s = observer.slow_s
+            if slow_s is None:
                 return self._execute_many(session, st, sets)
-            start = perf_counter_ns()
+            start = perf_counter()
             changed = self._execute_many(session, st, sets)
-            elapsed = perf_counter_ns() - start
-            if elapsed >= slow_ns:
-                observer.slow(st.query.qualified_name, elapsed, changed, None)
+            elapsed = perf_counter() - start
+            if elapsed >= slow_s:
+                observer.slow(st.query.qualified_name, round(elapsed * 1e9), changed, None)
             return changed
 
         def run() -> tuple[int, int, None]:
@@ -444,15 +442,15 @@ class SessionRunner(abc.ABC, Generic[C]):
         """Run a transaction-control command (``COMMIT``), observed under its own text."""
         observer = self.observer
         if observer.quiet and not listening():
-            slow_ns = observer.slow_ns
-            if slow_ns is None:
+            slow_s = observer.slow_s
+            if slow_s is None:
                 self._execute(session, sql, None)
                 return
-            start = perf_counter_ns()
+            start = perf_counter()
             self._execute(session, sql, None)
-            elapsed = perf_counter_ns() - start
-            if elapsed >= slow_ns:
-                observer.slow(sql, elapsed, 0, None)
+            elapsed = perf_counter() - start
+            if elapsed >= slow_s:
+                observer.slow(sql, round(elapsed * 1e9), 0, None)
             return
 
         def run() -> tuple[None, int, None]:
