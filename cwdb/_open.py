@@ -12,6 +12,7 @@ from typing import Any
 
 from cwdb.adapters.aio.database import Opening
 from cwdb.adapters.database import Database, check_busy_timeout
+from cwdb.adapters.observe import check_slow_query_ms
 from cwdb.dialects import Clock, dialect_for
 
 
@@ -21,6 +22,7 @@ def connect(
     migrate: bool = True,
     busy_timeout_ms: int = 5000,
     clock: Clock | None = None,
+    slow_query_ms: float | None = 100,
     **options: Any,
 ) -> Database:
     """Open a cwdb database, by default creating and migrating it first.
@@ -48,16 +50,21 @@ def connect(
     waits for a lock (a whole number of milliseconds, 0 or more) before
     ``BusyError``. ``clock`` is a callable returning an aware ``datetime``:
     every timestamp the library writes, and every "now" it compares against,
-    comes from it (default: the system clock, in UTC). PostgreSQL takes
-    further options (docs/reference.md §9).
+    comes from it (default: the system clock, in UTC). ``slow_query_ms``:
+    a statement that takes this many milliseconds or longer logs a WARNING
+    on the logger ``cwdb.sql`` (None: never; docs/reference.md §9).
+    PostgreSQL takes further options (docs/reference.md §9).
 
     A target that cannot be opened is a ``cwdb.Error`` naming it.
     """
     opened = dialect_for(target)
     check_busy_timeout(busy_timeout_ms)
-    return opened.dialect.connect(
+    check_slow_query_ms(slow_query_ms)
+    db = opened.dialect.connect(
         opened.location, migrate=migrate, busy_timeout_ms=busy_timeout_ms, clock=clock, **options
     )
+    db.slow_query_ms = slow_query_ms
+    return db
 
 
 def connect_async(

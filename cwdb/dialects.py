@@ -37,7 +37,7 @@ from cwdb.records._codec import SQLITE_STORAGE, Storage, datetime_from_time
 if TYPE_CHECKING:
     from cwdb.adapters.aio.database import AsyncDatabase
     from cwdb.adapters.database import Database
-    from cwdb.adapters.sqlfiles import QueryFile
+    from cwdb.adapters.sqlfiles import Query, QueryFile
     from cwdb.ops.backup import BackedUp
     from cwdb.ops.copy import Destination, Source
     from cwdb.ops.migrate import Migrated
@@ -81,6 +81,10 @@ class Dialect(abc.ABC):
         from cwdb.adapters.sqlfiles import query_file
 
         return query_file(name, self.name)
+
+    def statement_text(self, query: Query) -> str:
+        """The text sent to run ``query``, made once when it is bound: its SQL as written."""
+        return query.sql
 
     @abc.abstractmethod
     def shown(self, location: str) -> str:
@@ -266,6 +270,19 @@ class PostgresqlDialect(Dialect):
 
     def shown(self, location: str) -> str:
         return redact(location)
+
+    def statement_text(self, query: Query) -> str:
+        """The query's SQL after a comment naming it: ``/* cwdb:tasks.update */ UPDATE ...``.
+
+        The server keeps a statement's text whole, so the name shows in
+        ``pg_stat_activity.query``, in ``pg_stat_statements`` (the text of a
+        normalised statement is the first one seen, comment included) and in
+        the server log (the sqlcommenter convention, with the name only: no
+        value is ever put in it). Made once per statement, when an adapter
+        binds it (``statements.Queries``): a call sends the prefixed text and
+        does nothing more.
+        """
+        return f"/* cwdb:{query.qualified_name} */ {query.sql}"
 
     def connect(
         self,

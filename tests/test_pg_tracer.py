@@ -36,6 +36,25 @@ def test_named_queries_as_psycopg_sends_them_pass(tmp_path: Path) -> None:
     assert pg_tracer.problems(path) == (4, [])
 
 
+def test_statements_after_the_comment_naming_their_query_pass(tmp_path: Path) -> None:
+    sent = f"/* cwdb:tasks.find_by_id */ {FIND.numbered_sql}"
+    path = log(tmp_path, ("cwdb", f"execute _pg3_0: {sent}"))
+    assert pg_tracer.problems(path) == (1, [])
+
+
+def test_a_comment_naming_another_query_or_any_other_comment_is_caught(tmp_path: Path) -> None:
+    wrong_name = f"/* cwdb:tasks.update */ {FIND.numbered_sql}"
+    other_form = f"/* cwdb:tasks.find_by_id*/ {FIND.numbered_sql}"
+    changed = "/* cwdb:tasks.find_by_id */ " + FIND.numbered_sql.replace("WHERE", "WHERE 1 = 1 AND")
+    path = log(
+        tmp_path,
+        ("cwdb", f"execute <unnamed>: {wrong_name}"),
+        ("cwdb", f"execute <unnamed>: {other_form}"),
+        ("cwdb", f"execute <unnamed>: {changed}"),
+    )
+    assert pg_tracer.problems(path) == (3, sorted({wrong_name, other_form, changed}))
+
+
 def test_sql_built_at_run_time_is_caught(tmp_path: Path) -> None:
     built = "SELECT id FROM tasks WHERE id = 'x' OR 1 = 1"
     changed = FIND.numbered_sql.replace("WHERE", "WHERE 1 = 1 AND")

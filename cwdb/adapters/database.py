@@ -18,6 +18,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, ParamSpec, Protocol, TypeVar
 
+from cwdb.adapters.observe import Captured, Observer
 from cwdb.adapters.repositories.accounts import SqlAccountRepository
 from cwdb.adapters.repositories.agents import SqlAgentRepository
 from cwdb.adapters.repositories.chat_sessions import SqlChatSessionRepository
@@ -62,9 +63,10 @@ R = TypeVar("R")
 
 
 class OwnRunner(Runner, Protocol):
-    """A runner as its ``Database`` sees it: it can also be closed."""
+    """A runner as its ``Database`` sees it: it can also be closed, and observed."""
 
     closed: bool
+    observer: Observer
 
     def close(self) -> None: ...
 
@@ -116,10 +118,11 @@ class Database(abc.ABC):
         self.path = path
         #: The kind of database (``cwdb.dialects``).
         self.dialect = dialect
+        runner.observer.configure(dialect.name, path)
         values = Values(dialect.storage, dialect.storage.now(clock))
 
         def queries(name: str) -> Queries:
-            return Queries(dialect.query_file(name))
+            return Queries(dialect.query_file(name), dialect.statement_text)
 
         self.initiatives = SqlInitiativeRepository(runner, queries("initiatives"), values)
         self.phases = SqlPhaseRepository(runner, queries("phases"), values)
@@ -175,6 +178,36 @@ class Database(abc.ABC):
     @abc.abstractmethod
     def backup(self, dest_path: str | os.PathLike[str]) -> None:
         """Write a consistent copy of this database to the new file ``dest_path``."""
+
+    @property
+    def slow_query_ms(self) -> float | None:
+        """A statement that takes this long or longer logs a WARNING on ``cwdb.sql``.
+
+        Milliseconds, from ``connect(slow_query_ms=...)`` (default 100); None
+        turns the warning off. It may be changed on an open database.
+        """
+        return self._runner.observer.slow_query_ms
+
+    @slow_query_ms.setter
+    def slow_query_ms(self, value: float | None) -> None:
+        self._runner.observer.slow_query_ms = value
+
+    def capture(self) -> AbstractContextManager[list[Captured]]:
+        """Collect the statements this database runs inside the block (docs/reference.md §9).
+
+        The block gives a list that fills as statements run: one
+        :class:`~cwdb.adapters.observe.Captured` ``(name, duration_ms, rows)``
+        per statement, in order, transaction control included (``BEGIN
+        IMMEDIATE``, ``COMMIT``, named by its text). ``rows`` is what the
+        statement returned, or for a write that returns none the rows it
+        changed; None when it failed. Only this database's statements, and
+        only those run in the block's context: the calling thread, or the
+        asyncio task, and the tasks and ``asyncio.to_thread`` calls it starts
+        inside the block (they inherit its ``contextvars``); another thread's
+        statements are not in it. Blocks nest; each collects everything run
+        inside it. Never a parameter value.
+        """
+        return self._runner.observer.capture(self._runner)
 
     def close(self) -> None:
         """Wait for calls in flight, close every connection; safe to repeat."""

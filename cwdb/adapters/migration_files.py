@@ -34,7 +34,8 @@ from cwdb.errors import BusyError, Error, MigrationError
 
 __all__ = ["WAIT_SECONDS", "Migration", "MigrationLedger", "read_migrations", "shipped_migrations"]
 
-log = logging.getLogger("cwdb")
+#: The record of each migration applied (INFO), for both dialects.
+log = logging.getLogger("cwdb.migrations")
 
 #: How long a migrator waits for another one (or for yoyo) before giving up.
 WAIT_SECONDS: Final = 600.0
@@ -170,5 +171,10 @@ class MigrationLedger(ABC):
                 raise
             raise failure from error
         for migration_id in backend.applied_here:
-            log.info("cwdb: applied migration %s", migration_id)
+            log.info(
+                "applied migration %s (%s)",
+                migration_id,
+                self.dialect,
+                extra={"migration_id": migration_id, "dialect": self.dialect},
+            )
         return list(backend.applied_here)

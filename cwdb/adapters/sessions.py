@@ -36,8 +36,10 @@ from asyncio.events import _get_running_loop
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
+from time import perf_counter
 from typing import Any, ClassVar, Final, Generic, TypeVar
 
+from cwdb.adapters.observe import DEBUG, MODULES, OTEL_TRACE, Observer, debug_answer, listening
 from cwdb.adapters.statements import Batch, Many, One, Row, Single, Statement, Write
 from cwdb.errors import BusyError, Error, SerializationError
 
@@ -121,6 +123,8 @@ class SessionRunner(abc.ABC, Generic[C]):
     retryable: ClassVar[tuple[type[BaseException], ...]] = ()
     #: What the driver raises while binding or running a statement.
     driver_errors: ClassVar[tuple[type[BaseException], ...]]
+    #: Whether :meth:`_execute_profiled` reads the database's counters of a statement.
+    profiles: ClassVar[bool] = False
 
     def __init__(self, *, busy_timeout_ms: int, database: str) -> None:
         self.busy_timeout_ms = busy_timeout_ms
@@ -130,6 +134,8 @@ class SessionRunner(abc.ABC, Generic[C]):
         self._sessions: list[Session[C]] = []
         self._sessions_lock = threading.Lock()
         self.closed = False
+        #: What watches the statements run here (``observe.py``).
+        self.observer = Observer(profiles=self.profiles)
 
     # -- what a driver supplies -------------------------------------------------
 
@@ -146,7 +152,7 @@ class SessionRunner(abc.ABC, Generic[C]):
         """Run one statement; its rows, drained (none for a statement without rows)."""
 
     @abc.abstractmethod
-    def _command(self, session: Session[C], sql: str) -> None:
+    def _run_command(self, session: Session[C], sql: str) -> None:
         """Run a transaction-control statement (no parameters, no rows)."""
 
     @abc.abstractmethod
@@ -186,6 +192,12 @@ class SessionRunner(abc.ABC, Generic[C]):
             "(e.g. asyncio.to_thread inside the block): it waits for itself. Make the call "
             "on the block's own thread, or outside the block"
         )
+
+    def _execute_profiled(
+        self, session: Session[C], sql: str, params: Params | None
+    ) -> tuple[list[Row], dict[str, int] | None]:
+        """Run one statement, with what the database counted of its cost, where it tells."""
+        return self._execute(session, sql, params), None
 
     def _block_begun(self, session: Session[C]) -> None:
         """Runs right after the outermost ``begin_block``."""
@@ -318,7 +330,23 @@ class SessionRunner(abc.ABC, Generic[C]):
             if st.writes and self.begin_write is not None:
                 return self._in_own_transaction(session, st, params)
             try:
-                rows = self._execute(session, st.sql, params)
+                slow_s = self.observer.quiet_slow_s
+                if (
+                    slow_s is not None
+                    and not st.watched
+                    and debug_answer(DEBUG) is False
+                    and OTEL_TRACE not in MODULES
+                ):
+                    # _statement's path when nothing listens, inlined in the
+                    # hottest caller: a call less is 1% of find_by_id
+                    # (scripts/bench_observe.py).
+                    start = perf_counter()
+                    rows = self._execute(session, st.sql, params)
+                    elapsed = perf_counter() - start
+                    if elapsed >= slow_s:
+                        self._slow(session, st, rows, round(elapsed * 1e9))
+                else:
+                    rows = self._statement(session, st, params)
                 return rows, self._changed(session) if st.writes else -1
             except self.retryable as error:
                 failure: BaseException = error
@@ -342,8 +370,8 @@ class SessionRunner(abc.ABC, Generic[C]):
                 if session.depth:
                     return self._in_block(session, st, params)
                 try:
-                    rows = self._execute(session, st.sql, params)
-                    return rows, self._changed(session)
+                    rows = self._statement(session, st, params)
+                    return rows, self._changed(session) if st.writes else -1
                 except self.retryable as error:
                     failure = error
                 except self.driver_errors as error:
@@ -355,7 +383,7 @@ class SessionRunner(abc.ABC, Generic[C]):
         assert self.begin_write is not None
         self._control(session, self.begin_write)
         try:
-            rows = self._execute(session, st.sql, params)
+            rows = self._statement(session, st, params)
             changed = self._changed(session)
             self._command(session, "COMMIT")
         except BaseException as error:
@@ -374,12 +402,12 @@ class SessionRunner(abc.ABC, Generic[C]):
         self._check_block(session)
         if not st.writes:
             try:
-                return self._execute(session, st.sql, params), -1
+                return self._statement(session, st, params), -1
             except self.driver_errors as error:
                 raise self._error(error, session, st, (params,)) from error
         self._control(session, f"SAVEPOINT {_CALL}")
         try:
-            rows = self._execute(session, st.sql, params)
+            rows = self._statement(session, st, params)
             changed = self._changed(session)
             self._command(session, f"RELEASE {_CALL}")
         except BaseException as error:
@@ -389,6 +417,93 @@ class SessionRunner(abc.ABC, Generic[C]):
                 raise failure from error
             raise
         return rows, changed
+
+    # -- the one path of every statement, and where it is observed (observe.py) ------
+
+    def _statement(self, session: Session[C], st: Statement[Any], params: Params) -> list[Row]:
+        """Run a named statement; what listens is told (see ``observe.py``).
+
+        When nothing listens this is the driver's call between two clock
+        reads (none with ``slow_query_ms=None``).
+        """
+        observer = self.observer
+        # Nothing listens: DEBUG is off and OpenTelemetry was never imported
+        # (two dict reads), or else listening() says so after a closer look.
+        if (
+            observer.quiet
+            and not st.watched
+            and ((debug_answer(DEBUG) is False and OTEL_TRACE not in MODULES) or not listening())
+        ):
+            slow_s = observer.slow_s
+            if slow_s is None:
+                return self._execute(session, st.sql, params)
+            start = perf_counter()
+            rows = self._execute(session, st.sql, params)
+            elapsed = perf_counter() - start
+            if elapsed >= slow_s:
+                self._slow(session, st, rows, round(elapsed * 1e9))
+            return rows
+
+        def run() -> tuple[list[Row], int, dict[str, int] | None]:
+            if st.watched:
+                rows, counters = self._execute_profiled(session, st.sql, params)
+            else:
+                rows, counters = self._execute(session, st.sql, params), None
+            return rows, self._count(session, st, rows), counters
+
+        observed: list[Row] = observer.run(self, st.query.qualified_name, st.query, run, st)
+        return observed
+
+    def _slow(self, session: Session[C], st: Statement[Any], rows: list[Row], elapsed: int) -> None:
+        """A statement took ``slow_query_ms`` or longer: its WARNING; profiled from now on."""
+        self.observer.slow(st.query.qualified_name, elapsed, self._count(session, st, rows), None)
+        st.watched = self.profiles
+
+    def _count(self, session: Session[C], st: Statement[Any], rows: list[Row]) -> int:
+        """The rows a statement returned, or for a write that returns none, changed."""
+        return len(rows) if st.query.shape.returns_rows else self._changed(session)
+
+    def _batch(self, session: Session[C], st: Statement[Any], sets: list[Bindings]) -> int:
+        """Run a ``*!`` statement once per parameter set, observed as one statement."""
+        observer = self.observer
+        if observer.quiet and not listening():
+            slow_s = observer.slow_s
+            if slow_s is None:
+                return self._execute_many(session, st, sets)
+            start = perf_counter()
+            changed = self._execute_many(session, st, sets)
+            elapsed = perf_counter() - start
+            if elapsed >= slow_s:
+                observer.slow(st.query.qualified_name, round(elapsed * 1e9), changed, None)
+            return changed
+
+        def run() -> tuple[int, int, None]:
+            changed = self._execute_many(session, st, sets)
+            return changed, changed, None
+
+        result: int = observer.run(self, st.query.qualified_name, st.query, run)
+        return result
+
+    def _command(self, session: Session[C], sql: str) -> None:
+        """Run a transaction-control command (``COMMIT``), observed under its own text."""
+        observer = self.observer
+        if observer.quiet and not listening():
+            slow_s = observer.slow_s
+            if slow_s is None:
+                self._run_command(session, sql)
+                return
+            start = perf_counter()
+            self._run_command(session, sql)
+            elapsed = perf_counter() - start
+            if elapsed >= slow_s:
+                observer.slow(sql, round(elapsed * 1e9), 0, None)
+            return
+
+        def run() -> tuple[None, int, None]:
+            self._run_command(session, sql)
+            return None, 0, None
+
+        observer.run(self, sql, None, run)
 
     def write_batch(self, st: Batch, param_sets: Iterable[Bindings]) -> int:
         """A ``*!`` statement once per parameter set, in one transaction; the rows changed.
@@ -400,7 +515,7 @@ class SessionRunner(abc.ABC, Generic[C]):
         session = self.session()
         with session.lock, self.transaction():
             try:
-                return self._execute_many(session, st, sets)
+                return self._batch(session, st, sets)
             except self.driver_errors as error:
                 raise self._error(error, session, st, _by_name(st, sets)) from error
 
@@ -426,27 +541,28 @@ class SessionRunner(abc.ABC, Generic[C]):
                 self._check_owner(session)
                 yield from self._nested(session)
                 return
-            self._control(session, self.begin_locking if own_locks else self.begin_block)
-            session.depth = 1
-            session.owner = unit_of_work()
-            opened = _OPEN_BLOCK.set((self, threading.current_thread()))
-            try:
-                self._block_begun(session)
-                yield
-            except BaseException:
+            with self.observer.block():
+                self._control(session, self.begin_locking if own_locks else self.begin_block)
+                session.depth = 1
+                session.owner = unit_of_work()
+                opened = _OPEN_BLOCK.set((self, threading.current_thread()))
+                try:
+                    self._block_begun(session)
+                    yield
+                except BaseException:
+                    _OPEN_BLOCK.reset(opened)
+                    self._end_block(session)
+                    self._quietly(session, "ROLLBACK")
+                    raise
                 _OPEN_BLOCK.reset(opened)
-                self._end_block(session)
-                self._quietly(session, "ROLLBACK")
-                raise
-            _OPEN_BLOCK.reset(opened)
-            try:
-                self._check_block(session)
-                self._command(session, "COMMIT")
-            except self.driver_errors as error:
-                self._quietly(session, "ROLLBACK")
-                raise self._error(error, session) from error
-            finally:
-                self._end_block(session)
+                try:
+                    self._check_block(session)
+                    self._command(session, "COMMIT")
+                except self.driver_errors as error:
+                    self._quietly(session, "ROLLBACK")
+                    raise self._error(error, session) from error
+                finally:
+                    self._end_block(session)
 
     def replay(self, fn: Callable[[], R], *, own_locks: bool = False) -> R:
         """``fn()`` in a block, run again while the database refuses the block for a conflict.

@@ -38,12 +38,15 @@ class Statement(Generic[R]):
     the same for a whole result, in one generated loop.
     """
 
-    __slots__ = ("map_rows", "mapper", "query", "record", "sql", "writes")
+    __slots__ = ("map_rows", "mapper", "query", "record", "sql", "watched", "writes")
 
-    def __init__(self, query: Query, record: type[R] | None) -> None:
+    def __init__(self, query: Query, record: type[R] | None, sql: str | None = None) -> None:
         self.query = query
-        self.sql = query.sql
+        #: The text sent: the query's SQL, on PostgreSQL after a comment naming it.
+        self.sql = query.sql if sql is None else sql
         self.writes = query.shape.writes
+        #: Set once it ran slow where the driver can profile it (``observe.py``).
+        self.watched = False
         self.record = record
         self.mapper: Callable[[Row], R] | None = None
         self.map_rows: Callable[[list[Row]], list[R]] | None = None
@@ -106,10 +109,15 @@ class Queries:
     ``find_by_id^`` bound with :meth:`many` fails at ``connect()``, naming
     the query. The statement's type then admits only the runner calls of its
     kind, which mypy checks.
+
+    ``text`` makes the text sent for a query, once when it is bound (the
+    dialect's ``statement_text``: on PostgreSQL, a comment naming the query
+    before its SQL); by default the SQL exactly as written.
     """
 
-    def __init__(self, file: QueryFile) -> None:
+    def __init__(self, file: QueryFile, text: Callable[[Query], str] | None = None) -> None:
         self._file = file
+        self._text = text
 
     def variants(self, name: str) -> dict[str, tuple[str, ...]]:
         """The specialised variants of ``name`` in the file: name -> its columns."""
@@ -121,7 +129,8 @@ class Queries:
 
     def one(self, name: str, record: type[R]) -> One[R]:
         """``name``, run for its first row as ``record`` (or that column's type), or None."""
-        return One(self._checked(name, "one"), record)
+        query = self._checked(name, "one")
+        return One(query, record, self._sql(query))
 
     @overload
     def many(self, name: str) -> Many[Row]: ...
@@ -131,19 +140,26 @@ class Queries:
 
     def many(self, name: str, record: type[Any] | None = None) -> Many[Any]:
         """``name``, run for every row as ``record`` (or that column's type); plain rows without."""
-        return Many(self._checked(name, "many"), record)
+        query = self._checked(name, "many")
+        return Many(query, record, self._sql(query))
 
     def single(self, name: str, record: type[R]) -> Single[R]:
         """``name``, run for the one row it always returns."""
-        return Single(self._checked(name, "single"), record)
+        query = self._checked(name, "single")
+        return Single(query, record, self._sql(query))
 
     def write(self, name: str) -> Write:
         """``name``, a write that returns no rows."""
-        return Write(self._checked(name, "write"), None)
+        query = self._checked(name, "write")
+        return Write(query, None, self._sql(query))
 
     def batch(self, name: str) -> Batch:
         """``name``, a write run once per parameter set."""
-        return Batch(self._checked(name, "batch"), None)
+        query = self._checked(name, "batch")
+        return Batch(query, None, self._sql(query))
+
+    def _sql(self, query: Query) -> str | None:
+        return None if self._text is None else self._text(query)
 
     def _checked(self, name: str, kind: str) -> Query:
         query = self._file[name]

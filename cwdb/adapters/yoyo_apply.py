@@ -41,7 +41,7 @@ from typing import Any, Final
 from yoyo import internalmigrations
 from yoyo.exceptions import LockTimeout
 
-log = logging.getLogger("cwdb")
+log = logging.getLogger("cwdb.migrations")
 
 #: How often a migrator looks again at a ``yoyo_lock`` row of a live process.
 POLL_SECONDS: Final = 0.1
@@ -140,7 +140,7 @@ class AtomicApply:
         with self._migration_transaction(transactional=migration.use_transactions):
             applied = not (mark and backend.is_applied(migration))
             if applied:
-                log.info("cwdb: applying migration %s", migration.id)
+                log.debug("applying migration %s", migration.id)
                 migration.process_steps(backend, "apply", force=force)
                 backend.log_migration(migration, "apply")
                 if mark:
@@ -159,7 +159,7 @@ class AtomicApply:
         with self._migration_transaction(transactional=migration.use_transactions):
             applied = bool(backend.is_applied(migration))
             if applied:
-                log.info("cwdb: rolling back migration %s", migration.id)
+                log.info("rolling back migration %s", migration.id)
                 migration.process_steps(backend, "rollback", force=force)
                 backend.log_migration(migration, "rollback")
                 backend.unmark_one(migration, log=False)

@@ -8,7 +8,10 @@ log when the session ends. Every statement a connection named ``cwdb`` (the
 library's ``application_name``) ran must be:
 
 * the SQL of a named query of ``sql/postgresql/``, exactly, as psycopg sends
-  it (``%(name)s`` numbered ``$1``, ``$2``, ... in order of first use);
+  it (``%(name)s`` numbered ``$1``, ``$2``, ... in order of first use),
+  after the comment naming that very query that cwdb puts before each one
+  (``/* cwdb:tasks.find_by_id */ ``, ``PostgresqlDialect.statement_text``):
+  exactly that form is stripped, and the rest must be the named query's SQL;
 * a piece of a file of ``migrations/postgresql/`` (yoyo runs a migration
   statement by statement);
 * transaction control, ``SET`` or the review's own ``PREPARE`` of a named
@@ -55,6 +58,10 @@ _ENTRY: Final = re.compile(
 )
 _STATEMENT: Final = re.compile(r"^(?:statement|execute [^:]+): ", re.DOTALL)
 _PREPARE: Final = re.compile(r"^PREPARE \S+ AS ", re.DOTALL)
+#: The comment naming a query, exactly as ``statement_text`` writes it.
+_NAMED: Final = re.compile(
+    r"^/\* cwdb:(?P<name>[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*) \*/ "
+)
 
 
 def settings() -> dict[str, str]:
@@ -75,6 +82,20 @@ def allow(query: Query | str) -> None:
 def _queries() -> frozenset[str]:
     files = load_all("postgresql").values()
     return frozenset(q.numbered_sql for file in files for q in file.values())
+
+
+@functools.cache
+def _by_name() -> dict[str, str]:
+    files = load_all("postgresql").values()
+    return {q.qualified_name: q.numbered_sql for file in files for q in file.values()}
+
+
+def named(text: str) -> tuple[str | None, str]:
+    """The query a leading ``/* cwdb:<file>.<name> */ `` comment names, and the text after it."""
+    found = _NAMED.match(text)
+    if found is None:
+        return None, text
+    return found["name"], text[found.end() :]
 
 
 @functools.cache
@@ -136,6 +157,12 @@ def problems(log: Path) -> tuple[int, list[str]]:
         prepared = _PREPARE.match(text)
         if prepared is not None:
             text = text[prepared.end() :]
+        name, rest = named(text)
+        if name is not None:
+            # Named: the rest must be exactly that query's SQL, not any file's.
+            if _by_name().get(name) != rest:
+                wrong.append(text)
+            continue
         if text in queries or text in _ALLOWED or text.split(maxsplit=1)[0].upper() in EXEMPT:
             continue
         if text in yoyos:

@@ -364,7 +364,7 @@ class ApswBackend(AtomicApply, DatabaseBackend):  # type: ignore[misc]  # yoyo h
         """Wait for a live process of this host; clear the row of a dead one."""
         if _process_alive(pid):
             return True
-        log.warning("cwdb: clearing yoyo_lock left by process %s, which no longer exists", pid)
+        log.warning("clearing yoyo_lock left by process %s, which no longer exists", pid)
         self.break_lock()
         return False
 

@@ -87,7 +87,7 @@ class PsycopgRunner(SessionRunner[Connection]):
         cursor.execute(sql, params)
         return _fetch(cursor)
 
-    def _command(self, session: PsycopgSession, sql: str) -> None:
+    def _run_command(self, session: PsycopgSession, sql: str) -> None:
         session.cursor.execute(sql)
 
     def _changed(self, session: PsycopgSession) -> int:

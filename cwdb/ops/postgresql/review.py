@@ -55,7 +55,31 @@ def run(url: str, out: TextIO | None = None) -> int:
             raise translate(error, context=f"cannot review {shown!r}") from error
     source = f"the statistics of {shown} (generic plans, EXPLAIN)"
     out.write(render(reviews, source, folder="sql/postgresql"))
+    out.write(ON_THE_SERVER)
     return 1 if failures(reviews) else 0
+
+
+#: What a DBA runs to see cwdb's named statements by the time they take
+#: (README, "Observing cwdb"; tests/test_observe_postgresql.py runs it).
+NAMED_STATEMENTS: Final = """\
+SELECT substring(query FROM '^/\\* cwdb:([^ ]+) \\*/') AS query_name,
+       calls, round(total_exec_time::numeric, 1) AS total_ms,
+       round(mean_exec_time::numeric, 3) AS mean_ms, rows
+FROM pg_stat_statements
+WHERE query LIKE '/* cwdb:%'
+ORDER BY total_exec_time DESC
+LIMIT 20;"""
+
+ON_THE_SERVER: Final = f"""
+On the server: cwdb sends each query after a comment naming it, e.g.
+  /* cwdb:tasks.find_by_id */ SELECT ...
+so pg_stat_activity.query, pg_stat_statements and the server log name the
+query of this review. With pg_stat_statements (shared_preload_libraries =
+'pg_stat_statements', then CREATE EXTENSION pg_stat_statements), the named
+queries by the time they took:
+
+{NAMED_STATEMENTS}
+"""
 
 
 def review_all(connection: psycopg.Connection[Any]) -> list[QueryReview]:
