@@ -69,6 +69,8 @@ class PgBouncer:
                     f"auth_file = {users}",
                     "pool_mode = transaction",
                     "max_client_conn = 1000",
+                    "log_connections = 0",
+                    "log_disconnections = 0",
                     f"default_pool_size = {SERVER_POOL}",
                     f"logfile = {self.log}",
                     f"pidfile = {self.folder / 'pgbouncer.pid'}",
@@ -83,8 +85,10 @@ class PgBouncer:
                 os.chown(path, owner.pw_uid, owner.pw_gid)
         self._process = subprocess.Popen(
             [program, str(config)],
+            # Its log goes to its logfile: a pipe nobody reads would fill up
+            # after a few hundred logins and stop PgBouncer mid-run.
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
             user=owner.pw_uid if owner else None,
             group=owner.pw_gid if owner else None,
             cwd=self.folder,
@@ -96,8 +100,9 @@ class PgBouncer:
         deadline = time.monotonic() + timeout
         while not socket.exists():
             if self._process.poll() is not None:
-                _, err = self._process.communicate()
-                raise RuntimeError(f"pgbouncer exited: {err.decode(errors='replace')}")
+                log = self.folder / "pgbouncer.log"
+                said = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+                raise RuntimeError(f"pgbouncer exited: {said}")
             if time.monotonic() > deadline:
                 raise TimeoutError("pgbouncer did not start")
             time.sleep(0.02)
