@@ -17,10 +17,11 @@ from tests.support import factories
 
 SQL = "cwdb.sql"
 #: What BEGIN of a write outside a block is, per backend (PostgreSQL: none, autocommit).
-OWN_TRANSACTION = {"sqlite": ["BEGIN IMMEDIATE"], "postgresql": []}
-OWN_COMMIT = {"sqlite": ["COMMIT"], "postgresql": []}
+OWN_TRANSACTION = {"sqlite": ["BEGIN IMMEDIATE"], "postgresql": [], "pgbouncer": []}
+OWN_COMMIT = {"sqlite": ["COMMIT"], "postgresql": [], "pgbouncer": []}
 #: What a transaction() block runs around its statements.
-BLOCK_BEGIN = {"sqlite": ["BEGIN IMMEDIATE"], "postgresql": ["BEGIN"]}
+SERIALIZABLE = ["BEGIN ISOLATION LEVEL SERIALIZABLE"]
+BLOCK_BEGIN = {"sqlite": ["BEGIN IMMEDIATE"], "postgresql": SERIALIZABLE, "pgbouncer": SERIALIZABLE}
 
 
 @pytest.fixture
@@ -178,7 +179,8 @@ def test_slow_query_ms_must_be_a_number_of_milliseconds_or_none(bad: object) -> 
 def test_slow_query_ms_is_a_connect_option_of_both_backends(
     db: cwdb.Database, request: pytest.FixtureRequest, db_backend: str
 ) -> None:
-    target = ":memory:" if db_backend == "sqlite" else request.getfixturevalue("pg_suite").url
+    suite = "pg_bouncer_suite" if db_backend == "pgbouncer" else "pg_suite"
+    target = ":memory:" if db_backend == "sqlite" else request.getfixturevalue(suite).url
     migrate = db_backend == "sqlite"  # a new :memory: database; the suite's is migrated
     with cwdb.connect(target, migrate=migrate, slow_query_ms=2.5) as other:
         assert other.slow_query_ms == 2.5
