@@ -170,11 +170,11 @@ PASSWORD = "sentinel-pw-8d2b"  # noqa: S105 -- a sentinel to look for, not a pas
 
 def test_no_parameter_value_or_url_password_in_any_record_span_or_capture(
     request: pytest.FixtureRequest,
-    db: cwdb.Database,  # empties the suite's database (this test opens its own connection)
     db_backend: str,
     otel: Telemetry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    request.getfixturevalue("db")  # empties the suite's database; this test opens its own
     if db_backend == "sqlite":
         target = ":memory:"
     else:
