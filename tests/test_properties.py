@@ -400,7 +400,8 @@ class Worlds:
     """Fresh worlds on one backend: a new database per example (PostgreSQL: emptied)."""
 
     def __init__(self, backend: str, suite: PostgresSuite | None) -> None:
-        self.backend = backend
+        #: What the database stores: PgBouncer's database is PostgreSQL's.
+        self.backend = "postgresql" if backend == "pgbouncer" else backend
         self._suite = suite
         #: Examples per property: PostgreSQL's cost some 15 ms each (emptying, opening).
         self.examples = EXAMPLES if suite is None else EXAMPLES_POSTGRESQL

@@ -8,7 +8,7 @@ The caller only picks the result shape (``one``, ``all``, ``single``, ``rows``, 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
 from typing import Any
 
 import pytest
@@ -19,43 +19,31 @@ from cwdb.adapters.sqlfiles import query_file
 from cwdb.adapters.statements import Queries
 from tests.support.helpers import backend_of
 
-
-class TracingCursor:
-    """A psycopg cursor that records the SQL it runs (psycopg has no exec tracer)."""
-
-    def __init__(self, cursor: Any, statements: list[str]) -> None:
-        self._cursor = cursor
-        self._statements = statements
-
-    def execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
-        self._statements.append(sql)
-        self._cursor.execute(sql, *args, **kwargs)
-        return self
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._cursor, name)
+_NAMING_COMMENT = re.compile(r"^/\* cwdb:[\w.]+ \*/ ")
 
 
 @pytest.fixture
-def ran(db: cwdb.Database) -> Iterator[list[str]]:
-    """The statements the calling thread's connection runs, in order."""
+def ran(db: cwdb.Database, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The statements the runner sends to the driver, in order (naming comments stripped).
+
+    Recorded where the shared runner hands each statement to its driver
+    (``_execute``, ``_run_command``), the same on both dialects.
+    """
     statements: list[str] = []
-    if backend_of(db) == "postgresql":
-        session = db._runner.session()
-        cursor = session.cursor
-        session.cursor = TracingCursor(cursor, statements)
-        yield statements
-        session.cursor = cursor
-        return
+    runner: Any = db._runner
+    execute, command = runner._execute, runner._run_command
 
-    def trace(_cursor: Any, sql: str, _bindings: Any) -> bool:
+    def traced_execute(session: Any, sql: str, params: Any) -> Any:
+        statements.append(_NAMING_COMMENT.sub("", sql))
+        return execute(session, sql, params)
+
+    def traced_command(session: Any, sql: str) -> None:
         statements.append(sql)
-        return True
+        command(session, sql)
 
-    connection = db._runner.session().connection
-    connection.exec_trace = trace
-    yield statements
-    connection.exec_trace = None
+    monkeypatch.setattr(runner, "_execute", traced_execute)
+    monkeypatch.setattr(runner, "_run_command", traced_command)
+    return statements
 
 
 def initiatives(db: cwdb.Database) -> Queries:
@@ -84,7 +72,8 @@ def test_a_write_suffix_runs_the_statement_in_its_own_immediate_transaction(
     if backend_of(db) == "postgresql":
         # Autocommit: the statement is a transaction of its own.
         assert ran == [create.sql]
-        assert not db._runner.session().connection.info.transaction_status
+        with db._runner.held_connection() as connection:  # type: ignore[attr-defined]
+            assert not connection.info.transaction_status
     else:
         assert ran == ["BEGIN IMMEDIATE", create.sql, "COMMIT"]
 
@@ -103,7 +92,9 @@ def test_a_write_inside_a_transaction_block_is_its_own_savepoint(
         db._runner.all(create, create_params(db))
     begin = ["BEGIN IMMEDIATE"]
     if backend_of(db) == "postgresql":
-        begin = ["BEGIN", query_file("_transactions", "postgresql")["lock_writers"].sql]
+        # Serializable, no database-wide lock; lock_timeout for the block (PgBouncer).
+        busy = db._runner.busy_timeout_ms  # type: ignore[attr-defined]
+        begin = ["BEGIN ISOLATION LEVEL SERIALIZABLE", f"SET LOCAL lock_timeout = {busy}"]
     assert ran == [
         *begin,
         "SAVEPOINT cwdb_call",
