@@ -137,3 +137,15 @@ def test_review_database_shows_the_dba_how_to_find_the_names(
     review.run(pg_suite.url, out)
     assert out.getvalue().endswith(ON_THE_SERVER)
     assert "/* cwdb:tasks.find_by_id */" in ON_THE_SERVER
+
+
+def test_async_statements_are_sent_after_the_same_comment(
+    db: cwdb.Database, pg_suite: PostgresSuite
+) -> None:
+    import asyncio
+
+    async def bound() -> str:
+        async with await cwdb.connect_async(pg_suite.url, migrate=False) as adb:
+            return str(adb.tasks._find_by_id.sql)  # type: ignore[attr-defined]
+
+    assert asyncio.run(bound()).startswith("/* cwdb:tasks.find_by_id */ SELECT")

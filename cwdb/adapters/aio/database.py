@@ -116,7 +116,7 @@ class AsyncDatabase(abc.ABC):
         values = Values(dialect.storage, dialect.storage.now(clock))
 
         def queries(name: str) -> Queries:
-            return Queries(dialect.query_file(name))
+            return Queries(dialect.query_file(name), dialect.statement_text)
 
         self.initiatives = AsyncSqlInitiativeRepository(runner, queries("initiatives"), values)
         self.phases = AsyncSqlPhaseRepository(runner, queries("phases"), values)
