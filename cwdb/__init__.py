@@ -1,7 +1,7 @@
 """cwdb: the data layer of the agent orchestrator, on SQLite or PostgreSQL (docs/reference.md).
 
 The public surface only: ``connect``/``connect_async``/``ensure_schema``, the
-``Database`` and ``AsyncDatabase``, the
+``Database`` and ``AsyncDatabase``, an application's own queries, the
 errors, the records, the repository ports and the enums.
 """
 
@@ -10,6 +10,15 @@ from importlib.metadata import PackageNotFoundError, version
 from cwdb._open import connect, connect_async, ensure_schema
 from cwdb.adapters.aio.database import AsyncDatabase
 from cwdb.adapters.database import Database
+from cwdb.adapters.own_queries import (
+    AppQueries,
+    BatchQuery,
+    BoundQuery,
+    ManyQuery,
+    OneQuery,
+    SingleQuery,
+    WriteQuery,
+)
 from cwdb.enums import (
     AgentMode,
     AgentStatus,
@@ -90,7 +99,10 @@ __all__ = [
     "AgentMode",
     "AgentRepository",
     "AgentStatus",
+    "AppQueries",
     "AsyncDatabase",
+    "BatchQuery",
+    "BoundQuery",
     "BusyError",
     "ChangeSetStatus",
     "ChatMessage",
@@ -115,6 +127,7 @@ __all__ = [
     "IntegrityError",
     "LogChunk",
     "LogChunkRepository",
+    "ManyQuery",
     "Message",
     "MessageRecipientType",
     "MessageRepository",
@@ -123,6 +136,7 @@ __all__ = [
     "MessageType",
     "MigrationError",
     "NotFoundError",
+    "OneQuery",
     "Page",
     "PageRepository",
     "Phase",
@@ -138,6 +152,7 @@ __all__ = [
     "ReviewCommentLineType",
     "ReviewCommentRepository",
     "SerializationError",
+    "SingleQuery",
     "Task",
     "TaskCategory",
     "TaskPriority",
@@ -145,6 +160,7 @@ __all__ = [
     "TaskStatus",
     "TaskType",
     "ValidationError",
+    "WriteQuery",
     "__version__",
     "connect",
     "connect_async",

@@ -121,6 +121,13 @@ def build_parser(prog: str = "python -m cwdb") -> argparse.ArgumentParser:
         f"database, in a read-only transaction (default: ./{DEFAULT_DATABASE} when it "
         "exists, else production-like statistics in memory)",
     )
+    review.add_argument(
+        "--queries",
+        metavar="PATH",
+        default=None,
+        help="also review an application's own named queries: a file, or a folder "
+        "(each dialect reads its postgresql/ twin where there is one; docs/own_queries.md)",
+    )
     return parser
 
 
@@ -392,6 +399,6 @@ def _review(args: argparse.Namespace) -> int:
     if database is None and os.path.exists(DEFAULT_DATABASE):
         database = DEFAULT_DATABASE
     if database is None:  # no ./cw.db: production-like statistics
-        return SQLITE.review(None, sys.stdout)
+        return SQLITE.review(None, sys.stdout, queries=args.queries)
     target = dialect_for(database)
-    return target.dialect.review(target.location, sys.stdout)
+    return target.dialect.review(target.location, sys.stdout, queries=args.queries)

@@ -131,11 +131,20 @@ class Dialect(abc.ABC):
         """``migrate``: apply the pending migrations; what was done."""
 
     @abc.abstractmethod
-    def review(self, location: str | None, out: TextIO) -> int:
+    def review(self, location: str | None, out: TextIO, *, queries: str | None = None) -> int:
         """``review``: every query with its plan on ``out``; 0 passed, 1 failed.
 
         ``location`` None plans on production-like statistics (SQLite only).
+        ``queries`` also reviews an application's own file or folder of them.
         """
+
+    def own_queries(self, queries: str | None) -> list[QueryFile]:
+        """An application's own queries to review too (``--queries``), for this dialect."""
+        if queries is None:
+            return []
+        from cwdb.adapters.own_queries import load_query_file
+
+        return [load_query_file(queries, self)]
 
     @abc.abstractmethod
     def backup(self, location: str, dest: str) -> BackedUp:
@@ -224,10 +233,10 @@ class SqliteDialect(Dialect):
 
         return migrate.migrate(location)
 
-    def review(self, location: str | None, out: TextIO) -> int:
+    def review(self, location: str | None, out: TextIO, *, queries: str | None = None) -> int:
         from cwdb.ops.sqlite import review
 
-        return review.review(location, out)
+        return review.review(location, out, extra=self.own_queries(queries))
 
     def backup(self, location: str, dest: str) -> BackedUp:
         from cwdb.ops.sqlite import backup
@@ -331,12 +340,13 @@ class PostgresqlDialect(Dialect):
             from cwdb.ops.postgresql import migrate
         return migrate.migrate(location)
 
-    def review(self, location: str | None, out: TextIO) -> int:
+    def review(self, location: str | None, out: TextIO, *, queries: str | None = None) -> int:
         if location is None:
             raise ValidationError("review: a PostgreSQL review plans on a database; give its URL")
+        own = self.own_queries(queries)
         with self._needs_psycopg(location):
             from cwdb.ops.postgresql import review
-        return review.run(location, out)
+        return review.run(location, out, extra=own)
 
     def backup(self, location: str, dest: str) -> BackedUp:
         raise Error(

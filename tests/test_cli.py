@@ -359,7 +359,7 @@ def test_review_delegates_to_cwdb_review_with_the_database_path(
     monkeypatch.chdir(populated.parent)
     calls: list[str | None] = []
 
-    def run(database: str | None, out: object = None) -> int:
+    def run(database: str | None, out: object = None, *, extra: object = ()) -> int:
         calls.append(database)
         return 3
 

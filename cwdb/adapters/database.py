@@ -19,6 +19,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, ParamSpec, Protocol, TypeVar
 
 from cwdb.adapters.observe import Captured, Observer
+from cwdb.adapters.own_queries import AppQueries, load_query_file
 from cwdb.adapters.repositories.accounts import SqlAccountRepository
 from cwdb.adapters.repositories.agents import SqlAgentRepository
 from cwdb.adapters.repositories.chat_sessions import SqlChatSessionRepository
@@ -140,6 +141,20 @@ class Database(abc.ABC):
             runner, queries("review_comments"), values
         )
         self.errands = SqlErrandRepository(runner, queries("errands"), values)
+
+    def load_queries(self, path: str | os.PathLike[str]) -> AppQueries:
+        """The application's own named queries of ``path``, run on this database (§12).
+
+        ``path`` is a named-SQL file (``ready_tasks.sql``; on PostgreSQL its
+        twin ``postgresql/ready_tasks.sql`` when there is one) or a folder of
+        them. Bind a query for the way it runs, then call it with its
+        parameters: ``db.load_queries(p).many("ready_tasks", cwdb.Task)
+        (phase_id=...)``. It runs like cwdb's own statements: in an open
+        :meth:`transaction`, with cwdb's errors, logging and :meth:`capture`.
+        A missing file or query, a malformed file or a suffix that does not
+        allow the binding is a ``cwdb.Error`` naming it.
+        """
+        return AppQueries(self._runner, load_query_file(path, self.dialect), self.dialect)
 
     def transaction(self) -> AbstractContextManager[None]:
         """Everything inside commits together or not at all (docs/reference.md §1).

@@ -138,10 +138,18 @@ VARIANT_SEPARATOR: Final = "__"
 class QueryFile(Mapping[str, Query]):
     """The queries of one ``sql/`` file, by name; records which were asked for."""
 
-    def __init__(self, name: str, path: Path, queries: dict[str, Query]) -> None:
+    def __init__(
+        self,
+        name: str,
+        path: Path,
+        queries: dict[str, Query],
+        sources: dict[str, Path] | None = None,
+    ) -> None:
         self.name = name
         self.path = path
         self._queries = queries
+        #: The file each query's ``Query.file`` names (several for a folder).
+        self.sources = {name: path} if sources is None else sources
 
     def __getitem__(self, key: str) -> Query:
         try:
@@ -200,14 +208,25 @@ def _check_variant(path: Path, query: Query, queries: Mapping[str, Query]) -> No
         raise QueryFileError(f"{where} binds {foreign}: not columns of its name")
 
 
-def parse_file(path: Path) -> QueryFile:
-    """Parse one file into its named queries (see the module docstring)."""
+def parse_file(path: Path, placeholder: re.Pattern[str] | None = None) -> QueryFile:
+    """Parse one file into its named queries (see the module docstring).
+
+    ``placeholder`` finds its parameters (a dialect's ``Dialect.placeholder``);
+    by default the files of a ``postgresql`` folder name them ``%(name)s``,
+    the others ``:name``. A file that cannot be read is a ``QueryFileError``.
+    """
     file = path.stem
-    # The files of sql/postgresql/ name their parameters %(name)s, SQLite's :name.
-    pattern = _PYFORMAT_PARAM if path.parent.name == "postgresql" else _PARAM
+    if placeholder is not None:
+        pattern = placeholder
+    else:
+        pattern = _PYFORMAT_PARAM if path.parent.name == "postgresql" else _PARAM
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeError) as error:
+        raise QueryFileError(f"{path}: cannot read the query file ({error})") from None
     queries: dict[str, Query] = {}
     blocks: list[tuple[str, str, list[str]]] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         found = _NAME_LINE.match(line.strip())
         if found:
             blocks.append((found["name"], found["suffix"], []))

@@ -24,6 +24,7 @@ import attrs
 
 from cwdb.adapters.sqlfiles import Query, QueryFile, QueryFileError
 from cwdb.records._codec import row_mapper, rows_mapper
+from cwdb.records._columns import has_columns
 
 R = TypeVar("R")
 Row = tuple[Any, ...]
@@ -61,14 +62,31 @@ class Statement(Generic[R]):
 
 @functools.cache
 def mapper_for(record: type[R]) -> Callable[[Row], R]:
-    """The row mapper of a record class, generated once per process."""
-    return row_mapper(record)
+    """The row mapper of a record class, generated once per process.
+
+    cwdb's records (their columns declared, ``records/_columns.py``) get the
+    generated mapper that decodes timestamps and JSON; any other attrs class
+    is built from the row's values by position, as the driver returns them.
+    """
+    if has_columns(record):
+        return row_mapper(record)
+
+    def positional(row: Row) -> R:
+        return record(*row)
+
+    return positional
 
 
 @functools.cache
 def rows_mapper_for(record: type[R]) -> Callable[[list[Row]], list[R]]:
     """The whole-result mapper of a record class, generated once per process."""
-    return rows_mapper(record)
+    if has_columns(record):
+        return rows_mapper(record)
+
+    def positional(rows: list[Row]) -> list[R]:
+        return [record(*row) for row in rows]
+
+    return positional
 
 
 class One(Statement[R]):

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from cwdb.adapters.migration_files import MigrationLedger
-from cwdb.adapters.sqlfiles import Query
+from cwdb.adapters.sqlfiles import Query, QueryFile
 from cwdb.errors import Error
 
 
@@ -46,14 +46,30 @@ def failures(reviews: Iterable[QueryReview]) -> list[QueryReview]:
     return [r for r in reviews if r.error is not None or r.unmarked_scan]
 
 
-def render(reviews: Sequence[QueryReview], source: str, *, folder: str = "sql") -> str:
-    """The report as text: each file's queries, then the summary."""
-    lines = [f"cwdb review: {len(reviews)} queries of {folder}/, planned with {source}."]
-    current = None
+def render(
+    reviews: Sequence[QueryReview],
+    source: str,
+    *,
+    folder: str = "sql",
+    own: Sequence[QueryFile] = (),
+) -> str:
+    """The report as text: each file's queries, then the summary.
+
+    ``own`` are the application's files among the reviewed (``--queries``),
+    shown by their own paths.
+    """
+    paths = {name: path for file in own for name, path in file.sources.items()}
+    mine = {id(q) for file in own for q in file.values()}
+    where = f"{folder}/" + "".join(f" and {file.path}" for file in own)
+    lines = [f"cwdb review: {len(reviews)} queries of {where}, planned with {source}."]
+    current: tuple[bool, str] | None = None
     for review in reviews:
-        if review.query.file != current:
-            current = review.query.file
-            lines += ["", f"== {current} ({folder}/{current}.sql) " + "=" * 40]
+        key = (id(review.query) in mine, review.query.file)
+        if key != current:
+            current = key
+            name = key[1]
+            shown = paths[name] if key[0] else f"{folder}/{name}.sql"
+            lines += ["", f"== {name} ({shown}) " + "=" * 40]
         lines += ["", *_render_query(review)]
     lines += ["", *_summary(reviews)]
     return "\n".join(lines) + "\n"

@@ -116,6 +116,11 @@ def columns_of(record: type) -> tuple[Column, ...]:
     )
 
 
+def has_columns(record: type) -> bool:
+    """Whether ``record`` is one of cwdb's records: an attrs class declaring its columns."""
+    return attrs.has(record) and all(_KEY in field.metadata for field in attrs.fields(record))
+
+
 def ident() -> Any:
     """The ``id`` column: a nanoid made by the library."""
     return column(Kind.TEXT, managed=True)

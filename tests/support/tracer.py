@@ -11,6 +11,9 @@ recorded statement is not:
 * the SQL of a named query of ``sql/``, exactly, bound with exactly that
   query's named parameters (extra or missing names mean the adapter and the
   file disagree);
+* the SQL of a named query of a file a test registers with
+  :func:`allow_queries` (an application's own queries, ``db.load_queries``),
+  under the same rule;
 * a piece of a file of ``migrations/`` (a migration runs as one script and
   SQLite reports it statement by statement), or of a folder a test registers
   with :func:`allow_migrations`;
@@ -68,7 +71,9 @@ import yoyo
 
 import cwdb
 from cwdb._resources import resource_dir
+from cwdb.adapters.own_queries import load_query_file
 from cwdb.adapters.sqlfiles import load_all
+from cwdb.dialects import POSTGRESQL, SQLITE
 
 #: Statements exempt from "verbatim from the files" (docs/reference.md §7), by first word.
 EXEMPT = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA"})
@@ -145,6 +150,8 @@ class StatementLog:
         self.yoyo: dict[str, int] = {}
         self.connections = {"cwdb": 0, "yoyo": 0, "test": 0}
         self._migration_texts: set[str] = set()
+        #: Queries of an application's own files (:func:`allow_queries`), by SQL.
+        self._own_queries: dict[str, Any] = {}
         self._lock = threading.Lock()
 
     # -- recording --------------------------------------------------------
@@ -173,11 +180,17 @@ class StatementLog:
         with self._lock:
             self._migration_texts |= {p.read_text(encoding="utf-8") for p in folder.glob("*.sql")}
 
+    def allow_queries(self, queries: Iterable[Any]) -> None:
+        """Accept these named queries (an application's own, as SQLite loads them)."""
+        with self._lock:
+            self._own_queries.update({query.sql: query for query in queries})
+
     # -- checking ---------------------------------------------------------
 
     def problems(self) -> list[str]:
         """One line per statement that breaks the rule (module docstring)."""
         queries = {q.sql: q for f in load_all().values() for q in f.values()}
+        queries = {**self._own_queries, **queries}
         migrations = self._migration_texts | _texts(resource_dir("migrations"))
         found = []
         for sql, names in sorted(self.seen, key=lambda key: (key[0], key[1] or ())):
@@ -224,6 +237,19 @@ LOG = StatementLog()
 def allow_migrations(folder: Path) -> None:
     """Let cwdb run the migrations of ``folder`` (a test's own) without failing the run."""
     LOG.allow_migrations(folder)
+
+
+def allow_queries(path: Path) -> None:
+    """Let cwdb run the queries of an application's own file or folder (``load_queries``).
+
+    Registers them with this tracer (SQLite's text) and with ``pg_tracer``
+    (PostgreSQL's, named ``<file>.<query>``), each under the "verbatim" rule.
+    """
+    from tests.support import pg_tracer
+
+    LOG.allow_queries(load_query_file(path, SQLITE).values())
+    for query in load_query_file(path, POSTGRESQL).values():
+        pg_tracer.allow(query)
 
 
 @contextmanager

@@ -22,7 +22,7 @@ whole-table read has no ``-- scan:`` reason, or a query does not prepare.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, Final, TextIO
 
 import psycopg
@@ -31,7 +31,7 @@ from cwdb._redact import redact
 from cwdb.adapters.psycopg.connection import open_connection
 from cwdb.adapters.psycopg.migrator import Migrator
 from cwdb.adapters.psycopg.translate import translate
-from cwdb.adapters.sqlfiles import Query, load_all
+from cwdb.adapters.sqlfiles import Query, QueryFile, load_all
 from cwdb.ops.review import QueryReview, failures, render, require_current_schema
 
 #: What PREPARE takes; anything else (DDL, DO blocks) is listed unplanned.
@@ -43,18 +43,21 @@ _INDEX_ONLY: Final = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin")
 _NOT_TABLES: Final = ("pg_",)
 
 
-def run(url: str, out: TextIO | None = None) -> int:
-    """Print the review of every PostgreSQL query; 0 when it passes, 1 when it fails."""
+def run(url: str, out: TextIO | None = None, *, extra: Sequence[QueryFile] = ()) -> int:
+    """Print the review of every PostgreSQL query; 0 when it passes, 1 when it fails.
+
+    ``extra``: an application's own files (``--queries``), planned after cwdb's.
+    """
     out = out if out is not None else sys.stdout
     shown = redact(url)
     with open_connection(url, busy_timeout_ms=5000) as connection:
         try:
             require_current_schema(Migrator(connection), shown, "URL")
-            reviews = review_all(connection)
+            reviews = review_all(connection, extra=extra)
         except psycopg.Error as error:
             raise translate(error, context=f"cannot review {shown!r}") from error
     source = f"the statistics of {shown} (generic plans, EXPLAIN)"
-    out.write(render(reviews, source, folder="sql/postgresql"))
+    out.write(render(reviews, source, folder="sql/postgresql", own=extra))
     out.write(ON_THE_SERVER)
     return 1 if failures(reviews) else 0
 
@@ -82,9 +85,15 @@ queries by the time they took:
 """
 
 
-def review_all(connection: psycopg.Connection[Any]) -> list[QueryReview]:
-    """Every query of ``sql/postgresql/``, repositories first, in one rolled-back transaction."""
+def review_all(
+    connection: psycopg.Connection[Any], *, extra: Sequence[QueryFile] = ()
+) -> list[QueryReview]:
+    """Every query of ``sql/postgresql/``, repositories first, in one rolled-back transaction.
+
+    ``extra`` files (an application's own queries) are planned last.
+    """
     files = sorted(load_all("postgresql").values(), key=lambda f: (f.name.startswith("_"), f.name))
+    files += extra
     with connection.transaction(force_rollback=True):
         connection.execute("SET TRANSACTION READ ONLY")
         return [review_query(connection, query) for file in files for query in file.values()]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from typing import TextIO
 
 import apsw
@@ -33,21 +34,22 @@ from cwdb.ops.sqlite.plans import PRODUCTION_ROWS, production_connection, review
 from cwdb.ops.sqlite.read_only import open_read_only
 
 
-def review(location: str | None, out: TextIO) -> int:
+def review(location: str | None, out: TextIO, *, extra: Sequence[QueryFile] = ()) -> int:
     """``python -m cwdb review [--database PATH]``: :func:`run` on an existing file, or None."""
     if location is None:
-        return run(None, out)
+        return run(None, out, extra=extra)
     database = os.path.abspath(location)
     if not os.path.exists(database):
         raise Error(f"{database} does not exist (review creates nothing)")
-    return run(database, out)
+    return run(database, out, extra=extra)
 
 
-def run(database: str | None, out: TextIO | None = None) -> int:
+def run(database: str | None, out: TextIO | None = None, *, extra: Sequence[QueryFile] = ()) -> int:
     """Print the review of every query; 0 when it passes, 1 when it fails.
 
     ``database`` None plans against production-like statistics; a path plans
-    against that database (opened read-only). A database that cannot be
+    against that database (opened read-only). ``extra``: an application's own
+    files (``--queries``), planned after cwdb's. A database that cannot be
     read, or is not a cwdb database at the current schema, is a
     ``cwdb.Error`` naming it (the command prints it as its one error line).
     """
@@ -55,17 +57,19 @@ def run(database: str | None, out: TextIO | None = None) -> int:
     private = production_connection()
     try:
         if database is None:
-            reviews = review_all(private)
+            reviews = review_all(private, extra=extra)
             source = f"production-like statistics ({_volumes()}, ...)"
         else:
-            reviews, source = _review_database(database, private)
+            reviews, source = _review_database(database, private, extra)
     finally:
         private.close()
-    out.write(render(reviews, source))
+    out.write(render(reviews, source, own=extra))
     return 1 if failures(reviews) else 0
 
 
-def _review_database(database: str, private: apsw.Connection) -> tuple[list[QueryReview], str]:
+def _review_database(
+    database: str, private: apsw.Connection, extra: Sequence[QueryFile]
+) -> tuple[list[QueryReview], str]:
     """Plan on ``database``: the review's own queries (``_review``) on ``private``.
 
     The review's statistics queries only ever run on its private database,
@@ -75,7 +79,7 @@ def _review_database(database: str, private: apsw.Connection) -> tuple[list[Quer
     try:
         require_current_schema(Migrator(connection), database, database)
         has_stats = connection.execute(query_file("_review")["has_stats"].sql).fetchall()[0][0]
-        reviews = review_all(connection, own=private)
+        reviews = review_all(connection, own=private, extra=extra)
     except apsw.Error as error:
         raise translate(error, context=f"cannot review {database!r}") from error
     finally:
@@ -91,17 +95,22 @@ def _volumes() -> str:
 
 
 def review_all(
-    connection: apsw.Connection, *, own: apsw.Connection | None = None
+    connection: apsw.Connection,
+    *,
+    own: apsw.Connection | None = None,
+    extra: Sequence[QueryFile] = (),
 ) -> list[QueryReview]:
     """Every query of every ``sql/`` file planned on ``connection``, in report order.
 
-    ``own``, when given, plans the review's own queries (``sql/_review.sql``).
+    ``own``, when given, plans the review's own queries (``sql/_review.sql``);
+    ``extra`` files (an application's own queries) are planned last.
     """
-    return [
+    reviews = [
         review_query(own if own is not None and file.name == "_review" else connection, query)
         for file in _files()
         for query in file.values()
     ]
+    return reviews + [review_query(connection, query) for file in extra for query in file.values()]
 
 
 def _files() -> list[QueryFile]:
