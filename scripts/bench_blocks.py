@@ -79,14 +79,14 @@ def writer(job: Job, number: int, barrier: Barrier, results: Any) -> None:
         own = db.tasks.create(phase_id=phase.id, name="0").id
         # The old design's lock and READ COMMITTED begin: reachable from the bench only.
         runner: Any = db._runner  # type: ignore[attr-defined]  # noqa: SLF001
-        lock_writers = Queries(db.dialect.query_file("_transactions")).bind("lock_writers")
+        lock_writers = Queries(db.dialect.query_file("_transactions")).write("lock_writers")
         attempts = 0
 
         def block(task_id: str) -> None:
             nonlocal attempts
             attempts += 1
             if mode == "global lock":
-                runner.rows(lock_writers, {})
+                runner.write(lock_writers, {})
             found = db.tasks.find_by_id(task_id)
             assert found is not None
             time.sleep(PAUSE)
