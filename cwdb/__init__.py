@@ -5,10 +5,9 @@ The public surface only: ``connect``/``connect_async``/``ensure_schema``, the
 errors, the records, the repository ports and the enums.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 from cwdb._open import connect, connect_async, ensure_schema
-from cwdb.adapters.aio.database import AsyncDatabase
 from cwdb.adapters.database import Database
 from cwdb.adapters.own_queries import (
     AppQueries,
@@ -87,10 +86,33 @@ from cwdb.records import (
     Task,
 )
 
-try:
-    __version__ = version("cwdb")
-except PackageNotFoundError:  # running from a checkout that is not installed
-    __version__ = "0.0.0+unknown"
+if TYPE_CHECKING:
+    from cwdb.adapters.aio.database import AsyncDatabase
+
+    __version__: str
+
+
+def __getattr__(name: str) -> Any:
+    """``AsyncDatabase`` and ``__version__``, loaded on first use.
+
+    The asyncio half (asyncio itself and the async repositories) and
+    ``importlib.metadata`` cost 0.15 s at import; a program that uses neither
+    does not pay for them.
+    """
+    if name == "AsyncDatabase":
+        from cwdb.adapters.aio.database import AsyncDatabase
+
+        return AsyncDatabase
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("cwdb")
+        except PackageNotFoundError:  # running from a checkout that is not installed
+            found = "0.0.0+unknown"
+        globals()["__version__"] = found
+        return found
+    raise AttributeError(f"module 'cwdb' has no attribute {name!r}")
 
 __all__ = [
     "Account",

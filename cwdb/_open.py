@@ -8,12 +8,14 @@ then, so SQLite users need no psycopg.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cwdb.adapters.aio.database import Opening
 from cwdb.adapters.database import Database, check_busy_timeout
 from cwdb.adapters.observe import check_slow_query_ms
 from cwdb.dialects import Clock, dialect_for
+
+if TYPE_CHECKING:
+    from cwdb.adapters.aio.database import Opening
 
 
 def connect(
@@ -86,6 +88,10 @@ def connect_async(
     ``workers`` threads (default 4) that the ``AsyncDatabase`` owns.
     ``async with`` closes it on exit (``aclose()``).
     """
+    # Imported here: asyncio and the async twins cost 0.1 s at import, which
+    # `import cwdb` does not pay for programs that never open one.
+    from cwdb.adapters.aio.database import Opening
+
     opened = dialect_for(target)
     check_busy_timeout(busy_timeout_ms)
     return Opening(

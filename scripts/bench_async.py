@@ -30,7 +30,7 @@ from typing import Any
 import psycopg
 
 import cwdb
-from cwdb.adapters.psycopg.connection import ADAPTERS, server_options
+from cwdb.adapters.psycopg.connection import ADAPTERS, session_settings
 from cwdb.adapters.sqlfiles import query_file
 
 RUNS = 5
@@ -81,9 +81,8 @@ async def postgresql(url: str) -> None:
     find_sql = tasks_sql["find_by_id"].sql
     async with cwdb.connect_async(url) as adb:
         made = await adb.tasks.create(name="t")
-        raw = await psycopg.AsyncConnection.connect(
-            url, autocommit=True, options=server_options(5000), context=ADAPTERS
-        )
+        raw = await psycopg.AsyncConnection.connect(url, autocommit=True, context=ADAPTERS)
+        await raw.execute(session_settings(5000))
 
         async def raw_find() -> Any:
             cursor = raw.cursor(binary=True)
