@@ -114,6 +114,7 @@ def __getattr__(name: str) -> Any:
         return found
     raise AttributeError(f"module 'cwdb' has no attribute {name!r}")
 
+
 __all__ = [
     "Account",
     "AccountRepository",
