@@ -395,7 +395,13 @@ def test_every_bound_statement_returns_its_records_columns_in_order(
         problems = [column_problem(schema_connection, statement) for statement in statements]
     else:
         with db._runner.held_connection() as held:  # a pooled connection, lent for the check
-            problems = [column_problem(held.pgconn, statement) for statement in statements]
+            # One transaction: behind PgBouncer (transaction pooling) a prepared
+            # statement lives only as long as the server connection stays this one.
+            held.pgconn.exec_(b"BEGIN")
+            try:
+                problems = [column_problem(held.pgconn, statement) for statement in statements]
+            finally:
+                held.pgconn.exec_(b"ROLLBACK")
     assert [problem for problem in problems if problem] == []
 
 
