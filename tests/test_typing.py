@@ -68,6 +68,10 @@ def test_correct_calls_on_every_repository_pass_mypy_strict(reported: Errors) ->
     assert reported.get("tests/typing_cases/ok_calls.py", set()) == set()
 
 
+def test_every_adapter_fits_its_port_for_mypy_strict(reported: Errors) -> None:
+    assert reported.get("tests/typing_cases/ok_adapters.py", set()) == set()
+
+
 @pytest.mark.parametrize("name", BAD_FILES)
 def test_mypy_refuses_exactly_the_marked_lines(reported: Errors, name: str) -> None:
     assert reported.get(f"tests/typing_cases/{name}", set()) == expected(name)

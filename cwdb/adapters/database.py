@@ -72,24 +72,25 @@ class OwnRunner(Runner, Protocol):
     def close(self) -> None: ...
 
 
-#: Each adapter and the port whose documentation and signatures it shows.
-ADAPTERS: tuple[tuple[type, type], ...] = (
-    (SqlInitiativeRepository, InitiativeRepository),
-    (SqlPhaseRepository, PhaseRepository),
-    (SqlTaskRepository, TaskRepository),
-    (SqlAgentRepository, AgentRepository),
-    (SqlMessageRepository, MessageRepository),
-    (SqlPageRepository, PageRepository),
-    (SqlProjectRepository, ProjectRepository),
-    (SqlAccountRepository, AccountRepository),
-    (SqlProposalRepository, ProposalRepository),
-    (SqlLogChunkRepository, LogChunkRepository),
-    (SqlConversationRepository, ConversationRepository),
-    (SqlChatSessionRepository, ChatSessionRepository),
-    (SqlReviewCommentRepository, ReviewCommentRepository),
-    (SqlErrandRepository, ErrandRepository),
+#: Each repository: its attribute (and SQL file), its adapter, and the port whose
+#: documentation and signatures the adapter shows. The ``Database`` is built from it.
+ADAPTERS: tuple[tuple[str, type, type], ...] = (
+    ("initiatives", SqlInitiativeRepository, InitiativeRepository),
+    ("phases", SqlPhaseRepository, PhaseRepository),
+    ("tasks", SqlTaskRepository, TaskRepository),
+    ("agents", SqlAgentRepository, AgentRepository),
+    ("messages", SqlMessageRepository, MessageRepository),
+    ("pages", SqlPageRepository, PageRepository),
+    ("projects", SqlProjectRepository, ProjectRepository),
+    ("accounts", SqlAccountRepository, AccountRepository),
+    ("proposals", SqlProposalRepository, ProposalRepository),
+    ("log_chunks", SqlLogChunkRepository, LogChunkRepository),
+    ("conversations", SqlConversationRepository, ConversationRepository),
+    ("chat_sessions", SqlChatSessionRepository, ChatSessionRepository),
+    ("review_comments", SqlReviewCommentRepository, ReviewCommentRepository),
+    ("errands", SqlErrandRepository, ErrandRepository),
 )
-for _adapter, _port in ADAPTERS:
+for _name, _adapter, _port in ADAPTERS:
     document_from_port(_adapter, _port)
 
 
@@ -125,22 +126,8 @@ class Database(abc.ABC):
         def queries(name: str) -> Queries:
             return Queries(dialect.query_file(name), dialect.statement_text)
 
-        self.initiatives = SqlInitiativeRepository(runner, queries("initiatives"), values)
-        self.phases = SqlPhaseRepository(runner, queries("phases"), values)
-        self.tasks = SqlTaskRepository(runner, queries("tasks"), values)
-        self.agents = SqlAgentRepository(runner, queries("agents"), values)
-        self.messages = SqlMessageRepository(runner, queries("messages"), values)
-        self.pages = SqlPageRepository(runner, queries("pages"), values)
-        self.projects = SqlProjectRepository(runner, queries("projects"), values)
-        self.accounts = SqlAccountRepository(runner, queries("accounts"), values)
-        self.proposals = SqlProposalRepository(runner, queries("proposals"), values)
-        self.log_chunks = SqlLogChunkRepository(runner, queries("log_chunks"), values)
-        self.conversations = SqlConversationRepository(runner, queries("conversations"), values)
-        self.chat_sessions = SqlChatSessionRepository(runner, queries("chat_sessions"), values)
-        self.review_comments = SqlReviewCommentRepository(
-            runner, queries("review_comments"), values
-        )
-        self.errands = SqlErrandRepository(runner, queries("errands"), values)
+        for name, adapter, _ in ADAPTERS:
+            setattr(self, name, adapter(runner, queries(name), values))
 
     def load_queries(self, path: str | os.PathLike[str]) -> AppQueries:
         """The application's own named queries of ``path``, run on this database (§12).

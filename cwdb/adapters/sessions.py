@@ -585,10 +585,7 @@ class SessionRunner(abc.ABC, Generic[C]):
                     return fn()
             except SerializationError as error:
                 if time.monotonic() >= deadline:
-                    raise BusyError(
-                        f"{error} (ran {attempt} times; busy_timeout_ms={self.busy_timeout_ms} "
-                        "spent, nothing of the last attempt was written)"
-                    ) from error
+                    raise replays_spent(error, attempt, self.busy_timeout_ms) from error
             _pause(attempt, deadline)
 
     def _nested(self, session: Session[C]) -> Iterator[None]:
@@ -663,7 +660,12 @@ _MAX_PAUSE: Final = 0.05
 
 
 def _pause(attempt: int, deadline: float) -> None:
-    """A short random pause before running a failed statement again.
+    """Sleep :func:`backoff` (the sync runner's; the async ones await the same pause)."""
+    time.sleep(backoff(attempt, deadline))
+
+
+def backoff(attempt: int, deadline: float) -> float:
+    """The short random pause, in seconds, before running a lost race again.
 
     The server breaks a deadlock by failing one statement; the other
     transaction is woken to take the locks it waited for. Run again at once,
@@ -674,4 +676,13 @@ def _pause(attempt: int, deadline: float) -> None:
     """
     span = min(_MAX_PAUSE, 0.002 * 2 ** (attempt - 1))  # 1-2 ms, then 2-4 ms, ... 25-50 ms
     pause = span / 2 + random.uniform(0, span / 2)  # noqa: S311 -- jitter, not a secret
-    time.sleep(max(0.0, min(pause, deadline - time.monotonic())))
+    waited: float = max(0.0, min(pause, deadline - time.monotonic()))
+    return waited
+
+
+def replays_spent(error: SerializationError, attempt: int, busy_timeout_ms: int) -> BusyError:
+    """The error of a block refused until the busy timeout was spent (sync and async replay)."""
+    return BusyError(
+        f"{error} (ran {attempt} times; busy_timeout_ms={busy_timeout_ms} "
+        "spent, nothing of the last attempt was written)"
+    )

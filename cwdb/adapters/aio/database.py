@@ -59,24 +59,25 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 T = TypeVar("T")
 
-#: Each async adapter and the async port whose documentation and signatures it shows.
-ADAPTERS: tuple[tuple[type, type], ...] = (
-    (AsyncSqlInitiativeRepository, AsyncInitiativeRepository),
-    (AsyncSqlPhaseRepository, AsyncPhaseRepository),
-    (AsyncSqlTaskRepository, AsyncTaskRepository),
-    (AsyncSqlAgentRepository, AsyncAgentRepository),
-    (AsyncSqlMessageRepository, AsyncMessageRepository),
-    (AsyncSqlPageRepository, AsyncPageRepository),
-    (AsyncSqlProjectRepository, AsyncProjectRepository),
-    (AsyncSqlAccountRepository, AsyncAccountRepository),
-    (AsyncSqlProposalRepository, AsyncProposalRepository),
-    (AsyncSqlLogChunkRepository, AsyncLogChunkRepository),
-    (AsyncSqlConversationRepository, AsyncConversationRepository),
-    (AsyncSqlChatSessionRepository, AsyncChatSessionRepository),
-    (AsyncSqlReviewCommentRepository, AsyncReviewCommentRepository),
-    (AsyncSqlErrandRepository, AsyncErrandRepository),
+#: Each repository: its attribute (and SQL file), its async adapter, and the async
+#: port whose documentation and signatures it shows. The ``AsyncDatabase`` is built from it.
+ADAPTERS: tuple[tuple[str, type, type], ...] = (
+    ("initiatives", AsyncSqlInitiativeRepository, AsyncInitiativeRepository),
+    ("phases", AsyncSqlPhaseRepository, AsyncPhaseRepository),
+    ("tasks", AsyncSqlTaskRepository, AsyncTaskRepository),
+    ("agents", AsyncSqlAgentRepository, AsyncAgentRepository),
+    ("messages", AsyncSqlMessageRepository, AsyncMessageRepository),
+    ("pages", AsyncSqlPageRepository, AsyncPageRepository),
+    ("projects", AsyncSqlProjectRepository, AsyncProjectRepository),
+    ("accounts", AsyncSqlAccountRepository, AsyncAccountRepository),
+    ("proposals", AsyncSqlProposalRepository, AsyncProposalRepository),
+    ("log_chunks", AsyncSqlLogChunkRepository, AsyncLogChunkRepository),
+    ("conversations", AsyncSqlConversationRepository, AsyncConversationRepository),
+    ("chat_sessions", AsyncSqlChatSessionRepository, AsyncChatSessionRepository),
+    ("review_comments", AsyncSqlReviewCommentRepository, AsyncReviewCommentRepository),
+    ("errands", AsyncSqlErrandRepository, AsyncErrandRepository),
 )
-for _adapter, _port in ADAPTERS:
+for _name, _adapter, _port in ADAPTERS:
     document_from_port(_adapter, _port)
 
 
@@ -118,24 +119,8 @@ class AsyncDatabase(abc.ABC):
         def queries(name: str) -> Queries:
             return Queries(dialect.query_file(name), dialect.statement_text)
 
-        self.initiatives = AsyncSqlInitiativeRepository(runner, queries("initiatives"), values)
-        self.phases = AsyncSqlPhaseRepository(runner, queries("phases"), values)
-        self.tasks = AsyncSqlTaskRepository(runner, queries("tasks"), values)
-        self.agents = AsyncSqlAgentRepository(runner, queries("agents"), values)
-        self.messages = AsyncSqlMessageRepository(runner, queries("messages"), values)
-        self.pages = AsyncSqlPageRepository(runner, queries("pages"), values)
-        self.projects = AsyncSqlProjectRepository(runner, queries("projects"), values)
-        self.accounts = AsyncSqlAccountRepository(runner, queries("accounts"), values)
-        self.proposals = AsyncSqlProposalRepository(runner, queries("proposals"), values)
-        self.log_chunks = AsyncSqlLogChunkRepository(runner, queries("log_chunks"), values)
-        self.conversations = AsyncSqlConversationRepository(
-            runner, queries("conversations"), values
-        )
-        self.chat_sessions = AsyncSqlChatSessionRepository(runner, queries("chat_sessions"), values)
-        self.review_comments = AsyncSqlReviewCommentRepository(
-            runner, queries("review_comments"), values
-        )
-        self.errands = AsyncSqlErrandRepository(runner, queries("errands"), values)
+        for name, adapter, _ in ADAPTERS:
+            setattr(self, name, adapter(runner, queries(name), values))
 
     def transaction(self) -> AbstractAsyncContextManager[None]:
         """``async with db.transaction():`` everything inside commits together or not at all.

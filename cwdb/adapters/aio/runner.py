@@ -14,15 +14,15 @@ opened it: that task's calls join it, other tasks' calls never do.
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol, TypeVar
 
 from cwdb.adapters.runner import Bindings, Params, Values
+from cwdb.adapters.sessions import backoff, replays_spent
 from cwdb.adapters.statements import Batch, Many, One, Queries, Row, Single, Write
-from cwdb.errors import BusyError, SerializationError
+from cwdb.errors import SerializationError
 
 __all__ = ["AsyncAdapter", "AsyncRunner", "Queries", "Values"]
 
@@ -123,10 +123,5 @@ async def replay(
                 return await fn()
         except SerializationError as error:
             if time.monotonic() >= deadline:
-                raise BusyError(
-                    f"{error} (ran {attempt} times; busy_timeout_ms={busy_timeout_ms} "
-                    "spent, nothing of the last attempt was written)"
-                ) from error
-        span = min(0.05, 0.002 * 2 ** (attempt - 1))
-        pause = span / 2 + random.uniform(0, span / 2)  # noqa: S311 -- jitter, not a secret
-        await asyncio.sleep(max(0.0, min(pause, deadline - time.monotonic())))
+                raise replays_spent(error, attempt, busy_timeout_ms) from error
+        await asyncio.sleep(backoff(attempt, deadline))

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
@@ -44,6 +43,7 @@ from cwdb.adapters.aio.runner import replay
 from cwdb.adapters.psycopg.explain import explain
 from cwdb.adapters.psycopg.translate import DRIVER_ERRORS, RETRYABLE, session_ended, translate
 from cwdb.adapters.runner import Bindings, Params
+from cwdb.adapters.sessions import backoff
 from cwdb.adapters.statements import Batch, Many, One, Row, Single, Statement, Write
 from cwdb.errors import BusyError, Error, SerializationError
 
@@ -57,7 +57,6 @@ _NESTED: Final = "cwdb_nested"
 _TUPLES_OK: Final = ExecStatus.TUPLES_OK
 #: States in which a returned connection can be rolled back and kept.
 _IN_TRANSACTION: Final = (TransactionStatus.INTRANS, TransactionStatus.INERROR)
-_MAX_PAUSE: Final = 0.05
 #: The sync runner's beginnings (``psycopg/runner.py``): a block, and the library's own calls.
 _BEGIN_BLOCK: Final = "BEGIN ISOLATION LEVEL SERIALIZABLE"
 _BEGIN_LOCKING: Final = "BEGIN"
@@ -410,7 +409,5 @@ async def _execute(
 
 
 async def _pause(attempt: int, deadline: float) -> None:
-    """As ``sessions._pause``: a short random pause before running a lost race again."""
-    span = min(_MAX_PAUSE, 0.002 * 2 ** (attempt - 1))
-    pause = span / 2 + random.uniform(0, span / 2)  # noqa: S311 -- jitter, not a secret
-    await asyncio.sleep(max(0.0, min(pause, deadline - time.monotonic())))
+    """The sync runner's pause before running a lost race again (``sessions.backoff``), awaited."""
+    await asyncio.sleep(backoff(attempt, deadline))
