@@ -215,7 +215,7 @@ async def test_a_timeout_inside_a_block_rolls_it_back(adb: cwdb.AsyncDatabase) -
 async def test_an_exhausted_pool_is_a_busy_error_not_a_hang(target: str) -> None:
     if not target.startswith("postgresql"):
         pytest.skip("the pool is PostgreSQL's")
-    async with cwdb.connect_async(target, busy_timeout_ms=200, pool_size=1) as db:
+    async with cwdb.connect_async(target, busy_timeout_ms=200, max_connections=1) as db:
         holding, done = asyncio.Event(), asyncio.Event()
 
         async def hold() -> None:
@@ -232,6 +232,30 @@ async def test_an_exhausted_pool_is_a_busy_error_not_a_hang(target: str) -> None
         done.set()
         await holder
         assert await db.initiatives.find_all() == []
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, "10", True, None])
+async def test_max_connections_is_a_whole_number_of_one_or_more(target: str, bad: object) -> None:
+    if not target.startswith("postgresql"):
+        pytest.skip("max_connections bounds PostgreSQL's pool")
+    with pytest.raises(cwdb.ValidationError, match="max_connections"):
+        await cwdb.connect_async(target, migrate=False, max_connections=bad)
+
+
+async def test_prepare_threshold_reaches_psycopg_and_prepares_on_the_server(target: str) -> None:
+    if not target.startswith("postgresql"):
+        pytest.skip("prepared statements are PostgreSQL's")
+    with pytest.raises(cwdb.ValidationError, match="prepare_threshold"):
+        await cwdb.connect_async(target, migrate=False, prepare_threshold=-1)
+    for threshold, prepared in ((0, True), (None, False)):
+        async with cwdb.connect_async(target, max_connections=1, prepare_threshold=threshold) as db:
+            await db.initiatives.find_all()
+            count = "SELECT count(*) FROM pg_prepared_statements"
+            async with db.transaction():
+                connection: Any = db._runner._blocks[asyncio.current_task()].connection  # type: ignore[attr-defined]
+                assert connection.prepare_threshold == threshold
+                rows = await (await connection.execute(count)).fetchall()
+            assert (rows[0][0] > 0) is prepared, rows
 
 
 async def test_a_program_that_never_calls_aclose_exits(target: str, tmp_path: Path) -> None:

@@ -26,15 +26,13 @@ from cwdb.adapters.psycopg.connection import (
     open_connection,
     session_settings,
 )
+from cwdb.adapters.psycopg.database import DEFAULT_MAX_CONNECTIONS, ensure_schema
 from cwdb.adapters.psycopg.database import _check_current as check_current
-from cwdb.adapters.psycopg.database import ensure_schema
+from cwdb.adapters.psycopg.database import _check_whole as check_whole
 from cwdb.adapters.psycopg.migrator import Migrator
 from cwdb.adapters.psycopg.translate import translate
 from cwdb.dialects import POSTGRESQL
-from cwdb.errors import Error, ValidationError
-
-#: Connections of an ``AsyncDatabase``'s pool, at most (the ``pool_size`` option).
-DEFAULT_POOL_SIZE = 10
+from cwdb.errors import Error
 
 
 class PostgresqlAsyncDatabase(AsyncDatabase):
@@ -70,7 +68,8 @@ def _configure(busy_timeout_ms: int) -> Callable[[AsyncConnection], Awaitable[No
     settings = session_settings(busy_timeout_ms)
 
     async def configure(connection: AsyncConnection) -> None:
-        await connection.execute(settings)
+        # Several statements, no parameters: the simple protocol, never prepared.
+        await connection.execute(settings, prepare=False)
 
     return configure
 
@@ -100,12 +99,20 @@ async def connect(
     migrate: bool = True,
     busy_timeout_ms: int = 5000,
     clock: Clock | None = None,
-    pool_size: int = DEFAULT_POOL_SIZE,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    prepare_threshold: int | None = NO_PREPARED,
 ) -> PostgresqlAsyncDatabase:
-    """Open the cwdb database at a PostgreSQL URL for asyncio (see ``cwdb.connect_async``)."""
+    """Open the cwdb database at a PostgreSQL URL for asyncio (see ``cwdb.connect_async``).
+
+    The options are the sync ``connect``'s, checked the same way:
+    ``max_connections`` bounds the pool, ``prepare_threshold`` is psycopg's
+    (None, the default, never prepares a statement on the server, which
+    every PgBouncer allows in transaction mode).
+    """
     check_busy_timeout(busy_timeout_ms)
-    if type(pool_size) is not int or pool_size < 1:
-        raise ValidationError(f"pool_size: expected a positive int, got {pool_size!r}")
+    check_whole("max_connections", max_connections, minimum=1)
+    if prepare_threshold is not None:
+        check_whole("prepare_threshold", prepare_threshold, minimum=0)
     if migrate:
         await asyncio.to_thread(ensure_schema, url)
     else:
@@ -116,11 +123,11 @@ async def connect(
             "autocommit": True,
             "application_name": "cwdb",
             "context": ADAPTERS,
-            "prepare_threshold": NO_PREPARED,
+            "prepare_threshold": prepare_threshold,
         },
         configure=_configure(busy_timeout_ms),
         min_size=1,
-        max_size=pool_size,
+        max_size=max_connections,
         open=False,
         name="cwdb",
     )

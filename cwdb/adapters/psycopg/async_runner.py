@@ -109,7 +109,7 @@ class AsyncPsycopgRunner:
             raise BusyError(
                 f"no free connection to {self.database!r} within busy_timeout_ms="
                 f"{self.busy_timeout_ms}: all {self.pool.max_size} of the pool "
-                "(pool_size) were in use"
+                f"(max_connections={self.pool.max_size}) were in use"
             ) from error
         except PoolClosed as error:
             raise Error("the database is closed") from error
