@@ -234,6 +234,50 @@ async def test_an_exhausted_pool_is_a_busy_error_not_a_hang(target: str) -> None
         assert await db.initiatives.find_all() == []
 
 
+async def test_a_connection_freed_while_a_call_waits_goes_to_that_call(target: str) -> None:
+    if not target.startswith("postgresql"):
+        pytest.skip("the pool is PostgreSQL's")
+    async with cwdb.connect_async(target, busy_timeout_ms=5000, max_connections=1) as db:
+        holding, done = asyncio.Event(), asyncio.Event()
+
+        async def hold() -> None:
+            async with db.transaction():
+                holding.set()
+                await done.wait()
+                await db.initiatives.create(name="held")
+
+        holder = asyncio.create_task(hold())
+        await holding.wait()
+        waiter = asyncio.create_task(db.initiatives.find_all())
+        runner: Any = db._runner  # type: ignore[attr-defined]
+        while not runner._waiting:  # until the waiter is in the pool's queue
+            await asyncio.sleep(0)
+        started = time.monotonic()
+        done.set()
+        await holder
+        assert [i.name for i in await waiter] == ["held"]
+        assert time.monotonic() - started < 1, "the waiter did not get the freed connection"
+
+
+async def test_a_connection_the_server_closed_while_idle_is_replaced(target: str) -> None:
+    if not target.startswith("postgresql"):
+        pytest.skip("server connections are PostgreSQL's")
+    import psycopg
+
+    async with cwdb.connect_async(target, max_connections=1) as db:
+        await db.initiatives.create(name="before")
+        runner: Any = db._runner  # type: ignore[attr-defined]
+        (idle,) = runner._idle
+        killed = idle.info.backend_pid
+        async with await psycopg.AsyncConnection.connect(target, autocommit=True) as admin:
+            # The timeout argument waits for the backend to exit (PostgreSQL 14+).
+            cursor = await admin.execute("SELECT pg_terminate_backend(%s, 5000)", (killed,))
+            assert await cursor.fetchone() == (True,)
+        assert [i.name for i in await db.initiatives.find_all()] == ["before"]
+        (replacement,) = runner._idle
+        assert replacement.info.backend_pid != killed
+
+
 @pytest.mark.parametrize("bad", [0, -1, 2.5, "10", True, None])
 async def test_max_connections_is_a_whole_number_of_one_or_more(target: str, bad: object) -> None:
     if not target.startswith("postgresql"):

@@ -19,7 +19,11 @@ from psycopg_pool import AsyncConnectionPool
 from cwdb._redact import redact
 from cwdb.adapters.aio.database import AsyncDatabase
 from cwdb.adapters.database import Clock, check_busy_timeout
-from cwdb.adapters.psycopg.async_runner import AsyncConnection, AsyncPsycopgRunner
+from cwdb.adapters.psycopg.async_runner import (
+    AsyncConnection,
+    AsyncPsycopgRunner,
+    PooledConnection,
+)
 from cwdb.adapters.psycopg.connection import (
     ADAPTERS,
     NO_PREPARED,
@@ -70,6 +74,7 @@ def _configure(busy_timeout_ms: int) -> Callable[[AsyncConnection], Awaitable[No
     async def configure(connection: AsyncConnection) -> None:
         # Several statements, no parameters: the simple protocol, never prepared.
         await connection.execute(settings, prepare=False)
+        connection.set_up()
 
     return configure
 
@@ -119,6 +124,7 @@ async def connect(
         await asyncio.to_thread(_check, url, busy_timeout_ms)
     pool: AsyncConnectionPool[AsyncConnection] = AsyncConnectionPool(
         url,
+        connection_class=PooledConnection,
         kwargs={
             "autocommit": True,
             "application_name": "cwdb",
