@@ -250,13 +250,67 @@ async def test_a_connection_freed_while_a_call_waits_goes_to_that_call(target: s
         await holding.wait()
         waiter = asyncio.create_task(db.initiatives.find_all())
         runner: Any = db._runner  # type: ignore[attr-defined]
-        while not runner._waiting:  # until the waiter is in the pool's queue
+        while not runner.lender._queue:  # until the waiter is in the lender's queue
             await asyncio.sleep(0)
         started = time.monotonic()
         done.set()
         await holder
         assert [i.name for i in await waiter] == ["held"]
         assert time.monotonic() - started < 1, "the waiter did not get the freed connection"
+
+
+@pytest.mark.parametrize("given", [False, True], ids=["waiting", "just-given"])
+async def test_a_call_cancelled_while_it_waits_for_a_connection_takes_none(
+    target: str, given: bool
+) -> None:
+    """Cancelled in the queue, or after a connection was handed to it but before it ran."""
+    if not target.startswith("postgresql"):
+        pytest.skip("the pool is PostgreSQL's")
+    async with cwdb.connect_async(target, busy_timeout_ms=300, max_connections=1) as db:
+        runner: Any = db._runner  # type: ignore[attr-defined]
+        holding, done = asyncio.Event(), asyncio.Event()
+        waiters: list[asyncio.Task[Any]] = []
+
+        async def hold() -> None:
+            async with db.transaction():
+                holding.set()
+                await done.wait()
+            # The block's end handed the connection to the waiter, which has not run yet.
+            waiters[0].cancel()
+
+        holder = asyncio.create_task(hold())
+        await holding.wait()
+        waiter = asyncio.create_task(db.initiatives.create(name="never"))
+        waiters.append(waiter)
+        while not runner.lender._queue:
+            await asyncio.sleep(0)
+        if not given:
+            waiter.cancel()
+        done.set()
+        await holder
+        with pytest.raises(asyncio.CancelledError):
+            await waiter
+        # The one connection is free: a leak would make these BusyErrors after 300 ms.
+        for n in range(3):
+            await db.initiatives.create(name=f"after {n}")
+        assert await names(db) == ["after 0", "after 1", "after 2"]
+
+
+async def test_many_tasks_share_max_connections_and_all_finish(target: str) -> None:
+    if not target.startswith("postgresql"):
+        pytest.skip("the pool is PostgreSQL's")
+    async with cwdb.connect_async(target, max_connections=3) as db:
+        pool: Any = db._runner.pool  # type: ignore[attr-defined]
+        sizes: list[int] = []
+
+        async def calls(n: int) -> None:
+            for k in range(10):
+                await db.initiatives.create(name=f"t{n}-{k}")
+                sizes.append(pool.get_stats()["pool_size"])
+
+        await asyncio.gather(*(calls(n) for n in range(50)))
+        assert len(await db.initiatives.find_all()) == 500
+        assert max(sizes) <= 3, max(sizes)
 
 
 async def test_a_connection_the_server_closed_while_idle_is_replaced(target: str) -> None:
@@ -267,14 +321,14 @@ async def test_a_connection_the_server_closed_while_idle_is_replaced(target: str
     async with cwdb.connect_async(target, max_connections=1) as db:
         await db.initiatives.create(name="before")
         runner: Any = db._runner  # type: ignore[attr-defined]
-        (idle,) = runner._idle
+        (idle,) = runner.lender._idle
         killed = idle.info.backend_pid
         async with await psycopg.AsyncConnection.connect(target, autocommit=True) as admin:
             # The timeout argument waits for the backend to exit (PostgreSQL 14+).
             cursor = await admin.execute("SELECT pg_terminate_backend(%s, 5000)", (killed,))
             assert await cursor.fetchone() == (True,)
         assert [i.name for i in await db.initiatives.find_all()] == ["before"]
-        (replacement,) = runner._idle
+        (replacement,) = runner.lender._idle
         assert replacement.info.backend_pid != killed
 
 

@@ -19,11 +19,8 @@ from psycopg_pool import AsyncConnectionPool
 from cwdb._redact import redact
 from cwdb.adapters.aio.database import AsyncDatabase
 from cwdb.adapters.database import Clock, check_busy_timeout
-from cwdb.adapters.psycopg.async_runner import (
-    AsyncConnection,
-    AsyncPsycopgRunner,
-    PooledConnection,
-)
+from cwdb.adapters.psycopg.async_pool import PooledConnection
+from cwdb.adapters.psycopg.async_runner import AsyncConnection, AsyncPsycopgRunner
 from cwdb.adapters.psycopg.connection import (
     ADAPTERS,
     NO_PREPARED,

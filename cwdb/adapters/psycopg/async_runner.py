@@ -15,21 +15,9 @@ error translation (``translate``/``explain``), and no thread per call:
 * a block belongs to the asyncio task that opened it (a dict keyed by the
   task, not a context variable, which child tasks would inherit): that
   task's calls join it, other tasks' calls take their own connection;
-* no free connection within ``busy_timeout_ms`` is a ``BusyError`` naming
-  the pool size, never a hang;
-* the runner keeps the connections it is done with (LIFO, so the same hot
-  one serves a lone task) and lends them again without asking the pool,
-  whose ``getconn``/``putconn`` pair costs 35 µs of a 200 µs ``find_by_id``.
-  The pool still opens, bounds and replaces them: a call finding none idle
-  asks the pool, and a connection given back while a call waits in the pool
-  goes to the pool, which hands it to that call;
-* a connection is checked when it is lent with the sync pool's cheap test
-  (``pool.alive``: a status read and a ``poll()`` of the socket), not a
-  round trip: one the server closed while it sat in the pool is closed and
-  handed back, so that the pool opens a replacement, and the next is tried;
-* each connection (:class:`PooledConnection`) runs every statement on one
-  binary cursor of its own. A new cursor per statement looks up the loader
-  of every result column again: 30 µs of a 200 µs ``find_by_id``.
+* connections are lent by ``async_pool.Lender``: no free one within
+  ``busy_timeout_ms`` is a ``BusyError`` naming the pool size, never a
+  hang, and one the server closed while idle is replaced before use.
 
 Cancellation: psycopg cancels a statement in flight on the server when the
 awaiting task is cancelled, so a lone statement has committed whole or not
@@ -49,48 +37,26 @@ from contextlib import asynccontextmanager
 from typing import Any, Final, TypeVar
 
 import psycopg
-from psycopg.pq import ExecStatus, TransactionStatus
-from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
+from psycopg.pq import ExecStatus
+from psycopg_pool import AsyncConnectionPool
 
 from cwdb.adapters.aio.runner import replay
+from cwdb.adapters.psycopg.async_pool import Lender, PooledConnection
 from cwdb.adapters.psycopg.explain import explain
-from cwdb.adapters.psycopg.pool import alive, poller
 from cwdb.adapters.psycopg.translate import DRIVER_ERRORS, RETRYABLE, session_ended, translate
 from cwdb.adapters.runner import Bindings, Params
 from cwdb.adapters.sessions import backoff
 from cwdb.adapters.statements import Batch, Many, One, Row, Single, Statement, Write
 from cwdb.errors import BusyError, Error, SerializationError
 
-__all__ = ["AsyncConnection", "AsyncPsycopgRunner", "PooledConnection"]
+__all__ = ["AsyncConnection", "AsyncPsycopgRunner"]
 
 R = TypeVar("R")
-
-
-class PooledConnection(psycopg.AsyncConnection[tuple[Any, ...]]):
-    """A pooled connection with what each lending and statement reuses (see the module doc).
-
-    ``statements``: the binary cursor every statement on it runs on;
-    ``waiting``: whether its socket has input, for the check at lending.
-    Both are made by :meth:`set_up`, which the pool's ``configure`` runs
-    once the connection has cwdb's adapters (a cursor copies them).
-    """
-
-    statements: psycopg.AsyncCursor[tuple[Any, ...]]
-    waiting: Callable[[], bool]
-
-    def set_up(self) -> None:
-        self.statements = self.cursor(binary=True)
-        self.waiting = poller(self.pgconn.socket)
-
-
 AsyncConnection = PooledConnection
 
 _CALL: Final = "cwdb_call"
 _NESTED: Final = "cwdb_nested"
 _TUPLES_OK: Final = ExecStatus.TUPLES_OK
-_IDLE: Final = TransactionStatus.IDLE
-#: States in which a returned connection can be rolled back and kept.
-_IN_TRANSACTION: Final = (TransactionStatus.INTRANS, TransactionStatus.INERROR)
 #: The sync runner's beginnings (``psycopg/runner.py``): a block, and the library's own calls.
 _BEGIN_BLOCK: Final = "BEGIN ISOLATION LEVEL SERIALIZABLE"
 _BEGIN_LOCKING: Final = "BEGIN"
@@ -121,14 +87,12 @@ class AsyncPsycopgRunner:
         self.busy_timeout_ms = busy_timeout_ms
         self.database = database
         self._blocks: dict[asyncio.Task[Any], _Block] = {}
-        #: Connections taken from the pool and idle now, the latest last (see the module doc).
-        self._idle: list[AsyncConnection] = []
-        #: Calls waiting in the pool's ``getconn``: while any does, connections go to the pool.
-        self._waiting = 0
+        self.lender = Lender(pool, busy_timeout_ms=busy_timeout_ms, database=database)
+        self._acquire = self.lender.acquire
+        self._release = self.lender.release
+        self._finish = self.lender.finish
         # lock_timeout=0 would mean "wait forever": a busy timeout of 0 waits 1 ms.
         self._set_lock_timeout = f"SET LOCAL lock_timeout = {max(1, busy_timeout_ms)}"
-        #: Clean-ups running after a cancellation (kept so they are not collected).
-        self._cleanups: set[asyncio.Task[None]] = set()
         self._guard: asyncio.Task[None] | None = None
         self.closed = False
 
@@ -136,83 +100,6 @@ class AsyncPsycopgRunner:
         """Raise ``cwdb.Error`` when the database is closed."""
         if self.closed:
             raise Error("the database is closed")
-
-    # -- connections -----------------------------------------------------------------
-
-    async def _acquire(self) -> AsyncConnection:
-        """A working connection, waiting up to the busy timeout (see the module doc)."""
-        self.check_open()
-        idle = self._idle
-        while idle:
-            connection = idle.pop()
-            if alive(connection, connection.waiting):
-                return connection
-            await self._replace(connection)
-        deadline = time.monotonic() + max(self.busy_timeout_ms, 1) / 1000
-        pool = self.pool
-        while True:
-            self._waiting += 1
-            try:
-                connection = await pool.getconn(timeout=deadline - time.monotonic())
-            except PoolTimeout as error:
-                raise BusyError(
-                    f"no free connection to {self.database!r} within busy_timeout_ms="
-                    f"{self.busy_timeout_ms}: all {pool.max_size} of the pool "
-                    f"(max_connections={pool.max_size}) were in use"
-                ) from error
-            except PoolClosed as error:
-                raise Error("the database is closed") from error
-            finally:
-                self._waiting -= 1
-            if alive(connection, connection.waiting):
-                return connection
-            await self._replace(connection)
-
-    async def _replace(self, connection: AsyncConnection) -> None:
-        """Closed by the server while idle: the pool replaces a closed connection given back."""
-        await connection.close()
-        with contextlib.suppress(PoolClosed):
-            await self.pool.putconn(connection)
-
-    def _release(self, connection: AsyncConnection) -> None:
-        """Keep a connection that ended a call or block cleanly for the next one.
-
-        Synchronous, so no cancellation can fall between a call's end and its
-        connection's return. A call waiting in the pool gets it through the
-        pool instead, in a task of its own.
-        """
-        if self._waiting or self.closed or connection.pgconn.transaction_status != _IDLE:
-            self._give_back_later(connection, rollback=True)
-        else:
-            self._idle.append(connection)
-
-    def _give_back_later(
-        self, connection: AsyncConnection, *, rollback: bool
-    ) -> asyncio.Task[None]:
-        """Roll back (if asked) and return a connection in a task of its own (shielded)."""
-        cleanup = asyncio.ensure_future(self._give_back(connection, rollback=rollback))
-        self._cleanups.add(cleanup)
-        cleanup.add_done_callback(self._cleanups.discard)
-        return cleanup
-
-    async def _give_back(self, connection: AsyncConnection, *, rollback: bool) -> None:
-        """Return a connection clean to the pool, or close it when its state is unknown."""
-        status = connection.pgconn.transaction_status
-        if rollback and status in _IN_TRANSACTION:
-            try:
-                await connection.execute("ROLLBACK")
-            except psycopg.Error:
-                await connection.close()
-        elif status not in (TransactionStatus.IDLE, *_IN_TRANSACTION):
-            await connection.close()
-        with contextlib.suppress(PoolClosed):
-            await self.pool.putconn(connection)
-
-    async def _finish(self, connection: AsyncConnection) -> None:
-        """After an exception: clean up whatever happens to the awaiting task meanwhile."""
-        cleanup = self._give_back_later(connection, rollback=True)
-        with contextlib.suppress(Exception):
-            await asyncio.shield(cleanup)
 
     # -- running statements ----------------------------------------------------------
 
@@ -464,12 +351,7 @@ class AsyncPsycopgRunner:
         if self.closed:
             return
         self.closed = True
-        idle, self._idle = self._idle, []
-        for connection in idle:
-            self._give_back_later(connection, rollback=False)
-        if self._cleanups:
-            await asyncio.gather(*self._cleanups, return_exceptions=True)
-        await self.pool.close(timeout=max(self.busy_timeout_ms, 1) / 1000)
+        await self.lender.close(timeout=max(self.busy_timeout_ms, 1) / 1000)
 
 
 async def _execute(
