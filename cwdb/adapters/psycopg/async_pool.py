@@ -172,12 +172,8 @@ class Lender:
         if self.closed or connection.pgconn.transaction_status != _IDLE:
             self.give_back_later(connection, rollback=True)
             return
-        queue = self._queue
-        while queue:
-            waiter = queue.popleft()
-            if not waiter.done():
-                waiter.set_result(connection)
-                return
+        if self._hand(connection):
+            return
         if self._waiting:
             self.give_back_later(connection, rollback=False)
         else:
@@ -185,12 +181,17 @@ class Lender:
 
     def _wake(self) -> None:
         """A connection went back to the pool: the first call in the queue asks the pool."""
+        self._hand(None)
+
+    def _hand(self, given: PooledConnection | None) -> bool:
+        """Give the first call still waiting in the queue ``given``; False when none waits."""
         queue = self._queue
         while queue:
             waiter = queue.popleft()
             if not waiter.done():
-                waiter.set_result(None)
-                return
+                waiter.set_result(given)
+                return True
+        return False
 
     def give_back_later(
         self, connection: PooledConnection, *, rollback: bool, close: bool = False
@@ -236,8 +237,8 @@ class Lender:
         idle, self._idle = self._idle, []
         for connection in idle:
             self.give_back_later(connection, rollback=False)
-        while self._queue:
-            self._wake()
+        while self._hand(None):
+            pass
         if self._cleanups:
             await asyncio.gather(*self._cleanups, return_exceptions=True)
         await self.pool.close(timeout=timeout)
