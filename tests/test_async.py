@@ -337,6 +337,31 @@ async def test_a_connection_the_server_closed_while_idle_is_replaced(pg_target: 
         assert replacement.info.backend_pid != killed
 
 
+async def test_a_connection_past_the_pools_max_lifetime_goes_back_to_it(pg_target: str) -> None:
+    async with cwdb.connect_async(pg_target) as db:
+        runner: Any = db._runner  # type: ignore[attr-defined]
+        await db.initiatives.find_all()
+        (connection,) = runner.lender._idle
+        connection.opened -= runner.pool.max_lifetime
+        await db.initiatives.find_all()
+        assert runner.lender._idle == []  # the pool has it, to close and replace
+
+
+async def test_the_longest_idle_connection_goes_back_to_the_pool_after_max_idle(
+    pg_target: str,
+) -> None:
+    async with cwdb.connect_async(pg_target) as db:
+        runner: Any = db._runner  # type: ignore[attr-defined]
+        holder, done = await held_block(db)
+        await db.initiatives.find_all()  # on a second connection: the block holds the first
+        done.set()
+        await holder
+        first, second = runner.lender._idle
+        first.idle_since -= runner.pool.max_idle + 1
+        await db.initiatives.find_all()  # takes second, then gives it back
+        assert runner.lender._idle == [second]
+
+
 @pytest.mark.parametrize("bad", [0, -1, 2.5, "10", True, None])
 async def test_max_connections_is_a_whole_number_of_one_or_more(
     pg_target: str, bad: object

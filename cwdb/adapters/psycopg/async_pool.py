@@ -22,7 +22,10 @@ task over every connection):
 * giving back is synchronous when the connection is clean (idle, outside a
   transaction), so no cancellation can fall between a call's end and its
   connection's return; any other state is rolled back, or the connection
-  closed, in a task of its own, and it goes back to the pool.
+  closed, in a task of its own, and it goes back to the pool;
+* the pool's ``max_lifetime`` and ``max_idle`` still hold: a connection
+  older than the first, or the longest idle one once it has been idle for
+  the second, goes back to the pool, which replaces or closes it.
 
 Each connection (:class:`PooledConnection`) runs every statement on one
 binary cursor of its own: a new cursor per statement looks up the loader of
@@ -52,17 +55,22 @@ class PooledConnection(psycopg.AsyncConnection[tuple[Any, ...]]):
     """A pooled connection with what each lending and statement reuses (see the module doc).
 
     ``statements``: the binary cursor every statement on it runs on;
-    ``waiting``: whether its socket has input, for the check at lending.
-    Both are made by :meth:`set_up`, which the pool's ``configure`` runs
-    once the connection has cwdb's adapters (a cursor copies them).
+    ``waiting``: whether its socket has input, for the check at lending;
+    ``opened`` and ``idle_since``: when it was opened and last given back
+    (``time.monotonic()``), for the pool's ``max_lifetime`` and ``max_idle``.
+    Made by :meth:`set_up`, which the pool's ``configure`` runs once the
+    connection has cwdb's adapters (a cursor copies them).
     """
 
     statements: psycopg.AsyncCursor[tuple[Any, ...]]
     waiting: Callable[[], bool]
+    opened: float
+    idle_since: float
 
     def set_up(self) -> None:
         self.statements = self.cursor(binary=True)
         self.waiting = poller(self.pgconn.socket)
+        self.opened = self.idle_since = time.monotonic()
 
 
 _IDLE: Final = TransactionStatus.IDLE
@@ -126,6 +134,7 @@ class Lender:
         self._waiting += 1
         try:
             connection = await self.pool.getconn(timeout=deadline - time.monotonic())
+            self._held += 1
         except PoolTimeout as error:
             raise self._busy() from error
         except PoolClosed as error:
@@ -134,7 +143,6 @@ class Lender:
             self._waiting -= 1
             if self._queue and self._held < self.pool.max_size:
                 self._wake()  # the next in the queue asks the pool, which may open another
-        self._held += 1
         return connection
 
     async def _given(self, deadline: float) -> PooledConnection | None:
@@ -174,10 +182,17 @@ class Lender:
             return
         if self._hand(connection):
             return
-        if self._waiting:
-            self.give_back_later(connection, rollback=False)
-        else:
-            self._idle.append(connection)
+        pool = self.pool
+        now = time.monotonic()
+        if self._waiting or now - connection.opened >= pool.max_lifetime:
+            self.give_back_later(connection, rollback=False)  # the pool replaces an old one
+            return
+        connection.idle_since = now
+        idle = self._idle
+        idle.append(connection)
+        if now - idle[0].idle_since > pool.max_idle:
+            # Unused for max_idle: the pool closes what it holds idle beyond min_size.
+            self.give_back_later(idle.pop(0), rollback=False)
 
     def _wake(self) -> None:
         """A connection went back to the pool: the first call in the queue asks the pool."""
