@@ -197,7 +197,7 @@ class AsyncPsycopgRunner:
         async with self.transaction():
             block = self._blocks[asyncio.current_task()]  # type: ignore[index]
             self._check_block(block)
-            cursor = block.connection.cursor(binary=True)
+            cursor = block.connection.statements
             try:
                 await cursor.executemany(st.sql, batch)
             except DRIVER_ERRORS as error:
