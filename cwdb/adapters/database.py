@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import abc
 import os
+import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -90,8 +91,26 @@ ADAPTERS: tuple[tuple[str, type, type], ...] = (
     ("review_comments", SqlReviewCommentRepository, ReviewCommentRepository),
     ("errands", SqlErrandRepository, ErrandRepository),
 )
-for _name, _adapter, _port in ADAPTERS:
-    document_from_port(_adapter, _port)
+_documented = False
+_documenting = threading.Lock()
+
+
+def document_adapters() -> None:
+    """Give every adapter its port's docstrings, signatures and id checks, once per process.
+
+    Run by the first :class:`Database`, not when ``cwdb`` is imported: it
+    inspects every port method and generates the id checks (15 ms, a tenth of
+    ``import cwdb``), which a program that imports cwdb for its records,
+    errors or enums, or only to parse its command line, should not pay.
+    """
+    global _documented  # noqa: PLW0603 -- the one flag of a once-per-process step
+    if _documented:
+        return
+    with _documenting:
+        if not _documented:
+            for _, adapter, port in ADAPTERS:
+                document_from_port(adapter, port)
+            _documented = True
 
 
 class Database(abc.ABC):
@@ -120,6 +139,7 @@ class Database(abc.ABC):
         self.path = path
         #: The kind of database (``cwdb.dialects``).
         self.dialect = dialect
+        document_adapters()
         runner.observer.configure(dialect.name, path)
         values = Values(dialect.storage, dialect.storage.now(clock))
 

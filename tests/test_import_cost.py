@@ -1,0 +1,77 @@
+"""``import cwdb`` stays cheap: it loads the public surface and nothing it does not need.
+
+The cost of an import is the modules it loads and the work they do at module
+level, so these tests pin both down instead of timing anything (timings live
+in ``scripts/``; ``python -X importtime -c "import cwdb"`` shows the tree).
+Each runs in a fresh interpreter, since this process has loaded everything.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+#: Modules (and their submodules) that ``import cwdb`` must not load: the drivers,
+#: yoyo, the asyncio half, the operator tools and the CLI's tqdm, OpenTelemetry,
+#: package metadata, and the heavier parts of the standard library none of
+#: them needs until a database is opened or a command runs.
+NOT_ON_IMPORT = (
+    "apsw",
+    "psycopg",
+    "psycopg_pool",
+    "yoyo",
+    "sqlite3",
+    "asyncio",
+    "concurrent",
+    "cwdb.adapters.aio",
+    "cwdb.adapters.apsw",
+    "cwdb.adapters.psycopg",
+    "cwdb.ops",
+    "cwdb.cli",
+    "cwdb.testing",
+    "tqdm",
+    "opentelemetry",
+    "importlib.metadata",
+    "email",
+    "zipfile",
+    "tomllib",
+    "subprocess",
+    "socket",
+    "ssl",
+    "argparse",
+)
+
+
+def fresh(code: str) -> object:
+    """What ``code`` prints as JSON, run in a new interpreter after ``import cwdb``."""
+    script = f"import json, sys\nimport cwdb\n{code}"
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout)
+
+
+def test_import_cwdb_loads_no_driver_no_asyncio_no_tools_no_heavy_library() -> None:
+    loaded = fresh("print(json.dumps(sorted(sys.modules)))")
+    assert isinstance(loaded, list)
+    found = sorted(
+        name
+        for name in loaded
+        if any(name == unwanted or name.startswith(f"{unwanted}.") for unwanted in NOT_ON_IMPORT)
+    )
+    assert found == []
+
+
+def test_import_cwdb_leaves_the_adapters_undocumented_until_the_first_connect() -> None:
+    # Documenting the adapters (their ports' signatures, the generated id checks)
+    # was a tenth of ``import cwdb``; the first Database does it instead.
+    states = fresh(
+        "from cwdb.adapters import database\n"
+        "before = getattr(database, '_documented', None)\n"
+        "db = cwdb.connect(':memory:')\n"
+        "shown = cwdb.TaskRepository.update.__doc__ == type(db.tasks).update.__doc__\n"
+        "db.close()\n"
+        "print(json.dumps([before, database._documented, shown]))"
+    )
+    assert states == [False, True, True]
