@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from cwdb.adapters.database import Database, check_busy_timeout
 from cwdb.adapters.observe import check_slow_query_ms
 from cwdb.dialects import Clock, dialect_for
+from cwdb.errors import ValidationError
 
 if TYPE_CHECKING:
     from cwdb.adapters.aio.database import Opening
@@ -25,6 +26,7 @@ def connect(
     busy_timeout_ms: int = 5000,
     clock: Clock | None = None,
     slow_query_ms: float | None = 100,
+    readonly: bool = False,
     **options: Any,
 ) -> Database:
     """Open a cwdb database, by default creating and migrating it first.
@@ -55,6 +57,10 @@ def connect(
     comes from it (default: the system clock, in UTC). ``slow_query_ms``:
     a statement that takes this many milliseconds or longer logs a WARNING
     on the logger ``cwdb.sql`` (None: never; docs/reference.md §9).
+    ``readonly`` True opens an existing SQLite file for reading only (and
+    never migrates it: a behind schema is a ``MigrationError``); every write
+    is a ``cwdb.Error`` and the file stays unchanged. On PostgreSQL it is a
+    ``ValidationError``: connect as a role that may only read.
     PostgreSQL takes further options (docs/reference.md §9).
 
     A target that cannot be opened is a ``cwdb.Error`` naming it.
@@ -62,6 +68,10 @@ def connect(
     opened = dialect_for(target)
     check_busy_timeout(busy_timeout_ms)
     check_slow_query_ms(slow_query_ms)
+    if type(readonly) is not bool:
+        raise ValidationError(f"readonly: expected True or False, got {readonly!r}")
+    if readonly:
+        options["readonly"] = True
     db = opened.dialect.connect(
         opened.location, migrate=migrate, busy_timeout_ms=busy_timeout_ms, clock=clock, **options
     )

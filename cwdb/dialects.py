@@ -194,9 +194,14 @@ class SqliteDialect(Dialect):
     ) -> Database:
         from cwdb.adapters.apsw import database
 
+        readonly = options.pop("readonly", False)
         _no_options(self, options)
         return database.connect(
-            location, migrate=migrate, busy_timeout_ms=busy_timeout_ms, clock=clock
+            location,
+            migrate=migrate,
+            busy_timeout_ms=busy_timeout_ms,
+            clock=clock,
+            readonly=readonly,
         )
 
     async def connect_async(
@@ -302,6 +307,12 @@ class PostgresqlDialect(Dialect):
         clock: Clock | None,
         **options: Any,
     ) -> Database:
+        if options.pop("readonly", False):
+            raise ValidationError(
+                f"readonly: cwdb opens {self.shown(location)!r} as the role in its URL; "
+                "for read-only access connect as a role granted only SELECT (or one with "
+                "ALTER ROLE ... SET default_transaction_read_only = on)"
+            )
         with self._needs_psycopg(location):
             from cwdb.adapters.psycopg import database
         return database.connect(
@@ -427,7 +438,8 @@ def dialect_for(target: str | os.PathLike[str]) -> Target:
     if target.startswith("file:"):
         raise Error(
             f"{target!r}: SQLite URI filenames are not supported; give the path itself "
-            "(cwdb opens files read-write, with its own settings)"
+            "(cwdb opens files with its own settings), and readonly=True to open it "
+            "read-only"
         )
     return Target(SQLITE, _path(target))
 
