@@ -25,6 +25,7 @@ NOT_ON_IMPORT = (
     "asyncio",
     "concurrent",
     "cwdb.adapters.aio",
+    "cwdb.adapters.repositories",
     "cwdb.adapters.apsw",
     "cwdb.adapters.psycopg",
     "cwdb.ops",
@@ -63,15 +64,16 @@ def test_import_cwdb_loads_no_driver_no_asyncio_no_tools_no_heavy_library() -> N
     assert found == []
 
 
-def test_import_cwdb_leaves_the_adapters_undocumented_until_the_first_connect() -> None:
-    # Documenting the adapters (their ports' signatures, the generated id checks)
-    # was a tenth of ``import cwdb``; the first Database does it instead.
+def test_the_first_connect_loads_and_documents_the_adapters() -> None:
+    # The adapters, and documenting them from their ports (signatures, the
+    # generated id checks), were a quarter of ``import cwdb``; the first
+    # Database does it instead.
     states = fresh(
-        "from cwdb.adapters import database\n"
-        "before = getattr(database, '_documented', None)\n"
+        "loaded = lambda: 'cwdb.adapters.repositories.tasks' in sys.modules\n"
+        "before = loaded()\n"
         "db = cwdb.connect(':memory:')\n"
         "shown = cwdb.TaskRepository.update.__doc__ == type(db.tasks).update.__doc__\n"
         "db.close()\n"
-        "print(json.dumps([before, database._documented, shown]))"
+        "print(json.dumps([before, loaded(), shown]))"
     )
     assert states == [False, True, True]
