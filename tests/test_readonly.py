@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,20 @@ def test_every_write_on_a_read_only_database_is_refused_and_the_file_unchanged(
             WRITES[write](db, made.id)
         assert not isinstance(raised.value, (cwdb.IntegrityError, cwdb.ValidationError))
         assert db.initiatives.find_all() == [made]
+    assert digest(path) == before
+
+
+def test_every_connection_of_a_read_only_database_is_read_only(
+    stored: tuple[Path, cwdb.Initiative],
+) -> None:
+    # Each thread gets its own connection: the one opened for another thread
+    # must refuse writes too.
+    path, made = stored
+    before = digest(path)
+    with cwdb.connect(path, readonly=True) as db, ThreadPoolExecutor(1) as pool:
+        assert pool.submit(db.initiatives.find_all).result() == [made]
+        with pytest.raises(cwdb.Error, match="it is read-only"):
+            pool.submit(db.initiatives.create, name="from a thread").result()
     assert digest(path) == before
 
 
