@@ -68,10 +68,7 @@ def connect(
     opened = dialect_for(target)
     check_busy_timeout(busy_timeout_ms)
     check_slow_query_ms(slow_query_ms)
-    if type(readonly) is not bool:
-        raise ValidationError(f"readonly: expected True or False, got {readonly!r}")
-    if readonly:
-        options["readonly"] = True
+    _take_readonly(readonly, options)
     db = opened.dialect.connect(
         opened.location, migrate=migrate, busy_timeout_ms=busy_timeout_ms, clock=clock, **options
     )
@@ -85,6 +82,7 @@ def connect_async(
     migrate: bool = True,
     busy_timeout_ms: int = 5000,
     clock: Clock | None = None,
+    readonly: bool = False,
     **options: Any,
 ) -> Opening:
     """Open a cwdb database for asyncio: ``await`` it, or ``async with`` it.
@@ -104,6 +102,7 @@ def connect_async(
 
     opened = dialect_for(target)
     check_busy_timeout(busy_timeout_ms)
+    _take_readonly(readonly, options)
     return Opening(
         opened.dialect.connect_async(
             opened.location,
@@ -113,6 +112,14 @@ def connect_async(
             **options,
         )
     )
+
+
+def _take_readonly(readonly: object, options: dict[str, Any]) -> None:
+    """Pass ``readonly=True`` on to the dialect; it is a bool (``ValidationError``)."""
+    if type(readonly) is not bool:
+        raise ValidationError(f"readonly: expected True or False, got {readonly!r}")
+    if readonly:
+        options["readonly"] = True
 
 
 def ensure_schema(target: str | os.PathLike[str]) -> list[str]:

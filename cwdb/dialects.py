@@ -216,9 +216,15 @@ class SqliteDialect(Dialect):
         from cwdb.adapters.apsw import async_database
 
         workers = options.pop("workers", async_database.DEFAULT_WORKERS)
+        readonly = options.pop("readonly", False)
         _no_options(self, options)
         return await async_database.connect(
-            location, migrate=migrate, busy_timeout_ms=busy_timeout_ms, clock=clock, workers=workers
+            location,
+            migrate=migrate,
+            busy_timeout_ms=busy_timeout_ms,
+            clock=clock,
+            workers=workers,
+            readonly=readonly,
         )
 
     def ensure_schema(self, location: str) -> list[str]:
@@ -307,12 +313,7 @@ class PostgresqlDialect(Dialect):
         clock: Clock | None,
         **options: Any,
     ) -> Database:
-        if options.pop("readonly", False):
-            raise ValidationError(
-                f"readonly: cwdb opens {self.shown(location)!r} as the role in its URL; "
-                "for read-only access connect as a role granted only SELECT (or one with "
-                "ALTER ROLE ... SET default_transaction_read_only = on)"
-            )
+        self._refuse_readonly(location, options)
         with self._needs_psycopg(location):
             from cwdb.adapters.psycopg import database
         return database.connect(
@@ -328,6 +329,7 @@ class PostgresqlDialect(Dialect):
         clock: Clock | None,
         **options: Any,
     ) -> AsyncDatabase:
+        self._refuse_readonly(location, options)
         with self._needs_psycopg(location):
             from cwdb.adapters.psycopg import async_database
         return await async_database.connect(
@@ -377,6 +379,20 @@ class PostgresqlDialect(Dialect):
         return copy.open_destination(location)
 
     # -- end of the operator ends ---------------------------------------------------
+
+    def _refuse_readonly(self, location: str, options: dict[str, Any]) -> None:
+        """``readonly`` is SQLite's: on PostgreSQL the role decides, and says what to do.
+
+        A read-only session would be session state (``SET
+        default_transaction_read_only``), which PgBouncer's transaction
+        pooling would hand to other clients; the server's own way is a role.
+        """
+        if options.pop("readonly", False):
+            raise ValidationError(
+                f"readonly: cwdb opens {self.shown(location)!r} as the role in its URL; "
+                "for read-only access connect as a role granted only SELECT (or one with "
+                "ALTER ROLE ... SET default_transaction_read_only = on)"
+            )
 
     @contextlib.contextmanager
     def _needs_psycopg(self, location: str) -> Iterator[None]:

@@ -134,3 +134,25 @@ def test_read_only_on_postgresql_is_refused_with_what_to_do_and_changes_nothing(
             "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
         ).fetchone()
     assert tables == (0,)
+
+
+@pytest.mark.asyncio
+async def test_connect_async_reads_a_read_only_database_and_refuses_writes(
+    stored: tuple[Path, cwdb.Initiative],
+) -> None:
+    path, made = stored
+    before = digest(path)
+    async with cwdb.connect_async(path, readonly=True) as db:
+        assert await db.initiatives.find_all() == [made]
+        with pytest.raises(cwdb.Error, match="it is read-only"):
+            await db.initiatives.create(name="async")
+    assert digest(path) == before
+
+
+@pytest.mark.asyncio
+async def test_connect_async_read_only_on_postgresql_is_refused(
+    pg_server: postgres_server.PostgresServer,
+) -> None:
+    url = pg_server.create_database("readonly_async")
+    with pytest.raises(cwdb.ValidationError, match="default_transaction_read_only"):
+        await cwdb.connect_async(url, readonly=True)
