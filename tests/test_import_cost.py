@@ -66,7 +66,7 @@ def test_import_cwdb_loads_no_driver_no_asyncio_no_tools_no_heavy_library() -> N
 
 def test_the_first_connect_loads_and_documents_the_adapters() -> None:
     # The adapters, and documenting them from their ports (signatures, the
-    # generated id checks), were a quarter of ``import cwdb``; the first
+    # generated id checks), were a fifth of ``import cwdb``; the first
     # Database does it instead.
     states = fresh(
         "loaded = lambda: 'cwdb.adapters.repositories.tasks' in sys.modules\n"

@@ -5,9 +5,9 @@ adapter per repository; the SQL files are parsed once per process and each
 adapter asks for its statements by name when it is built, so a missing query
 fails at ``connect()``, not at the first call. The adapters are imported,
 and documented from their ports, by the first ``Database`` of the process
-(:func:`adapters`), so ``import cwdb`` does not pay for them. The dialects' subclasses
-(``apsw/database.py``, ``psycopg/database.py``) add what differs: how the
-schema version is read and what ``backup`` does.
+(:func:`adapters`), so ``import cwdb`` does not pay for them. The dialects'
+subclasses (``apsw/database.py``, ``psycopg/database.py``) add what differs:
+how the schema version is read and what ``backup`` does.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def adapters() -> Adapters:
     Done by the first :class:`Database`, not when ``cwdb`` is imported: the
     adapter modules (twenty of them) and documenting their methods with
     their ports' docstrings, signatures and generated id checks were a
-    quarter of ``import cwdb``, which a program that imports cwdb for its
+    fifth of ``import cwdb``, which a program that imports cwdb for its
     records, errors or enums, or only to parse its command line, should not
     pay.
     """
