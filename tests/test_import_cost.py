@@ -44,6 +44,30 @@ NOT_ON_IMPORT = (
 )
 
 
+#: The cwdb modules ``import cwdb`` loads besides the records and ports (the
+#: public surface, and what ``connect`` and ``AppQueries`` stand on). Another
+#: one here is a choice to make ``import cwdb`` slower: add it with the reason.
+ON_IMPORT = {
+    "cwdb",
+    "cwdb._ids",
+    "cwdb._open",
+    "cwdb._redact",
+    "cwdb._resources",
+    "cwdb.adapters",
+    "cwdb.adapters.database",
+    "cwdb.adapters.observe",  # connect's slow_query_ms, Database.capture
+    "cwdb.adapters.own_queries",  # cwdb.AppQueries and the bound query classes
+    "cwdb.adapters.runner",
+    "cwdb.adapters.sqlfiles",
+    "cwdb.adapters.statements",
+    "cwdb.dialects",
+    "cwdb.enums",
+    "cwdb.errors",
+    "cwdb.ports",
+    "cwdb.records",
+}
+
+
 def fresh(code: str) -> object:
     """What ``code`` prints as JSON, run in a new interpreter after ``import cwdb``."""
     script = f"import json, sys\nimport cwdb\n{code}"
@@ -62,6 +86,15 @@ def test_import_cwdb_loads_no_driver_no_asyncio_no_tools_no_heavy_library() -> N
         if any(name == unwanted or name.startswith(f"{unwanted}.") for unwanted in NOT_ON_IMPORT)
     )
     assert found == []
+
+
+def test_import_cwdb_loads_no_cwdb_module_beyond_its_surface() -> None:
+    loaded = fresh("print(json.dumps(sorted(sys.modules)))")
+    assert isinstance(loaded, list)
+    ours = {name for name in loaded if name == "cwdb" or name.startswith("cwdb.")}
+    domain = {name for name in ours if name.startswith(("cwdb.records.", "cwdb.ports."))}
+    assert sorted(ours - domain - ON_IMPORT) == []
+    assert not any(name.startswith("cwdb.ports.aio") for name in domain)
 
 
 def test_the_first_connect_loads_and_documents_the_adapters() -> None:
