@@ -30,10 +30,10 @@ def url(pg_server: postgres_server.PostgresServer) -> str:
     return pg_server.create_database("yoyo_cli")
 
 
-def yoyo(*args: str) -> subprocess.CompletedProcess[str]:
-    """``yoyo`` run from the checkout's root, where it finds ``yoyo.ini``."""
+def yoyo(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """``yoyo`` run from the checkout's root (where it finds ``yoyo.ini``) or ``cwd``."""
     return subprocess.run(
-        [str(YOYO), *args], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
+        [str(YOYO), *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
     )
 
 
@@ -64,3 +64,12 @@ def test_yoyo_ini_alone_gives_sqlites_migrations_which_postgresql_refuses_unchan
     assert refused.returncode != 0
     assert 'syntax error at or near "STRICT"' in refused.stderr
     assert [name for name in tables(url) if "yoyo" not in name] == []
+
+
+def test_yoyo_apply_from_the_installed_package_needs_no_checkout(url: str, tmp_path: Path) -> None:
+    # An operator's command without a checkout (no yoyo.ini where it runs).
+    source = "package:cwdb:migrations/postgresql"
+    done = yoyo("apply", "-b", "--database", postgres_server.yoyo_url(url), source, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    with cwdb.connect(url, migrate=False) as db:
+        assert db.schema_version == IDS[-1]
