@@ -32,7 +32,7 @@ import contextvars
 import logging
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from time import perf_counter_ns
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
@@ -88,6 +88,13 @@ class Captured(NamedTuple):
     #: None when it failed.
     rows: int | None
 
+
+#: The observer whose ``transaction()`` span an asyncio block opened on its task,
+#: in the context the block's sync twin runs in on a worker thread
+#: (``aio/threaded.py``): that sync block opens no second span.
+_SPANNED_BLOCK: contextvars.ContextVar[object | None] = contextvars.ContextVar(
+    "cwdb_spanned_block", default=None
+)
 
 #: The ``db.capture()`` blocks open in the current context: (runner, list) pairs.
 _CAPTURES: contextvars.ContextVar[tuple[tuple[object, list[Captured]], ...]] = (
@@ -272,6 +279,8 @@ class Observer:
 
     def block(self) -> AbstractContextManager[object]:
         """The span of a ``transaction()`` block, parent of its statements' spans."""
+        if _SPANNED_BLOCK.get() is self:
+            return _NO_SPAN
         telemetry = self._otel()
         return _NO_SPAN if telemetry is None else telemetry.block(self)
 
@@ -337,6 +346,60 @@ class Observer:
             cost,
             extra=fields,
         )
+
+    # -- the asyncio runners (appended: the sync path above is measured as it is) ---
+
+    async def arun(
+        self,
+        runner: object,
+        name: str,
+        query: Query | None,
+        execute: Callable[[], Awaitable[tuple[Any, int]]],
+    ) -> Any:
+        """:meth:`run` for a statement awaited on the event loop: ``await execute()``.
+
+        ``execute`` gives the result and its row count; the listeners are told
+        as :meth:`run` tells them (no SQLite counters: the asyncio runner
+        is PostgreSQL's). The span is started in the awaiting task's context,
+        so the task's open ``transaction()`` span is its parent.
+        """
+        telemetry = self._otel()
+        span = None if telemetry is None else telemetry.start(name, query, self)
+        start = perf_counter_ns()
+        try:
+            result, rows = await execute()
+        except BaseException as error:
+            elapsed = perf_counter_ns() - start
+            self._failed(runner, name, elapsed, error, SQL_LOG.isEnabledFor(_DEBUG))
+            if telemetry is not None and span is not None:
+                telemetry.failed(
+                    span, name=name, query=query, observer=self, elapsed=elapsed, error=error
+                )
+            raise
+        self._told(runner, name, query, span=span, elapsed=perf_counter_ns() - start, rows=rows)
+        return result
+
+    def _told(
+        self, runner: object, name: str, query: Query | None, *, span: Any, elapsed: int, rows: int
+    ) -> None:
+        """What :meth:`arun` tells each listener of a statement that ran."""
+        if SQL_LOG.isEnabledFor(_DEBUG):
+            self._debug(name, elapsed, rows)
+        self._capture(runner, name, elapsed, rows)
+        telemetry = self._telemetry
+        if telemetry is not None and span is not None:
+            telemetry.ended(span, name=name, query=query, observer=self, elapsed=elapsed, rows=rows)
+        if self.slow_ns is not None and elapsed >= self.slow_ns:
+            self.slow(name, elapsed, rows, None)
+
+    def spanned_elsewhere(self) -> None:
+        """This context's ``transaction()`` already has its span: :meth:`block` opens none.
+
+        Called in the context an asyncio block runs its sync twin in, on a
+        worker thread, after the block's span was opened on its task
+        (``aio/threaded.py``): the statements' spans then have one parent.
+        """
+        _SPANNED_BLOCK.set(self)
 
 
 #: SQLite's per-statement counters in a slow WARNING: APSW's key, the record's field.
