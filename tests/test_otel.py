@@ -2,11 +2,13 @@
 
 The SDK's in-memory span exporter and metric reader are set as the global
 providers for each test and taken away after it (as OpenTelemetry's own
-test utilities do), so the rest of the suite runs without a provider.
+test utilities do), so the rest of the suite runs without a provider. The
+``db`` tests run through the asyncio API too (``async_too``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import subprocess
@@ -28,6 +30,13 @@ from opentelemetry.util._once import Once
 
 import cwdb
 from tests.support import factories
+
+pytestmark = pytest.mark.async_too
+
+
+def backend(db_backend: str) -> str:
+    """The database behind a case: ``sqlite-async`` runs on SQLite, as ``sqlite`` does."""
+    return db_backend.removesuffix("-async")
 
 
 @attrs.define
@@ -102,7 +111,7 @@ def test_the_namespace_is_the_path_or_the_database_name(
 ) -> None:
     factories.initiative(db)
     namespace = otel.finished()[0].attributes["db.namespace"]  # type: ignore[index]
-    if db_backend == "sqlite":
+    if backend(db_backend) == "sqlite":
         assert namespace == db.path
     else:
         assert namespace == db.path.split("?")[0].rsplit("/", 1)[1]
@@ -132,10 +141,11 @@ def test_a_failed_statement_sets_error_type_and_no_message(
     (failed,) = [s for s in otel.finished() if s.status.status_code is StatusCode.ERROR]
     assert failed.name == "phases.create"
     error_type = failed.attributes["error.type"]  # type: ignore[index]
-    assert error_type.split(".")[0] == ("apsw" if db_backend == "sqlite" else "psycopg")  # type: ignore[union-attr]
+    on_sqlite = backend(db_backend) == "sqlite"
+    assert error_type.split(".")[0] == ("apsw" if on_sqlite else "psycopg")  # type: ignore[union-attr]
     assert failed.status.description is None
     assert failed.events == ()
-    if db_backend == "postgresql":
+    if backend(db_backend) == "postgresql":
         assert failed.attributes["db.response.status_code"] == "23503"  # type: ignore[index]
 
 
@@ -175,7 +185,8 @@ def test_no_parameter_value_or_url_password_in_any_record_span_or_capture(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     request.getfixturevalue("db")  # empties the suite's database; this test opens its own
-    if db_backend == "sqlite":
+    on_sqlite = backend(db_backend) == "sqlite"
+    if on_sqlite:
         target = ":memory:"
     else:
         suite = "pg_bouncer_suite" if db_backend == "pgbouncer" else "pg_suite"
@@ -183,21 +194,11 @@ def test_no_parameter_value_or_url_password_in_any_record_span_or_capture(
         # The test server trusts its socket: a password is accepted and ignored.
         target = url.replace("postgresql://postgres@", f"postgresql://postgres:{PASSWORD}@")
         assert PASSWORD in target
-    credentials = json.dumps({"api_key": SECRET, "refresh_token": SECRET})
-    with (
-        caplog.at_level(logging.DEBUG, logger="cwdb"),
-        cwdb.connect(target, migrate=db_backend == "sqlite", slow_query_ms=0) as db,
-        db.capture() as captured,
-    ):
-        account = db.accounts.create(
-            email=f"{SECRET}@example.com", credentials=credentials, config_json=credentials
-        )
-        db.accounts.find_by_id(account.id)
-        for _ in range(2):  # the second run of a slow SQLite statement is profiled
-            db.accounts.update(account.id, credentials=credentials)
-        factories.agent(db, name=SECRET)
-        with pytest.raises(cwdb.ConflictError), db.transaction():
-            factories.agent(db, name=SECRET)  # a driver's message may quote the value
+    with caplog.at_level(logging.DEBUG, logger="cwdb"):
+        if db_backend.endswith("-async"):
+            captured = asyncio.run(secrets_through_async(target, migrate=on_sqlite))
+        else:
+            captured = secrets_through_sync(target, migrate=on_sqlite)
     shown: list[str] = []
     for record in caplog.records:
         shown.append(record.getMessage())
@@ -214,6 +215,44 @@ def test_no_parameter_value_or_url_password_in_any_record_span_or_capture(
     assert leaked == []
 
 
+CREDENTIALS = json.dumps({"api_key": SECRET, "refresh_token": SECRET})
+
+
+def secrets_through_sync(target: str, *, migrate: bool) -> list[Any]:
+    """Statements whose parameters hold the secret, slow, failing, in a block; captured."""
+    with (
+        cwdb.connect(target, migrate=migrate, slow_query_ms=0) as db,
+        db.capture() as captured,
+    ):
+        account = db.accounts.create(
+            email=f"{SECRET}@example.com", credentials=CREDENTIALS, config_json=CREDENTIALS
+        )
+        db.accounts.find_by_id(account.id)
+        for _ in range(2):  # the second run of a slow SQLite statement is profiled
+            db.accounts.update(account.id, credentials=CREDENTIALS)
+        factories.agent(db, name=SECRET)
+        with pytest.raises(cwdb.ConflictError), db.transaction():
+            factories.agent(db, name=SECRET)  # a driver's message may quote the value
+    return captured
+
+
+async def secrets_through_async(target: str, *, migrate: bool) -> list[Any]:
+    """:func:`secrets_through_sync` on the ``AsyncDatabase``."""
+    async with cwdb.connect_async(target, migrate=migrate, slow_query_ms=0) as db:
+        with db.capture() as captured:
+            account = await db.accounts.create(
+                email=f"{SECRET}@example.com", credentials=CREDENTIALS, config_json=CREDENTIALS
+            )
+            await db.accounts.find_by_id(account.id)
+            for _ in range(2):
+                await db.accounts.update(account.id, credentials=CREDENTIALS)
+            await db.agents.create(name=SECRET, worktree_id="wt-1")
+            with pytest.raises(cwdb.ConflictError):
+                async with db.transaction():
+                    await db.agents.create(name=SECRET, worktree_id="wt-2")
+    return captured
+
+
 # -- without the extra -------------------------------------------------------------
 
 
@@ -225,6 +264,13 @@ def test_import_cwdb_and_running_statements_import_nothing_of_opentelemetry() ->
         "    db.initiatives.create(name='x')\n"
         "with db.capture():\n"
         "    db.initiatives.find_all()\n"
+        "async def main():\n"
+        "    async with cwdb.connect_async(':memory:', slow_query_ms=0) as adb:\n"
+        "        async with adb.transaction():\n"
+        "            await adb.initiatives.create(name='x')\n"
+        "        with adb.capture():\n"
+        "            await adb.initiatives.find_all()\n"
+        "import asyncio; asyncio.run(main())\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'opentelemetry'))\n"
     )
     result = subprocess.run(
