@@ -32,10 +32,11 @@ import contextvars
 import logging
 import sys
 import threading
+import weakref
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from time import perf_counter_ns
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ __all__ = [
     "Captured",
     "Observer",
     "check_slow_query_ms",
+    "count_connections",
     "debug_answer",
     "listening",
 ]
@@ -414,3 +416,60 @@ SQLITE_COUNTERS: Final = {
 def _qualified(kind: type) -> str:
     module = kind.__module__
     return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
+
+
+# -- connection pools (OpenTelemetry's db.client.connection.* metrics, otel.py) ---------
+
+
+class CountedPool(Protocol):
+    """What a pool tells of its connections (``psycopg_pool``'s sync and async pools)."""
+
+    @property
+    def closed(self) -> bool: ...
+
+    def get_stats(self) -> dict[str, int]: ...
+
+
+#: The pools whose connections are counted, while they live: each with its name.
+POOLS: Final[weakref.WeakKeyDictionary[CountedPool, str]] = weakref.WeakKeyDictionary()
+_POOLS_LOCK: Final = threading.Lock()
+
+
+def count_connections(pool: CountedPool, name: str) -> str:
+    """Count ``pool``'s connections, idle and used, when a meter provider is set.
+
+    The pool is named ``name`` in the metrics (``db.client.connection.pool.name``,
+    the database's URL without its password), with `` #2``... when an open
+    pool has that name already; the name is returned. The instruments are
+    made once per meter provider, when one is set (here or at a statement,
+    ``otel.py``): without one, nothing of OpenTelemetry is imported.
+    """
+    with _POOLS_LOCK:
+        for closed in [other for other in POOLS if other.closed]:
+            del POOLS[closed]
+        taken = set(POOLS.values())
+        unique, n = name, 1
+        while unique in taken:
+            n += 1
+            unique = f"{name} #{n}"
+        POOLS[pool] = unique
+    trace = _module(_OTEL_TRACE)
+    if trace is not None and _otel_set(trace):
+        from cwdb.adapters.otel import count_pools
+
+        count_pools()
+    return unique
+
+
+def pool_counts() -> list[tuple[str, int, int, int]]:
+    """Each open counted pool: its name, idle and used connections, and its most."""
+    with _POOLS_LOCK:
+        pools = list(POOLS.items())
+    counts = []
+    for pool, name in pools:
+        if pool.closed:
+            continue
+        stats = pool.get_stats()
+        idle = stats.get("pool_available", 0)
+        counts.append((name, idle, stats.get("pool_size", 0) - idle, stats.get("pool_max", 0)))
+    return counts
