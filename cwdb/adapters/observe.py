@@ -18,6 +18,11 @@ runs with no clock read at all. The question itself is :func:`listening`,
 a dictionary read or two (see there), measured with the clock reads in
 ``scripts/bench_observe.py``.
 
+The asyncio runners ask the same: ``psycopg/async_runner.py`` (its
+``_statement``, ``_batch`` and ``_command``, awaited through
+:meth:`Observer.arun`), and ``aio/threaded.py``, which runs the sync runner
+on worker threads in the calling task's context.
+
 When something listens, :meth:`Observer.run` times the statement, counts its
 rows and hands the result to each listener. No listener is ever given the
 statement's parameters: a record, a capture and a span name a query
