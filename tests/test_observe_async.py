@@ -11,8 +11,6 @@ task's own span is that span's child, and the PostgreSQL pools'
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -272,24 +270,3 @@ def test_a_url_password_is_not_in_the_pool_name(
         data = otel.metrics.get_metrics_data()
         assert data is not None
         assert PASSWORD not in data.to_json()
-
-
-@pytest.mark.parametrize("target", ["postgresql"], indirect=True)
-def test_the_pools_import_nothing_of_opentelemetry_without_a_provider(target: str) -> None:
-    script = (
-        "import asyncio, sys, cwdb\n"
-        f"url = {target!r}\n"
-        "with cwdb.connect(url, migrate=False) as db:\n"
-        "    with db.transaction():\n"
-        "        db.initiatives.find_all()\n"
-        "async def main():\n"
-        "    async with cwdb.connect_async(url, migrate=False, slow_query_ms=0) as adb:\n"
-        "        async with adb.transaction():\n"
-        "            await adb.initiatives.find_all()\n"
-        "asyncio.run(main())\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'opentelemetry'))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "[]"

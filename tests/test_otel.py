@@ -203,21 +203,27 @@ async def secrets_through_async(target: str, *, migrate: bool) -> list[Any]:
 # -- without the extra -------------------------------------------------------------
 
 
-def test_import_cwdb_and_running_statements_import_nothing_of_opentelemetry() -> None:
+@pytest.mark.parametrize("backend_name", ["sqlite", "postgresql"])
+def test_import_cwdb_and_running_statements_import_nothing_of_opentelemetry(
+    backend_name: str, request: pytest.FixtureRequest
+) -> None:
+    # On PostgreSQL the pools (sync and async) are opened too: they count nothing then.
+    url = ":memory:" if backend_name == "sqlite" else request.getfixturevalue("pg_suite").url
     script = (
-        "import sys, cwdb\n"
-        "db = cwdb.connect(':memory:', slow_query_ms=0)\n"
+        "import asyncio, sys, cwdb\n"
+        f"url, migrate = {url!r}, {backend_name == 'sqlite'}\n"
+        "db = cwdb.connect(url, migrate=migrate, slow_query_ms=0)\n"
         "with db.transaction():\n"
         "    db.initiatives.create(name='x')\n"
         "with db.capture():\n"
         "    db.initiatives.find_all()\n"
         "async def main():\n"
-        "    async with cwdb.connect_async(':memory:', slow_query_ms=0) as adb:\n"
+        "    async with cwdb.connect_async(url, migrate=migrate, slow_query_ms=0) as adb:\n"
         "        async with adb.transaction():\n"
         "            await adb.initiatives.create(name='x')\n"
         "        with adb.capture():\n"
         "            await adb.initiatives.find_all()\n"
-        "import asyncio; asyncio.run(main())\n"
+        "asyncio.run(main())\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'opentelemetry'))\n"
     )
     result = subprocess.run(
