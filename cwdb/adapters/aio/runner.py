@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Container, Iterable
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, asynccontextmanager
 from typing import Any, Protocol, TypeVar
 
@@ -109,20 +109,24 @@ class AsyncAdapter:
 
 @asynccontextmanager
 async def spanned(
-    observer: Observer, level: AbstractAsyncContextManager[None], *, outermost: bool
+    observer: Observer,
+    blocks: Container[asyncio.Task[Any]],
+    level: Callable[[asyncio.Task[Any] | None], AbstractAsyncContextManager[None]],
 ) -> AsyncIterator[None]:
-    """A block's ``level``; the outermost inside the block's span (``Observer.block``).
+    """``level(task)`` of the calling task's block; the outermost inside the block's span.
 
-    The span is opened on the task that owns the block, so it is current
-    there while the block is open: the parent of its statements' spans, and
-    the child of whatever span the task was in.
+    ``blocks`` holds the tasks whose block is open. The span
+    (``Observer.block``) is opened on the task that owns the block, so it is
+    current there while the block is open: the parent of its statements'
+    spans, and the child of whatever span the task was in.
     """
-    if not outermost:
-        async with level:
+    task = asyncio.current_task()
+    if task is None or task in blocks:
+        async with level(task):
             yield
         return
     with observer.block():
-        async with level:
+        async with level(task):
             yield
 
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import functools
 import threading
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
@@ -247,11 +248,8 @@ class ThreadedRunner:
         the task, so that it is the parent of the block's statements on the
         worker, whichever context each of them runs in.
         """
-        task = asyncio.current_task()
-        level = self._transaction(task, own_locks=own_locks)
-        return spanned(
-            self.sync.observer, level, outermost=task is not None and task not in self._blocks
-        )
+        level = functools.partial(self._transaction, own_locks=own_locks)
+        return spanned(self.sync.observer, self._blocks, level)
 
     @asynccontextmanager
     async def _transaction(

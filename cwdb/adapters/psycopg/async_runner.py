@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, asynccontextmanager
@@ -273,11 +274,8 @@ class AsyncPsycopgRunner:
         set with ``SET LOCAL``. The outermost level is the parent span of its
         statements (``Observer.block``), current in the task while it is open.
         """
-        task = asyncio.current_task()
-        level = self._transaction(task, own_locks=own_locks)
-        return spanned(
-            self.observer, level, outermost=task is not None and task not in self._blocks
-        )
+        level = functools.partial(self._transaction, own_locks=own_locks)
+        return spanned(self.observer, self._blocks, level)
 
     @asynccontextmanager
     async def _transaction(
