@@ -15,7 +15,9 @@ from cwdb.adapters.observe import check_slow_query_ms
 from cwdb.dialects import Clock, dialect_for
 
 if TYPE_CHECKING:
-    from cwdb.adapters.aio.database import Opening
+    from collections.abc import Awaitable
+
+    from cwdb.adapters.aio.database import AsyncDatabase, Opening
 
 
 def connect(
@@ -75,6 +77,7 @@ def connect_async(
     migrate: bool = True,
     busy_timeout_ms: int = 5000,
     clock: Clock | None = None,
+    slow_query_ms: float | None = 100,
     **options: Any,
 ) -> Opening:
     """Open a cwdb database for asyncio: ``await`` it, or ``async with`` it.
@@ -86,7 +89,8 @@ def connect_async(
     PostgreSQL the calls are native asyncio over a pool of at most
     ``pool_size`` connections (default 10); on SQLite they run on
     ``workers`` threads (default 4) that the ``AsyncDatabase`` owns.
-    ``async with`` closes it on exit (``aclose()``).
+    ``async with`` closes it on exit (``aclose()``). ``slow_query_ms`` as for
+    ``connect``.
     """
     # Imported here: asyncio and the async twins cost 0.1 s at import, which
     # `import cwdb` does not pay for programs that never open one.
@@ -94,15 +98,18 @@ def connect_async(
 
     opened = dialect_for(target)
     check_busy_timeout(busy_timeout_ms)
-    return Opening(
-        opened.dialect.connect_async(
-            opened.location,
-            migrate=migrate,
-            busy_timeout_ms=busy_timeout_ms,
-            clock=clock,
-            **options,
-        )
+    check_slow_query_ms(slow_query_ms)
+    opening = opened.dialect.connect_async(
+        opened.location, migrate=migrate, busy_timeout_ms=busy_timeout_ms, clock=clock, **options
     )
+    return Opening(_watched(opening, slow_query_ms))
+
+
+async def _watched(opening: Awaitable[AsyncDatabase], slow_query_ms: float | None) -> AsyncDatabase:
+    """The opened ``AsyncDatabase``, its ``slow_query_ms`` set (as ``connect`` sets it)."""
+    db = await opening
+    db.slow_query_ms = slow_query_ms
+    return db
 
 
 def ensure_schema(target: str | os.PathLike[str]) -> list[str]:
