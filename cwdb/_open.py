@@ -16,7 +16,9 @@ from cwdb.dialects import Clock, dialect_for
 from cwdb.errors import ValidationError
 
 if TYPE_CHECKING:
-    from cwdb.adapters.aio.database import Opening
+    from collections.abc import Awaitable
+
+    from cwdb.adapters.aio.database import AsyncDatabase, Opening
 
 
 def connect(
@@ -82,6 +84,7 @@ def connect_async(
     migrate: bool = True,
     busy_timeout_ms: int = 5000,
     clock: Clock | None = None,
+    slow_query_ms: float | None = 100,
     readonly: bool = False,
     **options: Any,
 ) -> Opening:
@@ -94,7 +97,8 @@ def connect_async(
     PostgreSQL the calls are native asyncio over a pool of at most
     ``pool_size`` connections (default 10); on SQLite they run on
     ``workers`` threads (default 4) that the ``AsyncDatabase`` owns.
-    ``async with`` closes it on exit (``aclose()``).
+    ``async with`` closes it on exit (``aclose()``). ``slow_query_ms`` and
+    ``readonly`` as for ``connect``.
     """
     # Imported here: asyncio and the async twins cost 0.1 s at import, which
     # `import cwdb` does not pay for programs that never open one.
@@ -102,16 +106,19 @@ def connect_async(
 
     opened = dialect_for(target)
     check_busy_timeout(busy_timeout_ms)
+    check_slow_query_ms(slow_query_ms)
     _take_readonly(readonly, options)
-    return Opening(
-        opened.dialect.connect_async(
-            opened.location,
-            migrate=migrate,
-            busy_timeout_ms=busy_timeout_ms,
-            clock=clock,
-            **options,
-        )
+    opening = opened.dialect.connect_async(
+        opened.location, migrate=migrate, busy_timeout_ms=busy_timeout_ms, clock=clock, **options
     )
+    return Opening(_watched(opening, slow_query_ms))
+
+
+async def _watched(opening: Awaitable[AsyncDatabase], slow_query_ms: float | None) -> AsyncDatabase:
+    """The opened ``AsyncDatabase``, its ``slow_query_ms`` set (as ``connect`` sets it)."""
+    db = await opening
+    db.slow_query_ms = slow_query_ms
+    return db
 
 
 def _take_readonly(readonly: object, options: dict[str, Any]) -> None:
