@@ -13,9 +13,12 @@ from typing import TYPE_CHECKING, Any
 from cwdb.adapters.database import Database, check_busy_timeout
 from cwdb.adapters.observe import check_slow_query_ms
 from cwdb.dialects import Clock, dialect_for
+from cwdb.errors import ValidationError
 
 if TYPE_CHECKING:
-    from cwdb.adapters.aio.database import Opening
+    from collections.abc import Awaitable
+
+    from cwdb.adapters.aio.database import AsyncDatabase, Opening
 
 
 def connect(
@@ -25,6 +28,7 @@ def connect(
     busy_timeout_ms: int = 5000,
     clock: Clock | None = None,
     slow_query_ms: float | None = 100,
+    readonly: bool = False,
     **options: Any,
 ) -> Database:
     """Open a cwdb database, by default creating and migrating it first.
@@ -55,6 +59,10 @@ def connect(
     comes from it (default: the system clock, in UTC). ``slow_query_ms``:
     a statement that takes this many milliseconds or longer logs a WARNING
     on the logger ``cwdb.sql`` (None: never; docs/reference.md §9).
+    ``readonly`` True opens an existing SQLite file for reading only (and
+    never migrates it: a behind schema is a ``MigrationError``); every write
+    is a ``cwdb.Error`` and the file stays unchanged. On PostgreSQL it is a
+    ``ValidationError``: connect as a role that may only read.
     PostgreSQL takes further options (docs/reference.md §9).
 
     A target that cannot be opened is a ``cwdb.Error`` naming it.
@@ -62,6 +70,7 @@ def connect(
     opened = dialect_for(target)
     check_busy_timeout(busy_timeout_ms)
     check_slow_query_ms(slow_query_ms)
+    _take_readonly(readonly, options)
     db = opened.dialect.connect(
         opened.location, migrate=migrate, busy_timeout_ms=busy_timeout_ms, clock=clock, **options
     )
@@ -75,6 +84,8 @@ def connect_async(
     migrate: bool = True,
     busy_timeout_ms: int = 5000,
     clock: Clock | None = None,
+    slow_query_ms: float | None = 100,
+    readonly: bool = False,
     **options: Any,
 ) -> Opening:
     """Open a cwdb database for asyncio: ``await`` it, or ``async with`` it.
@@ -87,7 +98,8 @@ def connect_async(
     ``max_connections`` connections (default 10; ``prepare_threshold`` as
     for ``connect``); on SQLite they run on
     ``workers`` threads (default 4) that the ``AsyncDatabase`` owns.
-    ``async with`` closes it on exit (``aclose()``).
+    ``async with`` closes it on exit (``aclose()``). ``slow_query_ms`` and
+    ``readonly`` as for ``connect``.
     """
     # Imported here: asyncio and the async twins cost 0.1 s at import, which
     # `import cwdb` does not pay for programs that never open one.
@@ -95,15 +107,27 @@ def connect_async(
 
     opened = dialect_for(target)
     check_busy_timeout(busy_timeout_ms)
-    return Opening(
-        opened.dialect.connect_async(
-            opened.location,
-            migrate=migrate,
-            busy_timeout_ms=busy_timeout_ms,
-            clock=clock,
-            **options,
-        )
+    check_slow_query_ms(slow_query_ms)
+    _take_readonly(readonly, options)
+    opening = opened.dialect.connect_async(
+        opened.location, migrate=migrate, busy_timeout_ms=busy_timeout_ms, clock=clock, **options
     )
+    return Opening(_watched(opening, slow_query_ms))
+
+
+async def _watched(opening: Awaitable[AsyncDatabase], slow_query_ms: float | None) -> AsyncDatabase:
+    """The opened ``AsyncDatabase``, its ``slow_query_ms`` set (as ``connect`` sets it)."""
+    db = await opening
+    db.slow_query_ms = slow_query_ms
+    return db
+
+
+def _take_readonly(readonly: object, options: dict[str, Any]) -> None:
+    """Pass ``readonly=True`` on to the dialect; it is a bool (``ValidationError``)."""
+    if type(readonly) is not bool:
+        raise ValidationError(f"readonly: expected True or False, got {readonly!r}")
+    if readonly:
+        options["readonly"] = True
 
 
 def ensure_schema(target: str | os.PathLike[str]) -> list[str]:

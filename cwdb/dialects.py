@@ -194,9 +194,14 @@ class SqliteDialect(Dialect):
     ) -> Database:
         from cwdb.adapters.apsw import database
 
+        readonly = options.pop("readonly", False)
         _no_options(self, options)
         return database.connect(
-            location, migrate=migrate, busy_timeout_ms=busy_timeout_ms, clock=clock
+            location,
+            migrate=migrate,
+            busy_timeout_ms=busy_timeout_ms,
+            clock=clock,
+            readonly=readonly,
         )
 
     async def connect_async(
@@ -211,9 +216,15 @@ class SqliteDialect(Dialect):
         from cwdb.adapters.apsw import async_database
 
         workers = options.pop("workers", async_database.DEFAULT_WORKERS)
+        readonly = options.pop("readonly", False)
         _no_options(self, options)
         return await async_database.connect(
-            location, migrate=migrate, busy_timeout_ms=busy_timeout_ms, clock=clock, workers=workers
+            location,
+            migrate=migrate,
+            busy_timeout_ms=busy_timeout_ms,
+            clock=clock,
+            workers=workers,
+            readonly=readonly,
         )
 
     def ensure_schema(self, location: str) -> list[str]:
@@ -302,6 +313,7 @@ class PostgresqlDialect(Dialect):
         clock: Clock | None,
         **options: Any,
     ) -> Database:
+        self._refuse_readonly(location, options)
         with self._needs_psycopg(location):
             from cwdb.adapters.psycopg import database
         return database.connect(
@@ -317,6 +329,7 @@ class PostgresqlDialect(Dialect):
         clock: Clock | None,
         **options: Any,
     ) -> AsyncDatabase:
+        self._refuse_readonly(location, options)
         with self._needs_psycopg(location):
             from cwdb.adapters.psycopg import async_database
         return await async_database.connect(
@@ -366,6 +379,20 @@ class PostgresqlDialect(Dialect):
         return copy.open_destination(location)
 
     # -- end of the operator ends ---------------------------------------------------
+
+    def _refuse_readonly(self, location: str, options: dict[str, Any]) -> None:
+        """``readonly`` is SQLite's: on PostgreSQL the role decides, and says what to do.
+
+        A read-only session would be session state (``SET
+        default_transaction_read_only``), which PgBouncer's transaction
+        pooling would hand to other clients; the server's own way is a role.
+        """
+        if options.pop("readonly", False):
+            raise ValidationError(
+                f"readonly: cwdb opens {self.shown(location)!r} as the role in its URL; "
+                "for read-only access connect as a role granted only SELECT (or one with "
+                "ALTER ROLE ... SET default_transaction_read_only = on)"
+            )
 
     @contextlib.contextmanager
     def _needs_psycopg(self, location: str) -> Iterator[None]:
@@ -427,7 +454,8 @@ def dialect_for(target: str | os.PathLike[str]) -> Target:
     if target.startswith("file:"):
         raise Error(
             f"{target!r}: SQLite URI filenames are not supported; give the path itself "
-            "(cwdb opens files read-write, with its own settings)"
+            "(cwdb opens files with its own settings), and readonly=True to open it "
+            "read-only"
         )
     return Target(SQLITE, _path(target))
 

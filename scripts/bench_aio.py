@@ -337,7 +337,7 @@ Concurrency = tuple[float, float]
 
 
 def concurrency(url: str, seconds: float) -> tuple[Concurrency, Concurrency]:
-    """``find_by_id`` from 100 asyncio tasks, then from 100 threads (the sync slow-query log off).
+    """``find_by_id`` from 100 asyncio tasks, then from 100 threads (the slow-query log off).
 
     Besides calls per second, the CPU this process spent per call: on a
     shared machine the rate follows whatever else runs, the CPU much less.
@@ -356,7 +356,7 @@ def _measured(run: Callable[[], int]) -> Concurrency:
 
 
 async def _tasks(url: str, task_id: str, seconds: float) -> int:
-    async with cwdb.connect_async(url) as adb:
+    async with cwdb.connect_async(url, slow_query_ms=None) as adb:
         await adb.tasks.find_by_id(task_id)  # the pool's first connection is open
         counts: list[int] = []
         deadline = time.perf_counter() + seconds

@@ -26,7 +26,7 @@ import cwdb
 from tests.support import async_facade, helpers, pg_tracer, pgbouncer, postgres_server
 from tests.support.helpers import FakeClock
 
-pytest_plugins = ["tests.support.tracer"]
+pytest_plugins = ["tests.support.tracer", "tests.support.otel"]
 
 BACKENDS = ("sqlite", "postgresql", "pgbouncer")
 _ENV = "CWDB_TEST_BACKEND"

@@ -1,11 +1,16 @@
 """Observability (docs/reference.md §11): the cwdb.sql log, slow statements, db.capture().
 
-Run on both backends. OpenTelemetry is tests/test_otel.py; what the
-PostgreSQL server sees is tests/test_observe_postgresql.py.
+Run on both backends, and through the asyncio API (``async_too``: the
+statements of each call are run by its own task, ``db.capture()`` is the
+``AsyncDatabase``'s, opened on the test's thread and inherited by the tasks).
+OpenTelemetry is tests/test_otel.py; what the PostgreSQL server sees is
+tests/test_observe_postgresql.py; coroutines' own captures and spans are
+tests/test_observe_async.py.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterator
 
@@ -15,6 +20,8 @@ import cwdb
 from cwdb.adapters.observe import Captured
 from tests.support import factories
 
+pytestmark = pytest.mark.async_too
+
 SQL = "cwdb.sql"
 #: What BEGIN of a write outside a block is, per backend (PostgreSQL: none, autocommit).
 OWN_TRANSACTION = {"sqlite": ["BEGIN IMMEDIATE"], "postgresql": [], "pgbouncer": []}
@@ -22,6 +29,11 @@ OWN_COMMIT = {"sqlite": ["COMMIT"], "postgresql": [], "pgbouncer": []}
 #: What a transaction() block runs around its statements.
 SERIALIZABLE = ["BEGIN ISOLATION LEVEL SERIALIZABLE"]
 BLOCK_BEGIN = {"sqlite": ["BEGIN IMMEDIATE"], "postgresql": SERIALIZABLE, "pgbouncer": SERIALIZABLE}
+
+
+def backend(db_backend: str) -> str:
+    """The database behind a case: ``sqlite-async`` runs on SQLite, as ``sqlite`` does."""
+    return db_backend.removesuffix("-async")
 
 
 @pytest.fixture
@@ -176,16 +188,34 @@ def test_slow_query_ms_must_be_a_number_of_milliseconds_or_none(bad: object) -> 
         cwdb.connect(":memory:", slow_query_ms=bad)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("bad", [-1, "100", True, float("nan")])
+def test_slow_query_ms_of_connect_async_is_checked_before_anything_opens(bad: object) -> None:
+    with pytest.raises(cwdb.ValidationError, match="slow_query_ms"):
+        cwdb.connect_async(":memory:", slow_query_ms=bad)  # type: ignore[arg-type]
+
+
 def test_slow_query_ms_is_a_connect_option_of_both_backends(
     db: cwdb.Database, request: pytest.FixtureRequest, db_backend: str
 ) -> None:
     suite = "pg_bouncer_suite" if db_backend == "pgbouncer" else "pg_suite"
-    target = ":memory:" if db_backend == "sqlite" else request.getfixturevalue(suite).url
-    migrate = db_backend == "sqlite"  # a new :memory: database; the suite's is migrated
+    on_sqlite = backend(db_backend) == "sqlite"
+    target = ":memory:" if on_sqlite else request.getfixturevalue(suite).url
+    migrate = on_sqlite  # a new :memory: database; the suite's is migrated
+    if db_backend.endswith("-async"):
+        assert [asyncio.run(slow_query_ms_async(target, migrate, v)) for v in (2.5, None)] == [
+            2.5,
+            None,
+        ]
+        return
     with cwdb.connect(target, migrate=migrate, slow_query_ms=2.5) as other:
         assert other.slow_query_ms == 2.5
     with cwdb.connect(target, migrate=migrate, slow_query_ms=None) as other:
         assert other.slow_query_ms is None
+
+
+async def slow_query_ms_async(target: str, migrate: bool, value: float | None) -> float | None:
+    async with cwdb.connect_async(target, migrate=migrate, slow_query_ms=value) as other:
+        return other.slow_query_ms
 
 
 # -- db.capture() --------------------------------------------------------------
@@ -207,9 +237,9 @@ def test_update_runs_one_statement_in_its_own_transaction(
     with db.capture() as captured:
         db.tasks.update(task.id, status=cwdb.TaskStatus.IN_PROGRESS)
     assert names(captured) == [
-        *OWN_TRANSACTION[db_backend],
+        *OWN_TRANSACTION[backend(db_backend)],
         "tasks.update__status",
-        *OWN_COMMIT[db_backend],
+        *OWN_COMMIT[backend(db_backend)],
     ]
 
 
@@ -220,7 +250,7 @@ def test_insert_chunks_is_one_batch_in_one_transaction(db: cwdb.Database, db_bac
         assert db.log_chunks.insert_chunks(chunks) == 50
     named = [c for c in captured if "." in c.name and not c.name.startswith("_")]
     assert [(c.name, c.rows) for c in named] == [("log_chunks.insert_chunks", 50)]
-    assert names(captured)[0] == BLOCK_BEGIN[db_backend][0]
+    assert names(captured)[0] == BLOCK_BEGIN[backend(db_backend)][0]
     assert names(captured)[-1] == "COMMIT"
 
 

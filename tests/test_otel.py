@@ -1,79 +1,35 @@
 """OpenTelemetry spans and the duration histogram (docs/reference.md §11), on both backends.
 
-The SDK's in-memory span exporter and metric reader are set as the global
-providers for each test and taken away after it (as OpenTelemetry's own
-test utilities do), so the rest of the suite runs without a provider.
+The SDK's in-memory span exporter and metric reader are the global providers
+for each test (the ``otel`` fixture, tests/support/otel.py). The ``db``
+tests run through the asyncio API too (``async_too``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import subprocess
 import sys
-from collections.abc import Iterator
 from typing import Any
 
-import attrs
 import pytest
-from opentelemetry import metrics, trace
-from opentelemetry.metrics import _internal as metrics_internal
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
-from opentelemetry.util._once import Once
 
 import cwdb
 from tests.support import factories
+from tests.support.otel import Telemetry
+
+pytestmark = pytest.mark.async_too
 
 
-@attrs.define
-class Telemetry:
-    spans: InMemorySpanExporter
-    metrics: InMemoryMetricReader
-
-    def finished(self) -> list[ReadableSpan]:
-        return list(self.spans.get_finished_spans())
-
-    def named(self, name: str) -> list[ReadableSpan]:
-        return [s for s in self.finished() if s.name == name]
-
-    def durations(self) -> list[Any]:
-        data = self.metrics.get_metrics_data()
-        assert data is not None
-        return [
-            point
-            for resource in data.resource_metrics
-            for scope in resource.scope_metrics
-            for metric in scope.metrics
-            if metric.name == "db.client.operation.duration"
-            for point in metric.data.data_points
-        ]
-
-
-def _reset_globals() -> None:
-    trace._TRACER_PROVIDER_SET_ONCE = Once()  # type: ignore[attr-defined]
-    trace._TRACER_PROVIDER = None  # type: ignore[attr-defined]
-    metrics_internal._METER_PROVIDER_SET_ONCE = Once()  # type: ignore[attr-defined]
-    metrics_internal._METER_PROVIDER = None  # type: ignore[attr-defined]
-
-
-@pytest.fixture
-def otel() -> Iterator[Telemetry]:
-    exporter = InMemorySpanExporter()
-    tracer_provider = TracerProvider()
-    tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
-    reader = InMemoryMetricReader()
-    _reset_globals()
-    trace.set_tracer_provider(tracer_provider)
-    metrics.set_meter_provider(MeterProvider(metric_readers=[reader]))
-    try:
-        yield Telemetry(exporter, reader)
-    finally:
-        _reset_globals()
+def backend(db_backend: str) -> str:
+    """The database behind a case: ``sqlite-async`` runs on SQLite, as ``sqlite`` does."""
+    return db_backend.removesuffix("-async")
 
 
 def test_each_statement_is_a_client_span_named_by_its_query(
@@ -102,7 +58,7 @@ def test_the_namespace_is_the_path_or_the_database_name(
 ) -> None:
     factories.initiative(db)
     namespace = otel.finished()[0].attributes["db.namespace"]  # type: ignore[index]
-    if db_backend == "sqlite":
+    if backend(db_backend) == "sqlite":
         assert namespace == db.path
     else:
         assert namespace == db.path.split("?")[0].rsplit("/", 1)[1]
@@ -132,10 +88,11 @@ def test_a_failed_statement_sets_error_type_and_no_message(
     (failed,) = [s for s in otel.finished() if s.status.status_code is StatusCode.ERROR]
     assert failed.name == "phases.create"
     error_type = failed.attributes["error.type"]  # type: ignore[index]
-    assert error_type.split(".")[0] == ("apsw" if db_backend == "sqlite" else "psycopg")  # type: ignore[union-attr]
+    on_sqlite = backend(db_backend) == "sqlite"
+    assert error_type.split(".")[0] == ("apsw" if on_sqlite else "psycopg")  # type: ignore[union-attr]
     assert failed.status.description is None
     assert failed.events == ()
-    if db_backend == "postgresql":
+    if backend(db_backend) == "postgresql":
         assert failed.attributes["db.response.status_code"] == "23503"  # type: ignore[index]
 
 
@@ -175,7 +132,8 @@ def test_no_parameter_value_or_url_password_in_any_record_span_or_capture(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     request.getfixturevalue("db")  # empties the suite's database; this test opens its own
-    if db_backend == "sqlite":
+    on_sqlite = backend(db_backend) == "sqlite"
+    if on_sqlite:
         target = ":memory:"
     else:
         suite = "pg_bouncer_suite" if db_backend == "pgbouncer" else "pg_suite"
@@ -183,21 +141,11 @@ def test_no_parameter_value_or_url_password_in_any_record_span_or_capture(
         # The test server trusts its socket: a password is accepted and ignored.
         target = url.replace("postgresql://postgres@", f"postgresql://postgres:{PASSWORD}@")
         assert PASSWORD in target
-    credentials = json.dumps({"api_key": SECRET, "refresh_token": SECRET})
-    with (
-        caplog.at_level(logging.DEBUG, logger="cwdb"),
-        cwdb.connect(target, migrate=db_backend == "sqlite", slow_query_ms=0) as db,
-        db.capture() as captured,
-    ):
-        account = db.accounts.create(
-            email=f"{SECRET}@example.com", credentials=credentials, config_json=credentials
-        )
-        db.accounts.find_by_id(account.id)
-        for _ in range(2):  # the second run of a slow SQLite statement is profiled
-            db.accounts.update(account.id, credentials=credentials)
-        factories.agent(db, name=SECRET)
-        with pytest.raises(cwdb.ConflictError), db.transaction():
-            factories.agent(db, name=SECRET)  # a driver's message may quote the value
+    with caplog.at_level(logging.DEBUG, logger="cwdb"):
+        if db_backend.endswith("-async"):
+            captured = asyncio.run(secrets_through_async(target, migrate=on_sqlite))
+        else:
+            captured = secrets_through_sync(target, migrate=on_sqlite)
     shown: list[str] = []
     for record in caplog.records:
         shown.append(record.getMessage())
@@ -214,17 +162,68 @@ def test_no_parameter_value_or_url_password_in_any_record_span_or_capture(
     assert leaked == []
 
 
+CREDENTIALS = json.dumps({"api_key": SECRET, "refresh_token": SECRET})
+
+
+def secrets_through_sync(target: str, *, migrate: bool) -> list[Any]:
+    """Statements whose parameters hold the secret, slow, failing, in a block; captured."""
+    with (
+        cwdb.connect(target, migrate=migrate, slow_query_ms=0) as db,
+        db.capture() as captured,
+    ):
+        account = db.accounts.create(
+            email=f"{SECRET}@example.com", credentials=CREDENTIALS, config_json=CREDENTIALS
+        )
+        db.accounts.find_by_id(account.id)
+        for _ in range(2):  # the second run of a slow SQLite statement is profiled
+            db.accounts.update(account.id, credentials=CREDENTIALS)
+        factories.agent(db, name=SECRET)
+        with pytest.raises(cwdb.ConflictError), db.transaction():
+            factories.agent(db, name=SECRET)  # a driver's message may quote the value
+    return captured
+
+
+async def secrets_through_async(target: str, *, migrate: bool) -> list[Any]:
+    """:func:`secrets_through_sync` on the ``AsyncDatabase``."""
+    async with cwdb.connect_async(target, migrate=migrate, slow_query_ms=0) as db:
+        with db.capture() as captured:
+            account = await db.accounts.create(
+                email=f"{SECRET}@example.com", credentials=CREDENTIALS, config_json=CREDENTIALS
+            )
+            await db.accounts.find_by_id(account.id)
+            for _ in range(2):
+                await db.accounts.update(account.id, credentials=CREDENTIALS)
+            await db.agents.create(name=SECRET, worktree_id="wt-1")
+            with pytest.raises(cwdb.ConflictError):
+                async with db.transaction():
+                    await db.agents.create(name=SECRET, worktree_id="wt-2")
+    return captured
+
+
 # -- without the extra -------------------------------------------------------------
 
 
-def test_import_cwdb_and_running_statements_import_nothing_of_opentelemetry() -> None:
+@pytest.mark.parametrize("backend_name", ["sqlite", "postgresql"])
+def test_import_cwdb_and_running_statements_import_nothing_of_opentelemetry(
+    backend_name: str, request: pytest.FixtureRequest
+) -> None:
+    # On PostgreSQL the pools (sync and async) are opened too: they count nothing then.
+    url = ":memory:" if backend_name == "sqlite" else request.getfixturevalue("pg_suite").url
     script = (
-        "import sys, cwdb\n"
-        "db = cwdb.connect(':memory:', slow_query_ms=0)\n"
+        "import asyncio, sys, cwdb\n"
+        f"url, migrate = {url!r}, {backend_name == 'sqlite'}\n"
+        "db = cwdb.connect(url, migrate=migrate, slow_query_ms=0)\n"
         "with db.transaction():\n"
         "    db.initiatives.create(name='x')\n"
         "with db.capture():\n"
         "    db.initiatives.find_all()\n"
+        "async def main():\n"
+        "    async with cwdb.connect_async(url, migrate=migrate, slow_query_ms=0) as adb:\n"
+        "        async with adb.transaction():\n"
+        "            await adb.initiatives.create(name='x')\n"
+        "        with adb.capture():\n"
+        "            await adb.initiatives.find_all()\n"
+        "asyncio.run(main())\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'opentelemetry'))\n"
     )
     result = subprocess.run(

@@ -1,4 +1,8 @@
-"""An application's own queries (docs/own_queries.md): the ready-tasks example on both backends."""
+"""An application's own queries (docs/own_queries.md): the ready-tasks example on both backends.
+
+The ``db`` tests run through the asyncio API too (``async_too``): ``AsyncDatabase.load_queries``
+binds without ``await`` and each bound query is awaited.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
 READY = EXAMPLES / "ready_tasks.sql"
 
 tracer.allow_queries(READY)
+
+pytestmark = pytest.mark.async_too
 
 
 @attrs.frozen

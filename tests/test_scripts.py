@@ -53,6 +53,14 @@ def test_bench_copy_quick_prints_rows_per_second_both_ways() -> None:
     assert "rows per table equal" in out
 
 
+def test_bench_import_quick_prints_both_caches_and_the_costliest_modules() -> None:
+    out = run_script("bench_import.py", "--quick")
+    assert out.count("bytecode cache:") == 2
+    figures = re.findall(r"import cwdb \(this checkout\) +wall best +[\d.]+ ms", out)
+    assert len(figures) == 2, out
+    assert re.search(r"cwdb [\d.]+ ms cumulative \(best of 3\), \d+ modules imported", out)
+
+
 @pytest.mark.parametrize("module", ["scripts.soak_load", "scripts.soak_crash"])
 def test_soak_scripts_run_as_modules_from_the_root(module: str) -> None:
     assert "--seconds" in run_script(module, "--help")

@@ -3,15 +3,18 @@
 A :class:`Database` owns a runner (its per-thread connections) and one
 adapter per repository; the SQL files are parsed once per process and each
 adapter asks for its statements by name when it is built, so a missing query
-fails at ``connect()``, not at the first call. The dialects' subclasses
-(``apsw/database.py``, ``psycopg/database.py``) add what differs: how the
-schema version is read and what ``backup`` does.
+fails at ``connect()``, not at the first call. The adapters are imported,
+and documented from their ports, by the first ``Database`` of the process
+(:func:`adapters`), so ``import cwdb`` does not pay for them. The dialects'
+subclasses (``apsw/database.py``, ``psycopg/database.py``) add what differs:
+how the schema version is read and what ``backup`` does.
 """
 
 from __future__ import annotations
 
 import abc
 import os
+import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -20,21 +23,6 @@ from typing import TYPE_CHECKING, ParamSpec, Protocol, TypeVar
 
 from cwdb.adapters.observe import Captured, Observer
 from cwdb.adapters.own_queries import AppQueries, load_query_file
-from cwdb.adapters.repositories.accounts import SqlAccountRepository
-from cwdb.adapters.repositories.agents import SqlAgentRepository
-from cwdb.adapters.repositories.chat_sessions import SqlChatSessionRepository
-from cwdb.adapters.repositories.conversations import SqlConversationRepository
-from cwdb.adapters.repositories.documented import document_from_port
-from cwdb.adapters.repositories.errands import SqlErrandRepository
-from cwdb.adapters.repositories.initiatives import SqlInitiativeRepository
-from cwdb.adapters.repositories.log_chunks import SqlLogChunkRepository
-from cwdb.adapters.repositories.messages import SqlMessageRepository
-from cwdb.adapters.repositories.pages import SqlPageRepository
-from cwdb.adapters.repositories.phases import SqlPhaseRepository
-from cwdb.adapters.repositories.projects import SqlProjectRepository
-from cwdb.adapters.repositories.proposals import SqlProposalRepository
-from cwdb.adapters.repositories.review_comments import SqlReviewCommentRepository
-from cwdb.adapters.repositories.tasks import SqlTaskRepository
 from cwdb.adapters.runner import Runner, Values
 from cwdb.adapters.statements import Queries
 from cwdb.errors import ValidationError
@@ -73,25 +61,66 @@ class OwnRunner(Runner, Protocol):
 
 
 #: Each repository: its attribute (and SQL file), its adapter, and the port whose
-#: documentation and signatures the adapter shows. The ``Database`` is built from it.
-ADAPTERS: tuple[tuple[str, type, type], ...] = (
-    ("initiatives", SqlInitiativeRepository, InitiativeRepository),
-    ("phases", SqlPhaseRepository, PhaseRepository),
-    ("tasks", SqlTaskRepository, TaskRepository),
-    ("agents", SqlAgentRepository, AgentRepository),
-    ("messages", SqlMessageRepository, MessageRepository),
-    ("pages", SqlPageRepository, PageRepository),
-    ("projects", SqlProjectRepository, ProjectRepository),
-    ("accounts", SqlAccountRepository, AccountRepository),
-    ("proposals", SqlProposalRepository, ProposalRepository),
-    ("log_chunks", SqlLogChunkRepository, LogChunkRepository),
-    ("conversations", SqlConversationRepository, ConversationRepository),
-    ("chat_sessions", SqlChatSessionRepository, ChatSessionRepository),
-    ("review_comments", SqlReviewCommentRepository, ReviewCommentRepository),
-    ("errands", SqlErrandRepository, ErrandRepository),
-)
-for _name, _adapter, _port in ADAPTERS:
-    document_from_port(_adapter, _port)
+#: documentation and signatures the adapter shows; built by :func:`adapters`.
+Adapters = tuple[tuple[str, type, type], ...]
+_adapters: Adapters | None = None
+_building = threading.Lock()
+
+
+def adapters() -> Adapters:
+    """The repositories a ``Database`` is built from, made and documented once per process.
+
+    Done by the first :class:`Database`, not when ``cwdb`` is imported: the
+    adapter modules (twenty of them) and documenting their methods with
+    their ports' docstrings, signatures and generated id checks were a
+    fifth of ``import cwdb``, which a program that imports cwdb for its
+    records, errors or enums, or only to parse its command line, should not
+    pay.
+    """
+    global _adapters  # noqa: PLW0603 -- built once per process, under the lock
+    if _adapters is None:
+        with _building:
+            if _adapters is None:
+                _adapters = _build_adapters()
+    return _adapters
+
+
+def _build_adapters() -> Adapters:
+    from cwdb.adapters.repositories.accounts import SqlAccountRepository
+    from cwdb.adapters.repositories.agents import SqlAgentRepository
+    from cwdb.adapters.repositories.chat_sessions import SqlChatSessionRepository
+    from cwdb.adapters.repositories.conversations import SqlConversationRepository
+    from cwdb.adapters.repositories.documented import document_from_port
+    from cwdb.adapters.repositories.errands import SqlErrandRepository
+    from cwdb.adapters.repositories.initiatives import SqlInitiativeRepository
+    from cwdb.adapters.repositories.log_chunks import SqlLogChunkRepository
+    from cwdb.adapters.repositories.messages import SqlMessageRepository
+    from cwdb.adapters.repositories.pages import SqlPageRepository
+    from cwdb.adapters.repositories.phases import SqlPhaseRepository
+    from cwdb.adapters.repositories.projects import SqlProjectRepository
+    from cwdb.adapters.repositories.proposals import SqlProposalRepository
+    from cwdb.adapters.repositories.review_comments import SqlReviewCommentRepository
+    from cwdb.adapters.repositories.tasks import SqlTaskRepository
+
+    built: Adapters = (
+        ("initiatives", SqlInitiativeRepository, InitiativeRepository),
+        ("phases", SqlPhaseRepository, PhaseRepository),
+        ("tasks", SqlTaskRepository, TaskRepository),
+        ("agents", SqlAgentRepository, AgentRepository),
+        ("messages", SqlMessageRepository, MessageRepository),
+        ("pages", SqlPageRepository, PageRepository),
+        ("projects", SqlProjectRepository, ProjectRepository),
+        ("accounts", SqlAccountRepository, AccountRepository),
+        ("proposals", SqlProposalRepository, ProposalRepository),
+        ("log_chunks", SqlLogChunkRepository, LogChunkRepository),
+        ("conversations", SqlConversationRepository, ConversationRepository),
+        ("chat_sessions", SqlChatSessionRepository, ChatSessionRepository),
+        ("review_comments", SqlReviewCommentRepository, ReviewCommentRepository),
+        ("errands", SqlErrandRepository, ErrandRepository),
+    )
+    for _, adapter, port in built:
+        document_from_port(adapter, port)
+    return built
 
 
 class Database(abc.ABC):
@@ -120,13 +149,14 @@ class Database(abc.ABC):
         self.path = path
         #: The kind of database (``cwdb.dialects``).
         self.dialect = dialect
+        built = adapters()
         runner.observer.configure(dialect.name, path)
         values = Values(dialect.storage, dialect.storage.now(clock))
 
         def queries(name: str) -> Queries:
             return Queries(dialect.query_file(name), dialect.statement_text)
 
-        for name, adapter, _ in ADAPTERS:
+        for name, adapter, _ in built:
             setattr(self, name, adapter(runner, queries(name), values))
 
     def load_queries(self, path: str | os.PathLike[str]) -> AppQueries:

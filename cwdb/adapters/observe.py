@@ -18,6 +18,11 @@ runs with no clock read at all. The question itself is :func:`listening`,
 a dictionary read or two (see there), measured with the clock reads in
 ``scripts/bench_observe.py``.
 
+The asyncio runners ask the same: ``psycopg/async_runner.py`` (its
+``_statement``, ``_batch`` and ``_command``, awaited through
+:meth:`Observer.arun`), and ``aio/threaded.py``, which runs the sync runner
+on worker threads in the calling task's context.
+
 When something listens, :meth:`Observer.run` times the statement, counts its
 rows and hands the result to each listener. No listener is ever given the
 statement's parameters: a record, a capture and a span name a query
@@ -32,10 +37,11 @@ import contextvars
 import logging
 import sys
 import threading
-from collections.abc import Callable, Iterator
+import weakref
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from time import perf_counter_ns
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
@@ -51,6 +57,7 @@ __all__ = [
     "Captured",
     "Observer",
     "check_slow_query_ms",
+    "count_connections",
     "debug_answer",
     "listening",
 ]
@@ -88,6 +95,13 @@ class Captured(NamedTuple):
     #: None when it failed.
     rows: int | None
 
+
+#: The observer whose ``transaction()`` span an asyncio block opened on its task,
+#: in the context the block's sync twin runs in on a worker thread
+#: (``aio/threaded.py``): that sync block opens no second span.
+_SPANNED_BLOCK: contextvars.ContextVar[object | None] = contextvars.ContextVar(
+    "cwdb_spanned_block", default=None
+)
 
 #: The ``db.capture()`` blocks open in the current context: (runner, list) pairs.
 _CAPTURES: contextvars.ContextVar[tuple[tuple[object, list[Captured]], ...]] = (
@@ -272,6 +286,8 @@ class Observer:
 
     def block(self) -> AbstractContextManager[object]:
         """The span of a ``transaction()`` block, parent of its statements' spans."""
+        if _SPANNED_BLOCK.get() is self:
+            return _NO_SPAN
         telemetry = self._otel()
         return _NO_SPAN if telemetry is None else telemetry.block(self)
 
@@ -338,6 +354,60 @@ class Observer:
             extra=fields,
         )
 
+    # -- the asyncio runners (appended: the sync path above is measured as it is) ---
+
+    async def arun(
+        self,
+        runner: object,
+        name: str,
+        query: Query | None,
+        execute: Callable[[], Awaitable[tuple[Any, int]]],
+    ) -> Any:
+        """:meth:`run` for a statement awaited on the event loop: ``await execute()``.
+
+        ``execute`` gives the result and its row count; the listeners are told
+        as :meth:`run` tells them (no SQLite counters: the asyncio runner
+        is PostgreSQL's). The span is started in the awaiting task's context,
+        so the task's open ``transaction()`` span is its parent.
+        """
+        telemetry = self._otel()
+        span = None if telemetry is None else telemetry.start(name, query, self)
+        start = perf_counter_ns()
+        try:
+            result, rows = await execute()
+        except BaseException as error:
+            elapsed = perf_counter_ns() - start
+            self._failed(runner, name, elapsed, error, SQL_LOG.isEnabledFor(_DEBUG))
+            if telemetry is not None and span is not None:
+                telemetry.failed(
+                    span, name=name, query=query, observer=self, elapsed=elapsed, error=error
+                )
+            raise
+        self._told(runner, name, query, span=span, elapsed=perf_counter_ns() - start, rows=rows)
+        return result
+
+    def _told(
+        self, runner: object, name: str, query: Query | None, *, span: Any, elapsed: int, rows: int
+    ) -> None:
+        """What :meth:`arun` tells each listener of a statement that ran."""
+        if SQL_LOG.isEnabledFor(_DEBUG):
+            self._debug(name, elapsed, rows)
+        self._capture(runner, name, elapsed, rows)
+        telemetry = self._telemetry
+        if telemetry is not None and span is not None:
+            telemetry.ended(span, name=name, query=query, observer=self, elapsed=elapsed, rows=rows)
+        if self.slow_ns is not None and elapsed >= self.slow_ns:
+            self.slow(name, elapsed, rows, None)
+
+    def spanned_elsewhere(self) -> None:
+        """This context's ``transaction()`` already has its span: :meth:`block` opens none.
+
+        Called in the context an asyncio block runs its sync twin in, on a
+        worker thread, after the block's span was opened on its task
+        (``aio/threaded.py``): the statements' spans then have one parent.
+        """
+        _SPANNED_BLOCK.set(self)
+
 
 #: SQLite's per-statement counters in a slow WARNING: APSW's key, the record's field.
 SQLITE_COUNTERS: Final = {
@@ -351,3 +421,60 @@ SQLITE_COUNTERS: Final = {
 def _qualified(kind: type) -> str:
     module = kind.__module__
     return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
+
+
+# -- connection pools (OpenTelemetry's db.client.connection.* metrics, otel.py) ---------
+
+
+class CountedPool(Protocol):
+    """What a pool tells of its connections (``psycopg_pool``'s sync and async pools)."""
+
+    @property
+    def closed(self) -> bool: ...
+
+    def get_stats(self) -> dict[str, int]: ...
+
+
+#: The pools whose connections are counted, while they live: each with its name.
+POOLS: Final[weakref.WeakKeyDictionary[CountedPool, str]] = weakref.WeakKeyDictionary()
+_POOLS_LOCK: Final = threading.Lock()
+
+
+def count_connections(pool: CountedPool, name: str) -> str:
+    """Count ``pool``'s connections, idle and used, when a meter provider is set.
+
+    The pool is named ``name`` in the metrics (``db.client.connection.pool.name``,
+    the database's URL without its password), with `` #2``... when an open
+    pool has that name already; the name is returned. The instruments are
+    made once per meter provider, when one is set (here or at a statement,
+    ``otel.py``): without one, nothing of OpenTelemetry is imported.
+    """
+    with _POOLS_LOCK:
+        for closed in [other for other in POOLS if other.closed]:
+            del POOLS[closed]
+        taken = set(POOLS.values())
+        unique, n = name, 1
+        while unique in taken:
+            n += 1
+            unique = f"{name} #{n}"
+        POOLS[pool] = unique
+    trace = _module(_OTEL_TRACE)
+    if trace is not None and _otel_set(trace):
+        from cwdb.adapters.otel import count_pools
+
+        count_pools()
+    return unique
+
+
+def pool_counts() -> list[tuple[str, int, int, int]]:
+    """Each open counted pool: its name, idle and used connections, and its most."""
+    with _POOLS_LOCK:
+        pools = list(POOLS.items())
+    counts = []
+    for pool, name in pools:
+        if pool.closed:
+            continue
+        stats = pool.get_stats()
+        idle = stats.get("pool_available", 0)
+        counts.append((name, idle, stats.get("pool_size", 0) - idle, stats.get("pool_max", 0)))
+    return counts

@@ -17,23 +17,35 @@ may quote a value. A ``transaction()`` block is the span
 ``cwdb.transaction``, parent of the spans of its statements. Every
 statement's duration goes to the histogram ``db.client.operation.duration``
 in seconds.
+
+The connection pools of PostgreSQL databases (``observe.count_connections``)
+are counted by the observable up-down counters ``db.client.connection.count``
+(attribute ``db.client.connection.state``: ``idle``, waiting in the pool, or
+``used``: the pool's other connections, lent or still opening) and
+``db.client.connection.max``, each with ``db.client.connection.pool.name``,
+made once per meter provider and read when the provider collects.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import threading
+import weakref
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final
 
 from opentelemetry import metrics, trace
+from opentelemetry.metrics import CallbackOptions, Observation
 from opentelemetry.trace import Span, SpanKind, StatusCode
+
+from cwdb.adapters.observe import pool_counts
 
 if TYPE_CHECKING:
     from cwdb.adapters.observe import Observer
     from cwdb.adapters.sqlfiles import Query
 
-__all__ = ["Telemetry", "current"]
+__all__ = ["Telemetry", "count_pools", "current"]
 
 #: The buckets the semantic conventions advise for ``db.client.operation.duration``.
 _BUCKETS: Final = (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10)
@@ -66,6 +78,7 @@ class Telemetry:
             description="Duration of database client operations.",
             explicit_bucket_boundaries_advisory=_BUCKETS,
         )
+        count_pools()
 
     def start(self, name: str, query: Query | None, observer: Observer) -> Span:
         return self.tracer.start_span(
@@ -177,3 +190,47 @@ def _failure(error: BaseException) -> dict[str, Any]:
 def _qualified(kind: type) -> str:
     module = kind.__module__
     return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
+
+
+#: The meter providers that count pools already (instruments are made once per provider).
+_COUNTING: weakref.WeakSet[Any] = weakref.WeakSet()
+_COUNTING_LOCK: Final = threading.Lock()
+_POOL_NAME: Final = "db.client.connection.pool.name"
+
+
+def count_pools() -> None:
+    """Make the pool instruments on the meter provider set now, once (see the module doc)."""
+    from opentelemetry.metrics import _internal
+
+    provider = _internal._METER_PROVIDER  # noqa: SLF001 -- None: no provider set, count nothing
+    if provider is None:
+        return
+    with _COUNTING_LOCK:
+        if provider in _COUNTING:
+            return
+        _COUNTING.add(provider)
+    meter = provider.get_meter("cwdb", _version())
+    meter.create_observable_up_down_counter(
+        "db.client.connection.count",
+        callbacks=[_connection_count],
+        unit="{connection}",
+        description="The number of connections that are currently in state described by "
+        "the state attribute.",
+    )
+    meter.create_observable_up_down_counter(
+        "db.client.connection.max",
+        callbacks=[_connection_max],
+        unit="{connection}",
+        description="The maximum number of open connections allowed.",
+    )
+
+
+def _connection_count(options: CallbackOptions) -> Iterable[Observation]:
+    for name, idle, used, _ in pool_counts():
+        yield Observation(idle, {_POOL_NAME: name, "db.client.connection.state": "idle"})
+        yield Observation(used, {_POOL_NAME: name, "db.client.connection.state": "used"})
+
+
+def _connection_max(options: CallbackOptions) -> Iterable[Observation]:
+    for name, _, _, most in pool_counts():
+        yield Observation(most, {_POOL_NAME: name})

@@ -14,6 +14,11 @@ name or file, are a ``cwdb.Error`` at binding. The bound query is called
 with its parameters and runs on the database's own runner: inside an open
 ``transaction()``, with cwdb's errors, logging, ``capture()`` and
 telemetry, named ``<file>.<query>``.
+
+An ``AsyncDatabase`` gives :class:`AsyncAppQueries`: the same binding (the
+shared :class:`QueryBinder`), and bound queries whose calls are awaited
+(``AsyncOneQuery`` ...). Only the call differs: the runner's method is
+awaited.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from cwdb.adapters.statements import Batch, Many, One, Queries, Single, Statemen
 from cwdb.errors import ValidationError
 
 if TYPE_CHECKING:
+    from cwdb.adapters.aio.runner import AsyncRunner
     from cwdb.dialects import Dialect
 
 R = TypeVar("R")
@@ -72,13 +78,12 @@ def _for_dialect(folder: Path, name: str, dialect: Dialect) -> Path:
     return twin if twin is not None and twin.is_file() else folder / name
 
 
-class BoundQuery(Generic[S]):
-    """One of an application's queries, bound to its database and to what a row becomes."""
+class _Bound(Generic[S]):
+    """What a bound query is on either API: its statement, name, parameters and their check."""
 
-    __slots__ = ("_run", "statement")
+    __slots__ = ("statement",)
 
-    def __init__(self, runner: Runner, statement: S) -> None:
-        self._run = runner
+    def __init__(self, statement: S) -> None:
         #: The bound statement (its ``query``: name, SQL, parameters, shape).
         self.statement = statement
 
@@ -108,6 +113,16 @@ class BoundQuery(Generic[S]):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
+
+
+class BoundQuery(_Bound[S]):
+    """One of an application's queries, bound to its database and to what a row becomes."""
+
+    __slots__ = ("_run",)
+
+    def __init__(self, runner: Runner, statement: S) -> None:
+        super().__init__(statement)
+        self._run = runner
 
 
 class OneQuery(BoundQuery[One[R]], Generic[R]):
@@ -159,7 +174,29 @@ class BatchQuery(BoundQuery[Batch]):
         return self._run.write_batch(self.statement, checked)
 
 
-class AppQueries:
+class QueryBinder:
+    """The queries of a file and how each is bound, for :class:`AppQueries` and its async twin."""
+
+    def __init__(self, file: QueryFile, dialect: Dialect) -> None:
+        self._file = file
+        self._queries = Queries(file, dialect.statement_text)
+        #: The file (or folder) the queries were read from, for this dialect.
+        self.path = file.path
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The names of the queries, in file order."""
+        return tuple(self._file)
+
+    def query(self, name: str) -> Query:
+        """The query ``name`` as parsed: its SQL, parameters, shape, documentation."""
+        return self._file[name]
+
+    def __repr__(self) -> str:
+        return f"<cwdb.{type(self).__name__} {str(self.path)!r}: {len(self._file)} queries>"
+
+
+class AppQueries(QueryBinder):
     """An application's own named queries on one database: ``db.load_queries(path)``.
 
     Each method binds a query by name for the way it runs, checks now that
@@ -175,20 +212,8 @@ class AppQueries:
     """
 
     def __init__(self, runner: Runner, file: QueryFile, dialect: Dialect) -> None:
+        super().__init__(file, dialect)
         self._run = runner
-        self._file = file
-        self._queries = Queries(file, dialect.statement_text)
-        #: The file (or folder) the queries were read from, for this dialect.
-        self.path = file.path
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        """The names of the queries, in file order."""
-        return tuple(self._file)
-
-    def query(self, name: str) -> Query:
-        """The query ``name`` as parsed: its SQL, parameters, shape, documentation."""
-        return self._file[name]
 
     def one(self, name: str, record: type[R]) -> OneQuery[R]:
         """``name`` (suffix ``^``, or ``<!``), run for its first row as ``record``, or None."""
@@ -215,5 +240,96 @@ class AppQueries:
         statement: Batch = self._queries.batch(name)
         return BatchQuery(self._run, statement)
 
-    def __repr__(self) -> str:
-        return f"<cwdb.AppQueries {str(self.path)!r}: {len(self._file)} queries>"
+
+# -- the asyncio twins: the same binding, the runner's call awaited ---------------------
+
+
+class AsyncBoundQuery(_Bound[S]):
+    """One of an application's queries bound to an ``AsyncDatabase``: its call is awaited."""
+
+    __slots__ = ("_run",)
+
+    def __init__(self, runner: AsyncRunner, statement: S) -> None:
+        super().__init__(statement)
+        self._run = runner
+
+
+class AsyncOneQuery(AsyncBoundQuery[One[R]], Generic[R]):
+    """Awaited with its parameters: the first row (as ``R``), or None."""
+
+    __slots__ = ()
+
+    async def __call__(self, **params: object) -> R | None:
+        return await self._run.one(self.statement, self._checked(params))
+
+
+class AsyncManyQuery(AsyncBoundQuery[Many[R]], Generic[R]):
+    """Awaited with its parameters: every row, as a list of ``R``."""
+
+    __slots__ = ()
+
+    async def __call__(self, **params: object) -> list[R]:
+        return await self._run.all(self.statement, self._checked(params))
+
+
+class AsyncSingleQuery(AsyncBoundQuery[Single[R]], Generic[R]):
+    """Awaited with its parameters: the one row it always returns (a ``cwdb.Error`` if none)."""
+
+    __slots__ = ()
+
+    async def __call__(self, **params: object) -> R:
+        return await self._run.single(self.statement, self._checked(params))
+
+
+class AsyncWriteQuery(AsyncBoundQuery[Write]):
+    """Awaited with its parameters: runs the write, returns how many rows it changed."""
+
+    __slots__ = ()
+
+    async def __call__(self, **params: object) -> int:
+        return await self._run.write_count(self.statement, self._checked(params))
+
+
+class AsyncBatchQuery(AsyncBoundQuery[Batch]):
+    """Awaited with parameter sets: runs once per set, all in one transaction; rows changed."""
+
+    __slots__ = ()
+
+    async def __call__(self, param_sets: Iterable[Mapping[str, object]]) -> int:
+        checked = [dict(self._checked(params)) for params in param_sets]
+        return await self._run.write_batch(self.statement, checked)
+
+
+class AsyncAppQueries(QueryBinder):
+    """:class:`AppQueries` of an ``AsyncDatabase``: ``await db.load_queries(p).many(...)(...)``.
+
+    Binding is the same (and checked at once, without awaiting); each bound
+    query is awaited::
+
+        ready_tasks = adb.load_queries(path).many("ready_tasks", cwdb.Task)
+        tasks = await ready_tasks(phase_id=phase.id)  # list[cwdb.Task]
+    """
+
+    def __init__(self, runner: AsyncRunner, file: QueryFile, dialect: Dialect) -> None:
+        super().__init__(file, dialect)
+        self._run = runner
+
+    def one(self, name: str, record: type[R]) -> AsyncOneQuery[R]:
+        """As :meth:`AppQueries.one`, awaited."""
+        return AsyncOneQuery(self._run, self._queries.one(name, record))
+
+    def many(self, name: str, record: type[R]) -> AsyncManyQuery[R]:
+        """As :meth:`AppQueries.many`, awaited."""
+        return AsyncManyQuery(self._run, self._queries.many(name, record))
+
+    def single(self, name: str, record: type[R]) -> AsyncSingleQuery[R]:
+        """As :meth:`AppQueries.single`, awaited."""
+        return AsyncSingleQuery(self._run, self._queries.single(name, record))
+
+    def write(self, name: str) -> AsyncWriteQuery:
+        """As :meth:`AppQueries.write`, awaited."""
+        return AsyncWriteQuery(self._run, self._queries.write(name))
+
+    def batch(self, name: str) -> AsyncBatchQuery:
+        """As :meth:`AppQueries.batch`, awaited."""
+        return AsyncBatchQuery(self._run, self._queries.batch(name))

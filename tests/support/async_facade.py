@@ -186,6 +186,23 @@ class SyncFacade:
     def schema_version(self) -> str | None:
         return self.call(self.adb.schema_version)
 
+    def load_queries(self, path: Any) -> _Queries:
+        return _Queries(self, self.adb.load_queries(path))
+
+    def capture(self) -> Any:
+        # The facade's calls are tasks started from the test thread, so they
+        # inherit its context and the capture opened here (call_soon_threadsafe
+        # copies the caller's context).
+        return self.adb.capture()
+
+    @property
+    def slow_query_ms(self) -> float | None:
+        return self.adb.slow_query_ms
+
+    @slow_query_ms.setter
+    def slow_query_ms(self, value: float | None) -> None:
+        self.adb.slow_query_ms = value
+
     def backup(self, dest_path: Any) -> None:
         self.call(lambda: self.adb.backup(dest_path))
 
@@ -215,6 +232,39 @@ async def _next(iterator: AsyncIterator[Any]) -> Any:
         return await iterator.__anext__()
     except StopAsyncIteration:
         return _STOP
+
+
+class _Queries:
+    """An ``AsyncAppQueries`` whose bound queries are called as the sync ones are."""
+
+    def __init__(self, facade: SyncFacade, queries: Any) -> None:
+        self._facade = facade
+        self._queries = queries
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self._queries, name)
+        if name not in ("one", "many", "single", "write", "batch"):
+            return found
+        facade = self._facade
+
+        def bind(*args: Any) -> _BoundQuery:
+            return _BoundQuery(facade, found(*args))  # binding is checked now, unawaited
+
+        return bind
+
+
+class _BoundQuery:
+    """An async bound query, each call run to completion on the loop."""
+
+    def __init__(self, facade: SyncFacade, bound: Any) -> None:
+        self._facade = facade
+        self._bound = bound
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._bound, name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._facade.call(lambda: self._bound(*args, **kwargs))
 
 
 class _Repository:

@@ -26,3 +26,19 @@ async def forgotten(db: cwdb.AsyncDatabase) -> None:
     await db.tasks.update(task.id, nmae="x")  # E: call-arg
     with db.transaction():  # E: attr-defined
         pass
+
+
+async def own_queries(db: cwdb.AsyncDatabase) -> None:
+    ready = db.load_queries("ready_tasks.sql").many("ready_tasks", cwdb.Task)
+    tasks: list[cwdb.Task] = await ready(phase_id="p")
+    assert tasks is not None
+    counted: int = await db.load_queries("ready_tasks.sql").single("count_ready", int)(phase_id="p")
+    assert counted >= 0
+    with db.capture() as ran:
+        await db.tasks.find_by_id("t")
+    assert ran[0].duration_ms >= 0
+    db.slow_query_ms = 50
+    unawaited: list[cwdb.Task] = ready(phase_id="p")  # E: assignment
+    assert unawaited is not None
+    async with db.capture():  # E: attr-defined
+        pass

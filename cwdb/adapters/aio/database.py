@@ -13,7 +13,7 @@ from __future__ import annotations
 import abc
 import os
 from collections.abc import Awaitable, Callable, Generator
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
@@ -32,6 +32,8 @@ from cwdb.adapters.aio.repositories.proposals import AsyncSqlProposalRepository
 from cwdb.adapters.aio.repositories.review_comments import AsyncSqlReviewCommentRepository
 from cwdb.adapters.aio.repositories.tasks import AsyncSqlTaskRepository
 from cwdb.adapters.aio.runner import AsyncRunner
+from cwdb.adapters.observe import Captured
+from cwdb.adapters.own_queries import AsyncAppQueries, load_query_file
 from cwdb.adapters.repositories.documented import document_from_port
 from cwdb.adapters.runner import Values
 from cwdb.adapters.statements import Queries
@@ -114,6 +116,7 @@ class AsyncDatabase(abc.ABC):
         #: The kind of database (``cwdb.dialects``).
         self.dialect = dialect
         self._busy_timeout_ms = busy_timeout_ms
+        runner.observer.configure(dialect.name, path)
         values = Values(dialect.storage, dialect.storage.now(clock))
 
         def queries(name: str) -> Queries:
@@ -146,6 +149,45 @@ class AsyncDatabase(abc.ABC):
         that may be repeated.
         """
         return await self._runner.replay(lambda: fn(*args, **kwargs))
+
+    def load_queries(self, path: str | os.PathLike[str]) -> AsyncAppQueries:
+        """The application's own named queries of ``path``, awaited on this database.
+
+        As ``Database.load_queries``: reading and binding need no ``await``
+        (a missing file or query, or a suffix that does not allow the
+        binding, is a ``cwdb.Error`` at once); each bound query is awaited:
+        ``await db.load_queries(p).many("ready_tasks", cwdb.Task)(phase_id=...)``.
+        It runs like cwdb's own statements: in the task's open
+        :meth:`transaction`, with cwdb's errors, logging and :meth:`capture`.
+        """
+        return AsyncAppQueries(self._runner, load_query_file(path, self.dialect), self.dialect)
+
+    @property
+    def slow_query_ms(self) -> float | None:
+        """A statement that takes this long or longer logs a WARNING on ``cwdb.sql``.
+
+        Milliseconds, from ``connect_async(slow_query_ms=...)`` (default 100);
+        None turns the warning off. It may be changed on an open database.
+        """
+        return self._runner.observer.slow_query_ms
+
+    @slow_query_ms.setter
+    def slow_query_ms(self, value: float | None) -> None:
+        self._runner.observer.slow_query_ms = value
+
+    def capture(self) -> AbstractContextManager[list[Captured]]:
+        """Collect the statements this database runs for the calling task inside the block.
+
+        A plain ``with`` inside a coroutine (no ``await``): ``with
+        db.capture() as found: await db.tasks.find_by_id(...)``. As
+        ``Database.capture``: one ``Captured(name, duration_ms, rows)`` per
+        statement, in order, transaction control included; never a
+        parameter value. It sees the statements of the calling task and of
+        the tasks it starts inside the block (they inherit its
+        ``contextvars``), on SQLite's worker threads too; another task's
+        statements are not in it.
+        """
+        return self._runner.capture()
 
     @abc.abstractmethod
     async def schema_version(self) -> str | None:

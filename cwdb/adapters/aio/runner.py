@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Awaitable, Callable, Container, Iterable
+from contextlib import AbstractAsyncContextManager, AbstractContextManager, asynccontextmanager
 from typing import Any, Protocol, TypeVar
 
+from cwdb.adapters.observe import Captured, Observer
 from cwdb.adapters.runner import Bindings, Params, Values
 from cwdb.adapters.sessions import backoff, replays_spent
 from cwdb.adapters.statements import Batch, Many, One, Queries, Row, Single, Write
@@ -33,6 +34,15 @@ class AsyncRunner(Protocol):
     """Runs named statements for the calling task; ``Runner``'s methods, awaited."""
 
     closed: bool
+
+    @property
+    def observer(self) -> Observer:
+        """What watches the statements run here (``observe.py``): logs, slow warnings, spans."""
+        ...
+
+    def capture(self) -> AbstractContextManager[list[Captured]]:
+        """Collect the statements run here for the calling context (``db.capture()``)."""
+        ...
 
     def check_open(self) -> None:
         """Raise ``cwdb.Error`` when the database is closed (for calls that skip SQL)."""
@@ -95,6 +105,29 @@ class AsyncAdapter:
         self._values = values
         self._now = values.now
         self._store_time = values.storage.store_time
+
+
+@asynccontextmanager
+async def spanned(
+    observer: Observer,
+    blocks: Container[asyncio.Task[Any]],
+    level: Callable[[asyncio.Task[Any] | None], AbstractAsyncContextManager[None]],
+) -> AsyncIterator[None]:
+    """``level(task)`` of the calling task's block; the outermost inside the block's span.
+
+    ``blocks`` holds the tasks whose block is open. The span
+    (``Observer.block``) is opened on the task that owns the block, so it is
+    current there while the block is open: the parent of its statements'
+    spans, and the child of whatever span the task was in.
+    """
+    task = asyncio.current_task()
+    if task is None or task in blocks:
+        async with level(task):
+            yield
+        return
+    with observer.block():
+        async with level(task):
+            yield
 
 
 async def replay(

@@ -20,20 +20,31 @@ single call completes (it commits whole, or fails and writes nothing) and
 its result is dropped; a cancelled block rolls back as soon as its statement
 in flight ends. Workers are daemon threads: a program that exits without
 ``aclose()`` does not hang on them.
+
+Each call runs on its worker in a copy of the calling task's
+``contextvars`` context, as ``asyncio.to_thread`` does: a ``db.capture()``
+open in the task, and the task's OpenTelemetry span, are seen there. The
+span of a block is opened on its task (``Observer.block``) and is the parent
+of its statements' spans; the outermost level's ``BEGIN`` and ``COMMIT`` run
+in one context kept for the block, where the sync level sets and resets its
+own context variables.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
+import functools
 import threading
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from contextlib import AbstractContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AbstractContextManager, asynccontextmanager
 from queue import SimpleQueue
 from typing import Any, TypeVar
 
-from cwdb.adapters.aio.runner import replay
+from cwdb.adapters.aio.runner import replay, spanned
+from cwdb.adapters.observe import Captured, Observer
 from cwdb.adapters.runner import Bindings, Params
 from cwdb.adapters.sessions import SessionRunner
 from cwdb.adapters.statements import Batch, Many, One, Row, Single, Write
@@ -65,11 +76,17 @@ class Worker:
         then: Callable[[Worker], None],
         fn: Callable[..., T],
         *args: Any,
+        context: contextvars.Context | None = None,
     ) -> asyncio.Future[T]:
-        """Run ``fn(*args)`` on the thread; the future settles on the loop, then ``then(self)``."""
+        """Run ``fn(*args)`` on the thread; the future settles on the loop, then ``then(self)``.
+
+        It runs in ``context``, by default a copy of the caller's.
+        """
         future: asyncio.Future[T] = loop.create_future()
         self.pending += 1
-        self._queue.put((loop, future, then, fn, args))
+        if context is None:
+            context = contextvars.copy_context()
+        self._queue.put((loop, future, then, context, fn, args))
         return future
 
     def stop(self) -> None:
@@ -82,9 +99,9 @@ class Worker:
             item = queue.get()
             if item is None:
                 return
-            loop, future, then, fn, args = item
+            loop, future, then, context, fn, args = item
             try:
-                result, error = fn(*args), None
+                result, error = context.run(fn, *args), None
             except BaseException as failure:  # handed to the awaiting task
                 result, error = None, failure
             with contextlib.suppress(RuntimeError):  # the loop closed: nobody waits
@@ -107,13 +124,14 @@ class Worker:
 
 
 class _Block:
-    """The worker a task's open block runs on, and how deep it is."""
+    """The worker a task's open block runs on, how deep it is, and its outermost level's context."""
 
-    __slots__ = ("depth", "worker")
+    __slots__ = ("context", "depth", "worker")
 
-    def __init__(self, worker: Worker) -> None:
+    def __init__(self, worker: Worker, context: contextvars.Context) -> None:
         self.worker = worker
         self.depth = 1
+        self.context = context
 
 
 class ThreadedRunner:
@@ -132,6 +150,15 @@ class ThreadedRunner:
     def database(self) -> str:
         return self.sync.database
 
+    @property
+    def observer(self) -> Observer:
+        """The sync runner's: its statements are the ones run on the workers."""
+        return self.sync.observer
+
+    def capture(self) -> AbstractContextManager[list[Captured]]:
+        """The statements run for the calling context (``AsyncDatabase.capture``)."""
+        return self.sync.observer.capture(self.sync)
+
     def check_open(self) -> None:
         """Raise ``cwdb.Error`` when the database is closed."""
         if self.closed:
@@ -142,7 +169,10 @@ class ThreadedRunner:
     async def _checkout(self) -> Worker:
         self.check_open()
         if self._free:
-            worker = self._free.popleft()
+            # The worker freed last: its thread is the one most likely still
+            # on a core with its connection's pages in cache. Taking the
+            # oldest instead wakes a cold thread on every call.
+            worker = self._free.pop()
             self._busy.add(worker)
             return worker
         waiter: asyncio.Future[Worker] = asyncio.get_running_loop().create_future()
@@ -214,28 +244,41 @@ class ThreadedRunner:
         timeout = self.sync.busy_timeout_ms
         return await replay(self, fn, own_locks=own_locks, busy_timeout_ms=timeout)
 
+    def transaction(self, *, own_locks: bool = False) -> AbstractAsyncContextManager[None]:
+        """A block on one worker, owned by the calling task; nested levels are savepoints.
+
+        The outermost level's span (``Observer.block``) is opened here, on
+        the task, so that it is the parent of the block's statements on the
+        worker, whichever context each of them runs in.
+        """
+        level = functools.partial(self._transaction, own_locks=own_locks)
+        return spanned(self.sync.observer, self._blocks, level)
+
     @asynccontextmanager
-    async def transaction(self, *, own_locks: bool = False) -> AsyncIterator[None]:
-        """A block on one worker, owned by the calling task; nested levels are savepoints."""
-        task = asyncio.current_task()
+    async def _transaction(
+        self, task: asyncio.Task[Any] | None, *, own_locks: bool
+    ) -> AsyncIterator[None]:
         if task is None:
             raise Error("transaction() of an AsyncDatabase needs a running asyncio task")
         loop = asyncio.get_running_loop()
         block = self._blocks.get(task)
         outermost = block is None
         if block is None:
-            block = _Block(await self._checkout())
+            block = _Block(await self._checkout(), contextvars.copy_context())
+            block.context.run(self.sync.observer.spanned_elsewhere)
         else:
             block.depth += 1
         worker = block.worker
         # The last item queued for an outermost block frees its worker when done.
         last = self._release if outermost else self._keep
+        # The outermost sync level sets context variables that its end resets.
+        context = block.context if outermost else None
         level: AbstractContextManager[None] = self.sync.transaction(own_locks=own_locks)
         try:
-            await worker.submit(loop, self._keep, level.__enter__)
+            await worker.submit(loop, self._keep, level.__enter__, context=context)
         except asyncio.CancelledError:
             # BEGIN may still succeed on the thread: undo it right after.
-            worker.submit(loop, last, _undo, level)
+            worker.submit(loop, last, _undo, level, context=context)
             self._leave(task, block, outermost)
             raise
         except BaseException:
@@ -251,11 +294,11 @@ class ThreadedRunner:
         except BaseException as error:
             self._leave(task, block, outermost)
             # Rolls back this level (and re-raises ``error`` there, which is dropped).
-            undone = worker.submit(loop, last, _exit, level, error)
+            undone = worker.submit(loop, last, _exit, level, error, context=context)
             await undone
             raise
         self._leave(task, block, outermost)
-        await worker.submit(loop, last, _exit, level, None)
+        await worker.submit(loop, last, _exit, level, None, context=context)
 
     def _leave(self, task: asyncio.Task[Any], block: _Block, outermost: bool) -> None:
         if outermost:

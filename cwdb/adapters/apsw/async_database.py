@@ -64,6 +64,7 @@ async def connect(
     busy_timeout_ms: int = 5000,
     clock: Clock | None = None,
     workers: int = DEFAULT_WORKERS,
+    readonly: bool = False,
 ) -> SqliteAsyncDatabase:
     """Open an SQLite database for asyncio (see ``cwdb.connect_async``)."""
     check_busy_timeout(busy_timeout_ms)
@@ -74,7 +75,12 @@ async def connect(
     try:
         # On the first worker: its thread keeps the connection that opened it.
         opening = functools.partial(
-            connect_sync, path, migrate=migrate, busy_timeout_ms=busy_timeout_ms, clock=clock
+            connect_sync,
+            path,
+            migrate=migrate,
+            busy_timeout_ms=busy_timeout_ms,
+            clock=clock,
+            readonly=readonly,
         )
         database = await threads[0].submit(loop, _nothing, opening)
     except BaseException:

@@ -64,25 +64,26 @@ def check_not_directory(path: str) -> None:
 
 
 def open_file(
-    path: str, *, busy_timeout_ms: int, create: bool, warn: bool = True
+    path: str, *, busy_timeout_ms: int, create: bool, warn: bool = True, readonly: bool = False
 ) -> apsw.Connection:
     """A configured connection to a database file (created 0600 if asked).
 
     The mode warning (:func:`warn_if_readable_by_others`) comes only once the
     file opened and was read as a database, so it never precedes an
     unrelated failure; ``warn=False`` leaves it out (further connections of
-    one ``Database``).
+    one ``Database``). ``readonly`` opens it for reading only: SQLite refuses
+    every write on it, and its journal mode is left as it is.
     """
     check_not_directory(path)
     created = create_private_file(path) if create else False
-    flags = apsw.SQLITE_OPEN_READWRITE
+    flags = apsw.SQLITE_OPEN_READONLY if readonly else apsw.SQLITE_OPEN_READWRITE
     try:
         connection = apsw.Connection(path, flags=flags, statementcachesize=STATEMENT_CACHE_SIZE)
     except apsw.Error as error:
         context = f"cannot open database {path!r}"
         raise opening_error(error, context, path, busy_timeout_ms) from error
     try:
-        configure(connection, busy_timeout_ms=busy_timeout_ms, wal=True)
+        configure(connection, busy_timeout_ms=busy_timeout_ms, wal=not readonly)
     except apsw.Error as error:
         close_after_failure(connection)
         context = f"cannot use database {path!r}"

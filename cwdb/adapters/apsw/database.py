@@ -22,7 +22,7 @@ from cwdb.adapters.apsw.runner import ApswRunner
 from cwdb.adapters.apsw.translate import translate
 from cwdb.adapters.database import Clock, Database, check_busy_timeout
 from cwdb.dialects import SQLITE
-from cwdb.errors import Error, MigrationError
+from cwdb.errors import Error, MigrationError, ValidationError
 
 
 class SqliteDatabase(Database):
@@ -74,6 +74,7 @@ def connect(
     migrate: bool = True,
     busy_timeout_ms: int = 5000,
     clock: Clock | None = None,
+    readonly: bool = False,
 ) -> SqliteDatabase:
     """Open a cwdb database, by default creating and migrating it first.
 
@@ -92,6 +93,12 @@ def connect(
     ``datetime``: every timestamp the library writes, and every "now" it
     compares against, comes from it (default: the system clock, in UTC).
 
+    ``readonly`` True opens an existing file for reading only, as
+    ``migrate=False`` does (never created, never migrated: a missing or
+    behind file is a ``MigrationError``); reads work, and every write, a
+    ``transaction()`` block included, is a ``cwdb.Error`` saying the database
+    is read-only, with the file unchanged. Not for ``":memory:"``.
+
     A path that cannot be opened (a directory, a missing folder, a file that
     is not a database) is a ``cwdb.Error`` naming it. The full reference is
     ``docs/reference.md`` in the repository, section 1.
@@ -99,7 +106,13 @@ def connect(
     where = connections.database_path(path)
     check_busy_timeout(busy_timeout_ms)
     if connections.is_memory(where):
+        if readonly:
+            raise ValidationError(
+                "readonly: a ':memory:' database starts empty; open a file read-only"
+            )
         runner = _memory_runner(busy_timeout_ms, migrate=migrate)
+    elif readonly:
+        runner = _read_only_runner(where, busy_timeout_ms)
     else:
         runner = _file_runner(where, busy_timeout_ms, migrate=migrate)
     try:
@@ -158,12 +171,28 @@ def _file_runner(where: str, busy_timeout_ms: int, *, migrate: bool) -> ApswRunn
     return runner
 
 
-def _open_existing(where: str, busy_timeout_ms: int) -> apsw.Connection:
+def _read_only_runner(where: str, busy_timeout_ms: int) -> ApswRunner:
+    """Connections that SQLite opens for reading only, to a current database."""
+    first = _open_existing(where, busy_timeout_ms, readonly=True)
+
+    def open_connection() -> apsw.Connection:
+        return connections.open_file(
+            where, busy_timeout_ms=busy_timeout_ms, create=False, warn=False, readonly=True
+        )
+
+    runner = ApswRunner(open_connection, busy_timeout_ms=busy_timeout_ms, database=where)
+    runner.adopt(runner.session_of(first))
+    return runner
+
+
+def _open_existing(where: str, busy_timeout_ms: int, *, readonly: bool = False) -> apsw.Connection:
     """Open without creating or migrating; refuse a database that is behind."""
     if not os.path.exists(where):
         missing = ", ".join(m.id for m in shipped_migrations())
         raise MigrationError(f"{where!r} does not exist; missing migrations: {missing}")
-    connection = connections.open_file(where, busy_timeout_ms=busy_timeout_ms, create=False)
+    connection = connections.open_file(
+        where, busy_timeout_ms=busy_timeout_ms, create=False, readonly=readonly
+    )
     try:
         _check_current(connection, where)
     except BaseException:

@@ -19,6 +19,7 @@ from psycopg_pool import AsyncConnectionPool
 from cwdb._redact import redact
 from cwdb.adapters.aio.database import AsyncDatabase
 from cwdb.adapters.database import Clock, check_busy_timeout
+from cwdb.adapters.observe import count_connections
 from cwdb.adapters.psycopg.async_pool import PooledConnection
 from cwdb.adapters.psycopg.async_runner import AsyncConnection, AsyncPsycopgRunner
 from cwdb.adapters.psycopg.connection import (
@@ -136,5 +137,7 @@ async def connect(
     )
     await pool.open()
     runner = AsyncPsycopgRunner(pool, busy_timeout_ms=busy_timeout_ms, database=redact(url))
+    # The lender's count: the connections it keeps idle are idle, not used.
+    count_connections(runner.lender, redact(url))
     runner.guard_loop_shutdown()
     return PostgresqlAsyncDatabase(runner, url, clock)

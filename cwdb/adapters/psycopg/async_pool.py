@@ -38,7 +38,7 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
 import psycopg
@@ -87,10 +87,14 @@ class Lender:
         *,
         busy_timeout_ms: int,
         database: str,
+        rollback: Callable[[PooledConnection], Awaitable[None]],
     ) -> None:
         self.pool = pool
         self.busy_timeout_ms = busy_timeout_ms
         self.database = database
+        #: Runs ROLLBACK on a connection given back inside a transaction (the runner's,
+        #: so that its observer sees the statement).
+        self._rollback = rollback
         self.closed = False
         #: Connections taken from the pool and idle now, the latest last.
         self._idle: list[PooledConnection] = []
@@ -102,6 +106,12 @@ class Lender:
         self._queue: deque[asyncio.Future[PooledConnection | None]] = deque()
         #: Roll-backs and closes running after a failure (kept so they are not collected).
         self._cleanups: set[asyncio.Task[None]] = set()
+
+    def get_stats(self) -> dict[str, int]:
+        """The pool's statistics, counting the connections kept idle here as available."""
+        stats = self.pool.get_stats()
+        stats["pool_available"] = stats.get("pool_available", 0) + len(self._idle)
+        return stats
 
     # -- lending -------------------------------------------------------------------------
 
@@ -228,7 +238,7 @@ class Lender:
             await connection.close()
         elif rollback and status in _IN_TRANSACTION:
             try:
-                await connection.execute("ROLLBACK")
+                await self._rollback(connection)
             except psycopg.Error:
                 await connection.close()
         elif status not in (_IDLE, *_IN_TRANSACTION):

@@ -31,16 +31,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AbstractContextManager, asynccontextmanager
+from time import perf_counter
 from typing import Any, Final, TypeVar
 
 import psycopg
 from psycopg.pq import ExecStatus
 from psycopg_pool import AsyncConnectionPool
 
-from cwdb.adapters.aio.runner import replay
+from cwdb.adapters.aio.runner import replay, spanned
+from cwdb.adapters.observe import (
+    DEBUG,
+    MODULES,
+    OTEL_TRACE,
+    Captured,
+    Observer,
+    debug_answer,
+    listening,
+)
 from cwdb.adapters.psycopg.async_pool import Lender, PooledConnection
 from cwdb.adapters.psycopg.explain import explain
 from cwdb.adapters.psycopg.translate import DRIVER_ERRORS, RETRYABLE, session_ended, translate
@@ -87,7 +98,9 @@ class AsyncPsycopgRunner:
         self.busy_timeout_ms = busy_timeout_ms
         self.database = database
         self._blocks: dict[asyncio.Task[Any], _Block] = {}
-        self.lender = Lender(pool, busy_timeout_ms=busy_timeout_ms, database=database)
+        self.lender = Lender(
+            pool, busy_timeout_ms=busy_timeout_ms, database=database, rollback=self._rollback
+        )
         self._acquire = self.lender.acquire
         self._release = self.lender.release
         self._finish = self.lender.finish
@@ -95,11 +108,17 @@ class AsyncPsycopgRunner:
         self._set_lock_timeout = f"SET LOCAL lock_timeout = {max(1, busy_timeout_ms)}"
         self._guard: asyncio.Task[None] | None = None
         self.closed = False
+        #: What watches the statements run here (``observe.py``), as on the sync runner.
+        self.observer = Observer()
 
     def check_open(self) -> None:
         """Raise ``cwdb.Error`` when the database is closed."""
         if self.closed:
             raise Error("the database is closed")
+
+    async def _rollback(self, connection: AsyncConnection) -> None:
+        """How the lender rolls back a connection given back mid-transaction (observed)."""
+        await self._command(connection, "ROLLBACK")
 
     # -- running statements ----------------------------------------------------------
 
@@ -155,7 +174,7 @@ class AsyncPsycopgRunner:
         attempt = 0
         while True:
             try:
-                return await _execute(connection, st.sql, params)
+                return await self._statement(connection, st, params)
             except RETRYABLE as error:
                 now = time.monotonic()
                 deadline = deadline or now + self.busy_timeout_ms / 1000
@@ -174,13 +193,13 @@ class AsyncPsycopgRunner:
         connection = block.connection
         if not st.writes:
             try:
-                return await _execute(connection, st.sql, params)
+                return await self._statement(connection, st, params)
             except DRIVER_ERRORS as error:
                 raise self._error(error, connection, block, st, (params,)) from error
         await self._control(block, f"SAVEPOINT {_CALL}")
         try:
-            result = await _execute(connection, st.sql, params)
-            await _execute(connection, f"RELEASE {_CALL}", None)
+            result = await self._statement(connection, st, params)
+            await self._command(connection, f"RELEASE {_CALL}")
         except DRIVER_ERRORS as error:
             failure = self._error(error, connection, block, st, (params,))
             await self._undo_savepoint(block, _CALL)
@@ -197,12 +216,10 @@ class AsyncPsycopgRunner:
         async with self.transaction():
             block = self._blocks[asyncio.current_task()]  # type: ignore[index]
             self._check_block(block)
-            cursor = block.connection.statements
             try:
-                await cursor.executemany(st.sql, batch)
+                return await self._batch(block.connection, st, batch)
             except DRIVER_ERRORS as error:
                 raise self._error(error, block.connection, block, st, batch) from error
-            return max(cursor.rowcount, 0)
 
     # -- blocks ------------------------------------------------------------------------
 
@@ -213,16 +230,22 @@ class AsyncPsycopgRunner:
     async def replay(self, fn: Callable[[], Awaitable[R]], *, own_locks: bool = False) -> R:
         return await replay(self, fn, own_locks=own_locks, busy_timeout_ms=self.busy_timeout_ms)
 
-    @asynccontextmanager
-    async def transaction(self, *, own_locks: bool = False) -> AsyncIterator[None]:
+    def transaction(self, *, own_locks: bool = False) -> AbstractAsyncContextManager[None]:
         """A block on one pooled connection, owned by the calling task (see the module doc).
 
         As on the sync runner: SERIALIZABLE (a conflicting block fails whole
         with ``SerializationError``), or READ COMMITTED for the library's own
         calls that lock what they decide on (``own_locks``); ``lock_timeout``
-        set with ``SET LOCAL``.
+        set with ``SET LOCAL``. The outermost level is the parent span of its
+        statements (``Observer.block``), current in the task while it is open.
         """
-        task = asyncio.current_task()
+        level = functools.partial(self._transaction, own_locks=own_locks)
+        return spanned(self.observer, self._blocks, level)
+
+    @asynccontextmanager
+    async def _transaction(
+        self, task: asyncio.Task[Any] | None, *, own_locks: bool
+    ) -> AsyncIterator[None]:
         if task is None:
             raise Error("transaction() of an AsyncDatabase needs a running asyncio task")
         block = self._blocks.get(task)
@@ -248,7 +271,7 @@ class AsyncPsycopgRunner:
         del self._blocks[task]
         try:
             self._check_block(block)
-            await _execute(connection, "COMMIT", None)
+            await self._command(connection, "COMMIT")
         except BaseException as error:
             await self._finish(connection)
             if isinstance(error, DRIVER_ERRORS):
@@ -282,14 +305,14 @@ class AsyncPsycopgRunner:
     async def _control(self, block: _Block, sql: str) -> None:
         self._check_block(block)
         try:
-            await _execute(block.connection, sql, None)
+            await self._command(block.connection, sql)
         except DRIVER_ERRORS as error:
             raise self._error(error, block.connection, block) from error
 
     async def _undo_savepoint(self, block: _Block, name: str) -> None:
         with contextlib.suppress(*DRIVER_ERRORS):
-            await _execute(block.connection, f"ROLLBACK TO {name}", None)
-            await _execute(block.connection, f"RELEASE {name}", None)
+            await self._command(block.connection, f"ROLLBACK TO {name}")
+            await self._command(block.connection, f"RELEASE {name}")
 
     def _error(
         self,
@@ -316,6 +339,86 @@ class AsyncPsycopgRunner:
         if isinstance(failure, BusyError) or not lost:
             return failure
         return Error(f"the connection to {self.database!r} was lost: {failure}")
+
+    # -- what the observer sees (observe.py; each a call of _execute, watched) ----------
+
+    def capture(self) -> AbstractContextManager[list[Captured]]:
+        """The statements run here in the calling context (``AsyncDatabase.capture``)."""
+        return self.observer.capture(self)
+
+    async def _statement(
+        self, connection: AsyncConnection, st: Statement[Any], params: Params
+    ) -> tuple[list[Row], int]:
+        """``_execute`` a named statement; what listens is told, as ``SessionRunner._statement``.
+
+        When nothing listens this is ``_execute`` between two clock reads
+        (none with ``slow_query_ms=None``).
+        """
+        observer = self.observer
+        if observer.quiet and (
+            (debug_answer(DEBUG) is False and OTEL_TRACE not in MODULES) or not listening()
+        ):
+            slow_s = observer.slow_s
+            if slow_s is None:
+                return await _execute(connection, st.sql, params)
+            start = perf_counter()
+            result = await _execute(connection, st.sql, params)
+            elapsed = perf_counter() - start
+            if elapsed >= slow_s:
+                observer.slow(
+                    st.query.qualified_name, round(elapsed * 1e9), _rows(st, result), None
+                )
+            return result
+
+        async def run() -> tuple[tuple[list[Row], int], int]:
+            result = await _execute(connection, st.sql, params)
+            return result, _rows(st, result)
+
+        observed: tuple[list[Row], int] = await observer.arun(
+            self, st.query.qualified_name, st.query, run
+        )
+        return observed
+
+    async def _batch(
+        self, connection: AsyncConnection, st: Statement[Any], batch: list[Params]
+    ) -> int:
+        """A ``*!`` statement once per parameter set, observed as one statement; rows changed."""
+
+        async def run() -> tuple[int, int]:
+            cursor = connection.statements
+            await cursor.executemany(st.sql, batch)
+            changed = max(cursor.rowcount, 0)
+            return changed, changed
+
+        observer = self.observer
+        if observer.quiet and not listening():
+            start = perf_counter()
+            changed = (await run())[0]
+            elapsed = perf_counter() - start
+            slow_s = observer.slow_s
+            if slow_s is not None and elapsed >= slow_s:
+                observer.slow(st.query.qualified_name, round(elapsed * 1e9), changed, None)
+            return changed
+        result: int = await observer.arun(self, st.query.qualified_name, st.query, run)
+        return result
+
+    async def _command(self, connection: AsyncConnection, sql: str) -> None:
+        """A transaction-control command (``COMMIT``), observed under its own text."""
+        observer = self.observer
+        if observer.quiet and not listening():
+            start = perf_counter()
+            await _execute(connection, sql, None)
+            elapsed = perf_counter() - start
+            slow_s = observer.slow_s
+            if slow_s is not None and elapsed >= slow_s:
+                observer.slow(sql, round(elapsed * 1e9), 0, None)
+            return
+
+        async def run() -> tuple[None, int]:
+            await _execute(connection, sql, None)
+            return None, 0
+
+        await observer.arun(self, sql, None, run)
 
     # -- closing -------------------------------------------------------------------------
 
@@ -363,6 +466,11 @@ async def _execute(
     result = cursor.pgresult
     rows = await cursor.fetchall() if result is not None and result.status == _TUPLES_OK else []
     return rows, cursor.rowcount
+
+
+def _rows(st: Statement[Any], result: tuple[list[Row], int]) -> int:
+    """The rows a statement returned, or for a write that returns none, changed."""
+    return len(result[0]) if st.query.shape.returns_rows else result[1]
 
 
 async def _pause(attempt: int, deadline: float) -> None:

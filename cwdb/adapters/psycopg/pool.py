@@ -30,6 +30,7 @@ import psycopg
 from psycopg.pq import ConnStatus
 from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
+from cwdb.adapters.observe import count_connections
 from cwdb.errors import BusyError, Error
 
 if TYPE_CHECKING:
@@ -71,6 +72,8 @@ class Pool:
             num_workers=1,
             open=True,
         )
+        #: The pool's name in the connection-count metrics (``observe.count_connections``).
+        self.name = count_connections(self._pool, database)
 
     def lend(self, session: Session[Connection]) -> None:
         """Give ``session`` a working connection and its cursor, waiting up to the busy timeout."""
