@@ -95,7 +95,8 @@ def connect_async(
     coroutine function. Like ``connect`` it migrates first when ``migrate``
     is True (on a worker thread: the event loop does not wait). On
     PostgreSQL the calls are native asyncio over a pool of at most
-    ``pool_size`` connections (default 10); on SQLite they run on
+    ``max_connections`` connections (default 10; ``prepare_threshold`` as
+    for ``connect``); on SQLite they run on
     ``workers`` threads (default 4) that the ``AsyncDatabase`` owns.
     ``async with`` closes it on exit (``aclose()``). ``slow_query_ms`` and
     ``readonly`` as for ``connect``.

@@ -2,6 +2,7 @@
 
 Usage: python scripts/bench.py [--runs 3] [--scale 1.0] [--only W2,W6] [--peers | --semantics]
        python scripts/bench.py --database postgresql://... | --pg-server [--pg-durable] [...]
+       python scripts/bench.py --async [--database postgresql://...] [...]
 
 W1-W7, their sizes and checks are defined once, in scripts/bench_workload.py.
 Each workload runs on a fresh migrated database per stack, all stacks in the
@@ -34,6 +35,12 @@ name, aiosql, SQLAlchemy ORM; needs `pip install -e '.[bench]'`) and prints
 every stack as a ratio to the same-SQL and to the hand-written raw APSW
 measured in the same run. --semantics runs W7 only, against hand-written
 picks with and without the contract's semantics (scripts/bench_hand.py).
+
+--async runs the workloads through ``cwdb.connect_async`` (scripts/bench_aio.py),
+in one run: on PostgreSQL (``--database``, else a throwaway server) against raw
+psycopg ``AsyncConnection`` on the same SQL, unprepared and prepared alike; on
+SQLite files against the sync API, as microseconds added per call; and 100
+asyncio tasks against 100 threads doing ``tasks.find_by_id``, calls per second.
 """
 
 from __future__ import annotations
@@ -209,6 +216,13 @@ def main(argv: list[str]) -> int:
         action="store_true",
         help="W7 only: cwdb against hand-written picks with and without the contract's semantics",
     )
+    arguments.add_argument(
+        "--async",
+        dest="asyncio",
+        action="store_true",
+        help="through connect_async: PostgreSQL against raw psycopg AsyncConnection, "
+        "SQLite against the sync API, 100 tasks against 100 threads (bench_aio.py)",
+    )
     server_arguments(
         arguments,
         database="run on PostgreSQL: a postgresql:// URL whose user may CREATE DATABASE",
@@ -220,8 +234,12 @@ def main(argv: list[str]) -> int:
         arguments.error(
             f"--only takes some of {','.join(WORKLOADS)}; --scale and --runs must be > 0"
         )
-    if args.pg_durable and not args.pg_server:
+    if args.pg_durable and not (args.pg_server or args.asyncio):
         arguments.error("--pg-durable goes with --pg-server")
+    if args.asyncio:
+        if args.peers or args.semantics:
+            arguments.error("--peers and --semantics do not go with --async")
+        return asyncio_api(args, only)
     if args.database or args.pg_server:
         if args.peers or args.semantics:
             arguments.error("--peers and --semantics run on SQLite only")
@@ -286,6 +304,34 @@ def postgresql(args: Any, only: list[str]) -> int:
         described = databases.describe()
     print(f"{header(bench_pg.versions(), described)}; {of_runs(args)}")
     print_table(runs, ("cwdb", "raw", "hand"), ("raw", "hand"))
+    return 0
+
+
+def asyncio_api(args: Any, only: list[str]) -> int:
+    """W1-W7 through connect_async on PostgreSQL and SQLite, and 100 tasks vs 100 threads."""
+    import bench_aio
+    import bench_pg
+
+    sync_async: dict[str, StackFactory] = {"sync": CwdbStack, "async": bench_aio.CwdbAsync}
+    with tempfile.TemporaryDirectory() as tmp:
+        sqlite_runs = measure(SqliteFiles(tmp), sync_async, args, only)
+    with pg_databases(args.database, durable=args.pg_durable) as databases:
+        pg_runs = measure(databases, bench_aio.pg_stacks(), args, only)
+        seconds = 2.0 if args.scale >= 1 else 0.5
+        tasks, threads = bench_aio.concurrency(databases.fresh(0), seconds)
+        described = databases.describe()
+    versions = (bench_pg.versions(), described, f"SQLite {apsw.sqlite_lib_version()}")
+    print(f"{header(*versions)}; {of_runs(args)}")
+    print("PostgreSQL: AsyncDatabase against raw psycopg AsyncConnection, the same SQL")
+    bench_aio.print_pg(pg_runs)
+    print("SQLite (file, WAL): AsyncDatabase against the sync Database")
+    bench_aio.print_sqlite(sqlite_runs, Sizes.scaled(args.scale))
+    print(f"PostgreSQL, 100 concurrent tasks.find_by_id for {seconds:g} s (pools of 10)")
+    for name, (rate, cpu) in (
+        ("asyncio tasks, AsyncDatabase", tasks),
+        ("threads, Database", threads),
+    ):
+        print(f"  100 {name:28} {rate:8,.0f} calls/s {cpu:8.1f} CPU us/call")
     return 0
 
 

@@ -46,8 +46,8 @@ from bench_workload import (
     cwdb_json,
     initiative_params,
     new_id,
-    new_ids,
     now_time,
+    pg_chunk_params,
     pg_params,
     phase_params,
     same_sql,
@@ -112,12 +112,7 @@ class RawStack(Connection):
     def insert_chunks(self, batches: list[list[dict[str, Any]]]) -> int:
         cur, sql, written = self.cur, self.insert_chunk, 0
         for batch in batches:
-            now = now_time()
-            ids = new_ids(len(batch))
-            params = [
-                {**chunk, "id": ids[21 * n : 21 * n + 21], "now": now}
-                for n, chunk in enumerate(batch)
-            ]
+            params = pg_chunk_params(batch)
             with self.conn.transaction():
                 cur.executemany(sql, params)
             written += len(batch)

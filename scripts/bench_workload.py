@@ -253,6 +253,14 @@ def chunk_params(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**chunk, "id": new_id(), "now": now} for chunk in batch]
 
 
+def pg_chunk_params(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``insert_chunks`` parameter sets as cwdb binds them on PostgreSQL: ids from one
+    call, one :now (a datetime) for the call."""
+    now = now_time()
+    ids = new_ids(len(batch))
+    return [{**chunk, "id": ids[21 * n : 21 * n + 21], "now": now} for n, chunk in enumerate(batch)]
+
+
 def pick_params() -> dict[str, Any]:
     return {"provider": "claude", "now": now_ms()}
 
@@ -598,6 +606,23 @@ def w7(bench: Bench, sizes: Sizes) -> tuple[int, float]:
 
 
 RUN = {"W1": w1, "W2": w2, "W3": w3, "W4": w4, "W5": w5, "W6": w6, "W7": w7}
+
+
+def workload_calls(workload: str, sizes: Sizes) -> tuple[int, int]:
+    """How many library calls a workload makes, and how many units its ``w`` function counts
+    (rows for W1 and W6, chunks for W5, calls for the others)."""
+    initiatives, phases, tasks = sizes.seeded
+    rows_per_read = sizes.group * (sizes.chunks // sizes.agents)
+    return {
+        "W1": (initiatives + phases + tasks, initiatives + phases + tasks),
+        "W2": (sizes.lookups, sizes.lookups),
+        "W3": (phases * sizes.passes, phases * sizes.passes),
+        "W4": (tasks, tasks),
+        "W5": (sizes.calls, sizes.chunks),
+        "W6": (sizes.groups, sizes.groups * rows_per_read),
+        "W7": (sizes.picks, sizes.picks),
+    }[workload]
+
 
 #: {workload: {stack: ops/s}} of one run.
 Rates = dict[str, dict[str, float]]

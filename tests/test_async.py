@@ -212,19 +212,50 @@ async def test_a_timeout_inside_a_block_rolls_it_back(adb: cwdb.AsyncDatabase) -
 # -- pool exhaustion and shutdown --------------------------------------------------------
 
 
-async def test_an_exhausted_pool_is_a_busy_error_not_a_hang(target: str) -> None:
+@pytest.fixture
+def pg_target(target: str) -> str:
+    """``target`` where it is PostgreSQL's: the pool and server connections are its own."""
     if not target.startswith("postgresql"):
-        pytest.skip("the pool is PostgreSQL's")
-    async with cwdb.connect_async(target, busy_timeout_ms=200, pool_size=1) as db:
-        holding, done = asyncio.Event(), asyncio.Event()
+        pytest.skip("the pool and its server connections are PostgreSQL's")
+    return target
 
-        async def hold() -> None:
-            async with db.transaction():
-                holding.set()
-                await done.wait()
 
-        holder = asyncio.create_task(hold())
-        await holding.wait()
+async def held_block(
+    db: cwdb.AsyncDatabase,
+    inside: Callable[[], Awaitable[Any]] | None = None,
+    after: Callable[[], None] | None = None,
+) -> tuple[asyncio.Task[None], asyncio.Event]:
+    """A task holding a block (and its connection) until the event is set.
+
+    Then it awaits ``inside()`` in the block, and calls ``after()`` once the
+    block has ended, before the task yields again.
+    """
+    holding, done = asyncio.Event(), asyncio.Event()
+
+    async def hold() -> None:
+        async with db.transaction():
+            holding.set()
+            await done.wait()
+            if inside is not None:
+                await inside()
+        if after is not None:
+            after()
+
+    holder = asyncio.create_task(hold())
+    await holding.wait()
+    return holder, done
+
+
+async def queued(db: cwdb.AsyncDatabase) -> None:
+    """Until a call waits in the line for a connection that another call gives back."""
+    runner: Any = db._runner  # type: ignore[attr-defined]
+    while not runner.lender._queue:
+        await asyncio.sleep(0)
+
+
+async def test_an_exhausted_pool_is_a_busy_error_not_a_hang(pg_target: str) -> None:
+    async with cwdb.connect_async(pg_target, busy_timeout_ms=200, max_connections=1) as db:
+        holder, done = await held_block(db)
         started = time.monotonic()
         with pytest.raises(cwdb.BusyError, match="all 1 of the pool"):
             await db.initiatives.find_all()
@@ -232,6 +263,129 @@ async def test_an_exhausted_pool_is_a_busy_error_not_a_hang(target: str) -> None
         done.set()
         await holder
         assert await db.initiatives.find_all() == []
+
+
+async def test_a_connection_freed_while_a_call_waits_goes_to_that_call(pg_target: str) -> None:
+    async with cwdb.connect_async(pg_target, busy_timeout_ms=5000, max_connections=1) as db:
+        holder, done = await held_block(db, inside=lambda: db.initiatives.create(name="held"))
+        waiter = asyncio.create_task(db.initiatives.find_all())
+        await queued(db)
+        started = time.monotonic()
+        done.set()
+        await holder
+        assert [i.name for i in await waiter] == ["held"]
+        assert time.monotonic() - started < 1, "the waiter did not get the freed connection"
+
+
+@pytest.mark.parametrize("given", [False, True], ids=["waiting", "just-given"])
+async def test_a_call_cancelled_while_it_waits_for_a_connection_takes_none(
+    pg_target: str, given: bool
+) -> None:
+    """Cancelled in the line, or after a connection was handed to it but before it ran."""
+    async with cwdb.connect_async(pg_target, busy_timeout_ms=300, max_connections=1) as db:
+        waiters: list[asyncio.Task[Any]] = []
+
+        def cancel_waiter() -> None:
+            """When given: the block's end handed it the connection, and it has not run yet."""
+            waiters[0].cancel()
+
+        holder, done = await held_block(db, after=cancel_waiter)
+        waiter = asyncio.create_task(db.initiatives.create(name="never"))
+        waiters.append(waiter)
+        await queued(db)
+        if not given:
+            waiter.cancel()
+        done.set()
+        await holder
+        with pytest.raises(asyncio.CancelledError):
+            await waiter
+        # The one connection is free: a leak would make these BusyErrors after 300 ms.
+        for n in range(3):
+            await db.initiatives.create(name=f"after {n}")
+        assert await names(db) == ["after 0", "after 1", "after 2"]
+
+
+async def test_many_tasks_share_max_connections_and_all_finish(pg_target: str) -> None:
+    async with cwdb.connect_async(pg_target, max_connections=3) as db:
+        pool: Any = db._runner.pool  # type: ignore[attr-defined]
+        sizes: list[int] = []
+
+        async def calls(n: int) -> None:
+            for k in range(10):
+                await db.initiatives.create(name=f"t{n}-{k}")
+                sizes.append(pool.get_stats()["pool_size"])
+
+        await asyncio.gather(*(calls(n) for n in range(50)))
+        assert len(await db.initiatives.find_all()) == 500
+        assert max(sizes) <= 3, max(sizes)
+
+
+async def test_a_connection_the_server_closed_while_idle_is_replaced(pg_target: str) -> None:
+    import psycopg
+
+    async with cwdb.connect_async(pg_target, max_connections=1) as db:
+        await db.initiatives.create(name="before")
+        runner: Any = db._runner  # type: ignore[attr-defined]
+        (idle,) = runner.lender._idle
+        killed = idle.info.backend_pid
+        async with await psycopg.AsyncConnection.connect(pg_target, autocommit=True) as admin:
+            # The timeout argument waits for the backend to exit (PostgreSQL 14+).
+            cursor = await admin.execute("SELECT pg_terminate_backend(%s, 5000)", (killed,))
+            assert await cursor.fetchone() == (True,)
+        assert [i.name for i in await db.initiatives.find_all()] == ["before"]
+        (replacement,) = runner.lender._idle
+        assert replacement.info.backend_pid != killed
+
+
+async def test_a_connection_past_the_pools_max_lifetime_goes_back_to_it(pg_target: str) -> None:
+    async with cwdb.connect_async(pg_target) as db:
+        runner: Any = db._runner  # type: ignore[attr-defined]
+        await db.initiatives.find_all()
+        (connection,) = runner.lender._idle
+        connection.opened -= runner.pool.max_lifetime
+        await db.initiatives.find_all()
+        assert runner.lender._idle == []  # the pool has it, to close and replace
+
+
+async def test_the_longest_idle_connection_goes_back_to_the_pool_after_max_idle(
+    pg_target: str,
+) -> None:
+    async with cwdb.connect_async(pg_target) as db:
+        runner: Any = db._runner  # type: ignore[attr-defined]
+        holder, done = await held_block(db)
+        await db.initiatives.find_all()  # on a second connection: the block holds the first
+        done.set()
+        await holder
+        first, second = runner.lender._idle
+        first.idle_since -= runner.pool.max_idle + 1
+        await db.initiatives.find_all()  # takes second, then gives it back
+        assert runner.lender._idle == [second]
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, "10", True, None])
+async def test_max_connections_is_a_whole_number_of_one_or_more(
+    pg_target: str, bad: object
+) -> None:
+    with pytest.raises(cwdb.ValidationError, match="max_connections"):
+        await cwdb.connect_async(pg_target, migrate=False, max_connections=bad)
+
+
+async def test_prepare_threshold_reaches_psycopg_and_prepares_on_the_server(
+    pg_target: str,
+) -> None:
+    with pytest.raises(cwdb.ValidationError, match="prepare_threshold"):
+        await cwdb.connect_async(pg_target, migrate=False, prepare_threshold=-1)
+    for threshold, prepared in ((0, True), (None, False)):
+        options: dict[str, Any] = {"max_connections": 1, "prepare_threshold": threshold}
+        async with cwdb.connect_async(pg_target, **options) as db:
+            await db.initiatives.find_all()
+            count = "SELECT count(*) FROM pg_prepared_statements"
+            runner: Any = db._runner  # type: ignore[attr-defined]
+            async with db.transaction():
+                connection = runner._blocks[asyncio.current_task()].connection
+                assert connection.prepare_threshold == threshold
+                rows = await (await connection.execute(count)).fetchall()
+            assert (rows[0][0] > 0) is prepared, rows
 
 
 async def test_a_program_that_never_calls_aclose_exits(target: str, tmp_path: Path) -> None:

@@ -132,6 +132,32 @@ def test_postgresql_small_scale_run_checks_every_workload(
         assert left.fetchall() == []
 
 
+def test_async_small_scale_run_checks_every_workload_on_both_backends(
+    pg_server: postgres_server.PostgresServer,
+) -> None:
+    """bench.py --async: four PostgreSQL stacks, SQLite sync against async, tasks and threads."""
+    result = run(
+        str(BENCH), "--async", "--runs", "1", "--scale", "0.02", "--database", pg_server.url()
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("PostgreSQL: AsyncDatabase against raw psycopg AsyncConnection")
+    assert lines[2].split()[-2:] == ["cwdb/raw", "cwdb-prep/raw-prep"]
+    for workload, line in zip(["W1", "W2", "W3", "W4", "W5", "W6", "W7"], lines[3:10], strict=True):
+        assert re.match(rf"^{workload}" + r" +[\d,]+" * 4 + r" +\d+\.\d\d" * 2 + "$", line)
+    assert re.match(r"^geomean +\d+\.\d\d +\d+\.\d\d$", lines[10])
+    assert re.match(r"^target cwdb/raw \(.*\): (met|NOT met)$", lines[11])
+    assert re.match(r"^target cwdb-prep/raw-prep \(.*\): (met|NOT met)$", lines[12])
+    assert lines[13].startswith("SQLite (file, WAL): AsyncDatabase against the sync Database")
+    for workload, line in zip(
+        ["W1", "W2", "W3", "W4", "W5", "W6", "W7"], lines[15:22], strict=True
+    ):
+        assert re.match(rf"^{workload} +\d+\.\d +\d+\.\d +-?\d+\.\d$", line), line
+    assert re.match(r"^  100 asyncio tasks, AsyncDatabase +[\d,]+ calls/s +\d+\.\d CPU", lines[23])
+    assert re.match(r"^  100 threads, Database +[\d,]+ calls/s +\d+\.\d CPU", lines[24])
+    assert len(lines) == 25
+
+
 def test_writers_smoke_run_on_both_backends(pg_server: postgres_server.PostgresServer) -> None:
     """bench_writers.py: 1 and 2 writer processes on each backend, each run checked."""
     writers = ROOT / "scripts" / "bench_writers.py"

@@ -229,7 +229,7 @@ async def test_the_async_pool_counts_idle_and_used_connections_and_its_most(
     target: str, otel: Telemetry
 ) -> None:
     # One connection at most: the pool cannot be opening another meanwhile.
-    async with cwdb.connect_async(target, migrate=False, pool_size=1) as db:
+    async with cwdb.connect_async(target, migrate=False, max_connections=1) as db:
         name = db.path
         await db.initiatives.find_all()
         assert _connections(otel.metrics, name) == {"idle": 1, "used": 0, "max": 1}

@@ -20,6 +20,7 @@ from cwdb._redact import redact
 from cwdb.adapters.aio.database import AsyncDatabase
 from cwdb.adapters.database import Clock, check_busy_timeout
 from cwdb.adapters.observe import count_connections
+from cwdb.adapters.psycopg.async_pool import PooledConnection
 from cwdb.adapters.psycopg.async_runner import AsyncConnection, AsyncPsycopgRunner
 from cwdb.adapters.psycopg.connection import (
     ADAPTERS,
@@ -27,15 +28,13 @@ from cwdb.adapters.psycopg.connection import (
     open_connection,
     session_settings,
 )
+from cwdb.adapters.psycopg.database import DEFAULT_MAX_CONNECTIONS, ensure_schema
 from cwdb.adapters.psycopg.database import _check_current as check_current
-from cwdb.adapters.psycopg.database import ensure_schema
+from cwdb.adapters.psycopg.database import _check_whole as check_whole
 from cwdb.adapters.psycopg.migrator import Migrator
 from cwdb.adapters.psycopg.translate import translate
 from cwdb.dialects import POSTGRESQL
-from cwdb.errors import Error, ValidationError
-
-#: Connections of an ``AsyncDatabase``'s pool, at most (the ``pool_size`` option).
-DEFAULT_POOL_SIZE = 10
+from cwdb.errors import Error
 
 
 class PostgresqlAsyncDatabase(AsyncDatabase):
@@ -71,7 +70,9 @@ def _configure(busy_timeout_ms: int) -> Callable[[AsyncConnection], Awaitable[No
     settings = session_settings(busy_timeout_ms)
 
     async def configure(connection: AsyncConnection) -> None:
-        await connection.execute(settings)
+        # Several statements, no parameters: the simple protocol, never prepared.
+        await connection.execute(settings, prepare=False)
+        connection.set_up()
 
     return configure
 
@@ -101,32 +102,42 @@ async def connect(
     migrate: bool = True,
     busy_timeout_ms: int = 5000,
     clock: Clock | None = None,
-    pool_size: int = DEFAULT_POOL_SIZE,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    prepare_threshold: int | None = NO_PREPARED,
 ) -> PostgresqlAsyncDatabase:
-    """Open the cwdb database at a PostgreSQL URL for asyncio (see ``cwdb.connect_async``)."""
+    """Open the cwdb database at a PostgreSQL URL for asyncio (see ``cwdb.connect_async``).
+
+    The options are the sync ``connect``'s, checked the same way:
+    ``max_connections`` bounds the pool, ``prepare_threshold`` is psycopg's
+    (None, the default, never prepares a statement on the server, which
+    every PgBouncer allows in transaction mode).
+    """
     check_busy_timeout(busy_timeout_ms)
-    if type(pool_size) is not int or pool_size < 1:
-        raise ValidationError(f"pool_size: expected a positive int, got {pool_size!r}")
+    check_whole("max_connections", max_connections, minimum=1)
+    if prepare_threshold is not None:
+        check_whole("prepare_threshold", prepare_threshold, minimum=0)
     if migrate:
         await asyncio.to_thread(ensure_schema, url)
     else:
         await asyncio.to_thread(_check, url, busy_timeout_ms)
     pool: AsyncConnectionPool[AsyncConnection] = AsyncConnectionPool(
         url,
+        connection_class=PooledConnection,
         kwargs={
             "autocommit": True,
             "application_name": "cwdb",
             "context": ADAPTERS,
-            "prepare_threshold": NO_PREPARED,
+            "prepare_threshold": prepare_threshold,
         },
         configure=_configure(busy_timeout_ms),
         min_size=1,
-        max_size=pool_size,
+        max_size=max_connections,
         open=False,
         name="cwdb",
     )
     await pool.open()
-    count_connections(pool, redact(url))
     runner = AsyncPsycopgRunner(pool, busy_timeout_ms=busy_timeout_ms, database=redact(url))
+    # The lender's count: the connections it keeps idle are idle, not used.
+    count_connections(runner.lender, redact(url))
     runner.guard_loop_shutdown()
     return PostgresqlAsyncDatabase(runner, url, clock)

@@ -15,8 +15,9 @@ error translation (``translate``/``explain``), and no thread per call:
 * a block belongs to the asyncio task that opened it (a dict keyed by the
   task, not a context variable, which child tasks would inherit): that
   task's calls join it, other tasks' calls take their own connection;
-* no free connection within ``busy_timeout_ms`` is a ``BusyError`` naming
-  the pool size, never a hang.
+* connections are lent by ``async_pool.Lender``: no free one within
+  ``busy_timeout_ms`` is a ``BusyError`` naming the pool size, never a
+  hang, and one the server closed while idle is replaced before use.
 
 Cancellation: psycopg cancels a statement in flight on the server when the
 awaiting task is cancelled, so a lone statement has committed whole or not
@@ -38,8 +39,8 @@ from time import perf_counter
 from typing import Any, Final, TypeVar
 
 import psycopg
-from psycopg.pq import ExecStatus, TransactionStatus
-from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
+from psycopg.pq import ExecStatus
+from psycopg_pool import AsyncConnectionPool
 
 from cwdb.adapters.aio.runner import replay, spanned
 from cwdb.adapters.observe import (
@@ -51,6 +52,7 @@ from cwdb.adapters.observe import (
     debug_answer,
     listening,
 )
+from cwdb.adapters.psycopg.async_pool import Lender, PooledConnection
 from cwdb.adapters.psycopg.explain import explain
 from cwdb.adapters.psycopg.translate import DRIVER_ERRORS, RETRYABLE, session_ended, translate
 from cwdb.adapters.runner import Bindings, Params
@@ -61,13 +63,11 @@ from cwdb.errors import BusyError, Error, SerializationError
 __all__ = ["AsyncConnection", "AsyncPsycopgRunner"]
 
 R = TypeVar("R")
-AsyncConnection = psycopg.AsyncConnection[tuple[Any, ...]]
+AsyncConnection = PooledConnection
 
 _CALL: Final = "cwdb_call"
 _NESTED: Final = "cwdb_nested"
 _TUPLES_OK: Final = ExecStatus.TUPLES_OK
-#: States in which a returned connection can be rolled back and kept.
-_IN_TRANSACTION: Final = (TransactionStatus.INTRANS, TransactionStatus.INERROR)
 #: The sync runner's beginnings (``psycopg/runner.py``): a block, and the library's own calls.
 _BEGIN_BLOCK: Final = "BEGIN ISOLATION LEVEL SERIALIZABLE"
 _BEGIN_LOCKING: Final = "BEGIN"
@@ -98,10 +98,14 @@ class AsyncPsycopgRunner:
         self.busy_timeout_ms = busy_timeout_ms
         self.database = database
         self._blocks: dict[asyncio.Task[Any], _Block] = {}
+        self.lender = Lender(
+            pool, busy_timeout_ms=busy_timeout_ms, database=database, rollback=self._rollback
+        )
+        self._acquire = self.lender.acquire
+        self._release = self.lender.release
+        self._finish = self.lender.finish
         # lock_timeout=0 would mean "wait forever": a busy timeout of 0 waits 1 ms.
         self._set_lock_timeout = f"SET LOCAL lock_timeout = {max(1, busy_timeout_ms)}"
-        #: Clean-ups running after a cancellation (kept so they are not collected).
-        self._cleanups: set[asyncio.Task[None]] = set()
         self._guard: asyncio.Task[None] | None = None
         self.closed = False
         #: What watches the statements run here (``observe.py``), as on the sync runner.
@@ -112,48 +116,9 @@ class AsyncPsycopgRunner:
         if self.closed:
             raise Error("the database is closed")
 
-    # -- connections -----------------------------------------------------------------
-
-    async def _acquire(self) -> AsyncConnection:
-        self.check_open()
-        try:
-            return await self.pool.getconn(timeout=max(self.busy_timeout_ms, 1) / 1000)
-        except PoolTimeout as error:
-            raise BusyError(
-                f"no free connection to {self.database!r} within busy_timeout_ms="
-                f"{self.busy_timeout_ms}: all {self.pool.max_size} of the pool "
-                "(pool_size) were in use"
-            ) from error
-        except PoolClosed as error:
-            raise Error("the database is closed") from error
-
-    def _give_back_later(
-        self, connection: AsyncConnection, *, rollback: bool
-    ) -> asyncio.Task[None]:
-        """Roll back (if asked) and return a connection in a task of its own (shielded)."""
-        cleanup = asyncio.ensure_future(self._give_back(connection, rollback=rollback))
-        self._cleanups.add(cleanup)
-        cleanup.add_done_callback(self._cleanups.discard)
-        return cleanup
-
-    async def _give_back(self, connection: AsyncConnection, *, rollback: bool) -> None:
-        """Return a connection clean to the pool, or close it when its state is unknown."""
-        status = connection.pgconn.transaction_status
-        if rollback and status in _IN_TRANSACTION:
-            try:
-                await self._command(connection, "ROLLBACK")
-            except psycopg.Error:
-                await connection.close()
-        elif status not in (TransactionStatus.IDLE, *_IN_TRANSACTION):
-            await connection.close()
-        with contextlib.suppress(PoolClosed):
-            await self.pool.putconn(connection)
-
-    async def _finish(self, connection: AsyncConnection) -> None:
-        """After an exception: clean up whatever happens to the awaiting task meanwhile."""
-        cleanup = self._give_back_later(connection, rollback=True)
-        with contextlib.suppress(Exception):
-            await asyncio.shield(cleanup)
+    async def _rollback(self, connection: AsyncConnection) -> None:
+        """How the lender rolls back a connection given back mid-transaction (observed)."""
+        await self._command(connection, "ROLLBACK")
 
     # -- running statements ----------------------------------------------------------
 
@@ -198,7 +163,7 @@ class AsyncPsycopgRunner:
         except BaseException:
             await self._finish(connection)
             raise
-        await self.pool.putconn(connection)
+        self._release(connection)
         return result
 
     async def _alone(
@@ -312,7 +277,7 @@ class AsyncPsycopgRunner:
             if isinstance(error, DRIVER_ERRORS):
                 raise self._error(error, connection, block) from error
             raise
-        await self.pool.putconn(connection)
+        self._release(connection)
 
     @asynccontextmanager
     async def _nested(self, block: _Block) -> AsyncIterator[None]:
@@ -420,7 +385,7 @@ class AsyncPsycopgRunner:
         """A ``*!`` statement once per parameter set, observed as one statement; rows changed."""
 
         async def run() -> tuple[int, int]:
-            cursor = connection.cursor(binary=True)
+            cursor = connection.statements
             await cursor.executemany(st.sql, batch)
             changed = max(cursor.rowcount, 0)
             return changed, changed
@@ -489,16 +454,14 @@ class AsyncPsycopgRunner:
         if self.closed:
             return
         self.closed = True
-        if self._cleanups:
-            await asyncio.gather(*self._cleanups, return_exceptions=True)
-        await self.pool.close(timeout=max(self.busy_timeout_ms, 1) / 1000)
+        await self.lender.close(timeout=max(self.busy_timeout_ms, 1) / 1000)
 
 
 async def _execute(
     connection: AsyncConnection, sql: str, params: Params | None
 ) -> tuple[list[Row], int]:
-    """Run one statement on a binary cursor: its rows (none without), and the rows changed."""
-    cursor = connection.cursor(binary=True)
+    """Run one statement on the connection's cursor: its rows (if any), and the rows changed."""
+    cursor = connection.statements
     await cursor.execute(sql, params)
     result = cursor.pgresult
     rows = await cursor.fetchall() if result is not None and result.status == _TUPLES_OK else []

@@ -171,7 +171,7 @@ class Lease:
             pass
 
 
-def alive(connection: Connection, waiting: Callable[[], bool]) -> bool:
+def alive(connection: psycopg.BaseConnection[Any], waiting: Callable[[], bool]) -> bool:
     """Whether an idle connection is still usable: nothing waiting on its socket.
 
     A server that restarted, or a backend that was terminated, closes the
