@@ -23,8 +23,8 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 import cwdb
 from cwdb.adapters.observe import Captured
 from tests.support import helpers
-from tests.support.otel import Telemetry
-from tests.test_otel import PASSWORD
+from tests.support.helpers import READY_TASKS
+from tests.support.otel import PASSWORD, Telemetry
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -186,19 +186,17 @@ async def test_two_tasks_blocks_are_two_spans_each_with_its_own_statements(
 async def test_load_queries_bound_queries_are_awaited_observed_and_named(
     adb: cwdb.AsyncDatabase, otel: Telemetry
 ) -> None:
-    from tests.test_own_queries import READY
-
     initiative = await adb.initiatives.create(name="i")
     stage = await adb.phases.create(initiative_id=initiative.id, name="p")
     await adb.tasks.create(phase_id=stage.id, name="t")
-    count_ready = adb.load_queries(READY).single("count_ready", int)
+    count_ready = adb.load_queries(READY_TASKS).single("count_ready", int)
     with adb.capture() as captured:
         assert await count_ready(phase_id=stage.id) == 1
     assert names(captured) == ["ready_tasks.count_ready"]
     (span,) = otel.named("ready_tasks.count_ready")
     assert span.attributes["db.query.summary"] == "ready_tasks.count_ready"  # type: ignore[index]
     with pytest.raises(cwdb.Error, match="no query named 'nope'"):
-        adb.load_queries(READY).many("nope", cwdb.Task)  # binding needs no await
+        adb.load_queries(READY_TASKS).many("nope", cwdb.Task)  # binding needs no await
 
 
 # -- the pools' connection metrics -----------------------------------------------------

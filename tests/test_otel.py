@@ -22,7 +22,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 import cwdb
 from tests.support import factories
-from tests.support.otel import Telemetry
+from tests.support.otel import PASSWORD, Telemetry
 
 pytestmark = pytest.mark.async_too
 
@@ -122,7 +122,6 @@ def test_no_span_and_no_duration_without_a_provider(db: cwdb.Database) -> None:
 # -- no value, no password, anywhere ----------------------------------------------
 
 SECRET = "sentinel-4f1c9e-secret"  # noqa: S105 -- a sentinel to look for, not a password
-PASSWORD = "sentinel-pw-8d2b"  # noqa: S105 -- a sentinel to look for, not a password
 
 
 def test_no_parameter_value_or_url_password_in_any_record_span_or_capture(

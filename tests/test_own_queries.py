@@ -15,9 +15,8 @@ import pytest
 import cwdb
 from cwdb.dialects import POSTGRESQL, SQLITE
 from tests.support import factories, postgres_server, tracer
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
-READY = EXAMPLES / "ready_tasks.sql"
+from tests.support.helpers import EXAMPLES
+from tests.support.helpers import READY_TASKS as READY
 
 tracer.allow_queries(READY)
 

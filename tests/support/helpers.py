@@ -29,6 +29,10 @@ Rows = list[tuple[Any, ...]]
 #: The real URL (password and all) of each PostgreSQL test database: ``db.path`` is redacted.
 _URLS: weakref.WeakKeyDictionary[cwdb.Database, PostgresSuite] = weakref.WeakKeyDictionary()
 
+#: The worked example of docs/own_queries.md: an application's own queries.
+EXAMPLES = Path(__file__).resolve().parent.parent.parent / "docs" / "examples"
+READY_TASKS = EXAMPLES / "ready_tasks.sql"
+
 
 class PostgresSuite:
     """The session's one migrated PostgreSQL database; each test gets it emptied.

@@ -22,6 +22,9 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.util._once import Once
 
+#: A URL password the no-secret tests put in a PostgreSQL URL and look for everywhere.
+PASSWORD = "sentinel-pw-8d2b"  # noqa: S105 -- a sentinel to look for, not a password
+
 
 @attrs.define
 class Telemetry:
