@@ -33,9 +33,9 @@ def ran(db: cwdb.Database, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     runner: Any = db._runner
     execute, command = runner._execute, runner._run_command
 
-    def traced_execute(session: Any, sql: str, params: Any) -> Any:
-        statements.append(_NAMING_COMMENT.sub("", sql))
-        return execute(session, sql, params)
+    def traced_execute(session: Any, st: Any, params: Any) -> Any:
+        statements.append(_NAMING_COMMENT.sub("", st.sql))
+        return execute(session, st, params)
 
     def traced_command(session: Any, sql: str) -> None:
         statements.append(sql)
