@@ -498,7 +498,9 @@ class SessionRunner(abc.ABC, Generic[C]):
     def _batch(self, session: Session[C], st: Statement[Any], sets: list[Bindings]) -> int:
         """Run a ``*!`` statement once per parameter set, observed as one statement."""
         observer = self.observer
-        if observer.quiet and not listening():
+        if observer.quiet and (
+            (debug_answer(DEBUG) is False and OTEL_TRACE not in MODULES) or not listening()
+        ):
             slow_s = observer.slow_s
             if slow_s is None:
                 return self._execute_many(session, st, sets)
@@ -519,7 +521,9 @@ class SessionRunner(abc.ABC, Generic[C]):
     def _command(self, session: Session[C], sql: str) -> None:
         """Run a transaction-control command (``COMMIT``), observed under its own text."""
         observer = self.observer
-        if observer.quiet and not listening():
+        if observer.quiet and (
+            (debug_answer(DEBUG) is False and OTEL_TRACE not in MODULES) or not listening()
+        ):
             slow_s = observer.slow_s
             if slow_s is None:
                 self._run_command(session, sql)
