@@ -327,10 +327,11 @@ class SessionRunner(abc.ABC, Generic[C]):
     def _rows(self, st: Statement[Any], params: Bindings) -> list[Row]:
         """The rows of one statement: :meth:`_run` for the calls that want only those.
 
-        Written out again for speed: :meth:`session` is inlined, and so is
-        :meth:`_statement`'s path when nothing listens (the driver's call
-        between two clock reads); each call saved is ~0.5% of ``find_by_id``
-        (``scripts/bench_observe.py``).
+        Written out again for speed: :meth:`session` is inlined (but for a
+        session whose connection is checked before use: PostgreSQL's), and so
+        is :meth:`_statement`'s path when nothing listens (the driver's call
+        between two clock reads). Two Python calls and a tuple less are ~2%
+        of ``find_by_id`` (``scripts/bench_instructions.py``).
         """
         try:
             session: Session[C] = self._local.session
@@ -683,7 +684,7 @@ class SessionRunner(abc.ABC, Generic[C]):
 
 
 def _by_name(st: Statement[Any], sets: Sequence[Bindings]) -> list[Params]:
-    """A batch's parameter sets by name, for the explanation of its failure."""
+    """Parameter sets by name (a batch's, or one statement's), to explain a failure."""
     names = st.query.params
     return [
         dict(zip(names, bindings, strict=True)) if isinstance(bindings, tuple) else bindings
