@@ -101,6 +101,21 @@ def test_a_failed_statement_logs_its_error_type_only(
     assert missing not in failed[0].getMessage()
 
 
+def test_debug_switched_on_between_two_reads_logs_the_second(
+    db: cwdb.Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    task = factories.task(db)
+    logger = logging.getLogger(SQL)
+    with caplog.at_level(logging.DEBUG, logger=SQL):  # restores the level after
+        logger.setLevel(logging.WARNING)
+        db.tasks.find_by_id(task.id)  # DEBUG off: the quiet path, its answer cached
+        assert sql_records(caplog, logging.DEBUG) == []
+        logger.setLevel(logging.DEBUG)
+        db.tasks.find_by_id(task.id)
+    (record,) = sql_records(caplog, logging.DEBUG)
+    assert record.query_name == "tasks.find_by_id"  # type: ignore[attr-defined]
+
+
 def test_nothing_is_logged_at_the_default_level(
     db: cwdb.Database, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -228,6 +243,15 @@ def test_find_by_id_runs_one_statement(db: cwdb.Database) -> None:
     assert names(captured) == ["tasks.find_by_id"]
     assert captured[0].rows == 1
     assert captured[0].duration_ms >= 0
+
+
+def test_a_capture_opened_after_quiet_reads_sees_the_next_one(db: cwdb.Database) -> None:
+    task = factories.task(db)
+    db.tasks.find_by_id(task.id)
+    with db.capture() as captured:
+        db.tasks.find_by_id(task.id)
+    db.tasks.find_by_id(task.id)
+    assert names(captured) == ["tasks.find_by_id"]
 
 
 def test_update_runs_one_statement_in_its_own_transaction(

@@ -15,7 +15,7 @@ import pytest
 
 import cwdb
 from cwdb._ids import new_id
-from cwdb.adapters.sqlfiles import query_file
+from cwdb.adapters.sqlfiles import load_all, query_file
 from cwdb.adapters.statements import Queries
 from tests.support.helpers import backend_of
 
@@ -33,9 +33,9 @@ def ran(db: cwdb.Database, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     runner: Any = db._runner
     execute, command = runner._execute, runner._run_command
 
-    def traced_execute(session: Any, sql: str, params: Any) -> Any:
-        statements.append(_NAMING_COMMENT.sub("", sql))
-        return execute(session, sql, params)
+    def traced_execute(session: Any, st: Any, params: Any) -> Any:
+        statements.append(_NAMING_COMMENT.sub("", st.sql))
+        return execute(session, st, params)
 
     def traced_command(session: Any, sql: str) -> None:
         statements.append(sql)
@@ -108,3 +108,30 @@ def test_single_of_a_statement_that_returned_no_row_is_an_error(db: cwdb.Databas
     delete = initiatives(db).single("delete", str)
     with pytest.raises(cwdb.Error, match=r"initiatives\.delete returned no row"):
         db._runner.single(delete, {"id": "nope"})
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_every_find_by_id_takes_only_its_id_so_that_it_binds_by_position(dialect: str) -> None:
+    """``find_by_id`` and ``update`` without changes pass ``(id,)`` (crud.py)."""
+    files = {name: file for name, file in load_all(dialect).items() if "find_by_id" in file}
+    assert "tasks" in files
+    for name, file in files.items():
+        assert file["find_by_id"].params == ("id",), name
+
+
+def test_a_tuple_binds_in_the_order_in_which_the_statement_names_its_parameters(
+    db: cwdb.Database,
+) -> None:
+    create = initiatives(db).single("create", cwdb.Initiative)
+    params = create_params(db)
+    made = db._runner.single(create, tuple(params[name] for name in create.query.params))
+    assert (made.id, made.name, made.status) == (params["id"], "traced", "active")
+
+
+def test_a_failure_of_a_tuple_bound_statement_names_its_field(db: cwdb.Database) -> None:
+    create = initiatives(db).single("create", cwdb.Initiative)
+    params = create_params(db)
+    db._runner.single(create, params)
+    with pytest.raises(cwdb.ConflictError) as raised:
+        db._runner.single(create, tuple(params[name] for name in create.query.params))
+    assert (raised.value.fields, raised.value.value) == (("id",), params["id"])

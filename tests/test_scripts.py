@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -102,3 +103,12 @@ def test_no_script_or_test_edits_sys_path() -> None:
             ):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert offenders == []
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+def test_bench_instructions_quick_prints_the_instructions_of_one_call() -> None:
+    out = run_script("bench_instructions.py", "--quick", "--only", "raw_find_by_id")
+    count = re.search(r"^raw_find_by_id +([\d,]+)$", out, re.MULTILINE)
+    assert count is not None, out
+    # One indexed read of one row: thousands of instructions, not millions.
+    assert 1_000 < int(count.group(1).replace(",", "")) < 1_000_000

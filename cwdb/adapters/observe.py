@@ -174,7 +174,7 @@ class Observer:
         #: of clock reads costs ~20 ns less than ``perf_counter_ns()``'s ints).
         self.slow_s: float | None = 0.1
         #: ``slow_s`` while no capture is open, else None: the one attribute the
-        #: hottest path reads (``SessionRunner._run``).
+        #: hottest path reads (``SessionRunner._rows``).
         self.quiet_slow_s: float | None = self.slow_s
         self._slow_query_ms: float | None = 100
         #: ``server.address`` and ``server.port`` of a PostgreSQL server, from its URL.

@@ -51,34 +51,36 @@ class Runner(Protocol):
 
     The suffix of a statement's name decides whether it writes; each write
     is atomic on its own, or part of the enclosing :meth:`transaction`.
-    Driver errors come out as ``cwdb`` errors.
+    Driver errors come out as ``cwdb`` errors. A statement's parameters are
+    a mapping by name, or a tuple in ``st.query.params`` order (a hot read's
+    one id: SQLite binds it without a lookup by name).
     """
 
     def check_open(self) -> None:
         """Raise ``cwdb.Error`` when the database is closed (for calls that skip SQL)."""
         ...
 
-    def one(self, st: One[R], params: Params) -> R | None:
+    def one(self, st: One[R], params: Bindings) -> R | None:
         """The first row as a record (or its first column), or None."""
         ...
 
-    def all(self, st: Many[R], params: Params) -> list[R]:
+    def all(self, st: Many[R], params: Bindings) -> list[R]:
         """Every row, as records (or as their first column)."""
         ...
 
-    def single(self, st: Single[R], params: Params) -> R:
+    def single(self, st: Single[R], params: Bindings) -> R:
         """The row a statement always returns (``INSERT ... RETURNING``, ``$``)."""
         ...
 
-    def rows(self, st: Many[Any], params: Params) -> list[Row]:
+    def rows(self, st: Many[Any], params: Bindings) -> list[Row]:
         """Every row as a plain tuple."""
         ...
 
-    def write(self, st: Write, params: Params) -> None:
+    def write(self, st: Write, params: Bindings) -> None:
         """Run one write statement (``!``) atomically."""
         ...
 
-    def write_count(self, st: Write, params: Params) -> int:
+    def write_count(self, st: Write, params: Bindings) -> int:
         """A write (``!``); the number of rows it changed itself."""
         ...
 

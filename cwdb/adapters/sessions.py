@@ -148,8 +148,11 @@ class SessionRunner(abc.ABC, Generic[C]):
         """Close a session's connection (a cwdb error if that fails)."""
 
     @abc.abstractmethod
-    def _execute(self, session: Session[C], sql: str, params: Params | None) -> list[Row]:
-        """Run one statement; its rows, drained (none for a statement without rows)."""
+    def _execute(self, session: Session[C], st: Statement[Any], params: Bindings) -> list[Row]:
+        """Run one statement (``st.sql``); its rows, drained (none for a statement without rows).
+
+        ``params`` are by name, or a tuple in ``st.query.params`` order.
+        """
 
     @abc.abstractmethod
     def _run_command(self, session: Session[C], sql: str) -> None:
@@ -194,10 +197,10 @@ class SessionRunner(abc.ABC, Generic[C]):
         )
 
     def _execute_profiled(
-        self, session: Session[C], sql: str, params: Params | None
+        self, session: Session[C], st: Statement[Any], params: Bindings
     ) -> tuple[list[Row], dict[str, int] | None]:
         """Run one statement, with what the database counted of its cost, where it tells."""
-        return self._execute(session, sql, params), None
+        return self._execute(session, st, params), None
 
     def _block_begun(self, session: Session[C]) -> None:
         """Runs right after the outermost ``begin_block``."""
@@ -285,44 +288,90 @@ class SessionRunner(abc.ABC, Generic[C]):
 
     # -- running statements -------------------------------------------------------
 
-    def one(self, st: One[R], params: Params) -> R | None:
+    def one(self, st: One[R], params: Bindings) -> R | None:
         """The first row as a record (or its first column), or None."""
-        rows = self._run(st, params)[0]
+        rows = self._rows(st, params)
         if not rows:
             return None
         mapper = st.mapper
         return mapper(rows[0]) if mapper is not None else rows[0][0]
 
-    def all(self, st: Many[R], params: Params) -> list[R]:
+    def all(self, st: Many[R], params: Bindings) -> list[R]:
         """Every row, as records (or as their first column)."""
-        rows = self._run(st, params)[0]
+        rows = self._rows(st, params)
         map_rows = st.map_rows
         if map_rows is not None:
             return map_rows(rows)
         return [row[0] for row in rows]
 
-    def single(self, st: Single[R], params: Params) -> R:
+    def single(self, st: Single[R], params: Bindings) -> R:
         """The row a statement always returns (``INSERT ... RETURNING``, a ``$`` aggregate)."""
-        rows = self._run(st, params)[0]
+        rows = self._rows(st, params)
         if not rows:
             raise Error(f"{st.query.qualified_name} returned no row")
         mapper = st.mapper
         return mapper(rows[0]) if mapper is not None else rows[0][0]
 
-    def rows(self, st: Many[Any], params: Params) -> list[Row]:
+    def rows(self, st: Many[Any], params: Bindings) -> list[Row]:
         """Every row as a plain tuple (for results that are not records)."""
-        return self._run(st, params)[0]
+        return self._rows(st, params)
 
-    def write(self, st: Write, params: Params) -> None:
+    def write(self, st: Write, params: Bindings) -> None:
         """Run one write statement (``!``) atomically."""
-        self._run(st, params)
+        self._rows(st, params)
 
-    def write_count(self, st: Write, params: Params) -> int:
+    def write_count(self, st: Write, params: Bindings) -> int:
         """A write (``!``); the number of rows it changed itself (not cascaded rows)."""
         return self._run(st, params)[1]
 
-    def _run(self, st: Statement[Any], params: Params) -> tuple[list[Row], int]:
-        """Run one statement where it belongs: in the open block, its own transaction, or alone."""
+    def _rows(self, st: Statement[Any], params: Bindings) -> list[Row]:
+        """The rows of one statement: :meth:`_run` for the calls that want only those.
+
+        Written out again for speed: :meth:`session` is inlined (but for a
+        session whose connection is checked before use: PostgreSQL's), and so
+        is :meth:`_statement`'s path when nothing listens (the driver's call
+        between two clock reads). Two Python calls and a tuple less are ~2%
+        of ``find_by_id`` (``scripts/bench_instructions.py``).
+        """
+        try:
+            session: Session[C] = self._local.session
+        except AttributeError:
+            session = self._new_session(None)
+        else:
+            if session.usable is not None:
+                session = self.session()
+        with session.lock:
+            if session.depth:
+                return self._in_block(session, st, params)[0]
+            if st.writes and self.begin_write is not None:
+                return self._in_own_transaction(session, st, params)[0]
+            slow_s = self.observer.quiet_slow_s
+            try:
+                # DEBUG is off and OpenTelemetry was never imported (two dict
+                # reads), or else listening() says so after a closer look.
+                if (
+                    slow_s is None
+                    or st.watched
+                    or ((debug_answer(DEBUG) is not False or OTEL_TRACE in MODULES) and listening())
+                ):
+                    return self._statement(session, st, params)
+                start = perf_counter()
+                rows = self._execute(session, st, params)
+                elapsed = perf_counter() - start
+                if elapsed >= slow_s:
+                    self._slow(session, st, rows, round(elapsed * 1e9))
+                return rows
+            except self.retryable as error:
+                failure: BaseException = error
+            except self.driver_errors as error:
+                raise self._error(error, session, st, _by_name(st, (params,))) from error
+        return self._retry(st, params, failure)[0]
+
+    def _run(self, st: Statement[Any], params: Bindings) -> tuple[list[Row], int]:
+        """Run one statement where it belongs: in the open block, its own transaction, or alone.
+
+        Its rows, and the rows it changed where it writes (else -1).
+        """
         session = self.session()
         with session.lock:
             if session.depth:
@@ -330,32 +379,16 @@ class SessionRunner(abc.ABC, Generic[C]):
             if st.writes and self.begin_write is not None:
                 return self._in_own_transaction(session, st, params)
             try:
-                slow_s = self.observer.quiet_slow_s
-                if (
-                    slow_s is not None
-                    and not st.watched
-                    and debug_answer(DEBUG) is False
-                    and OTEL_TRACE not in MODULES
-                ):
-                    # _statement's path when nothing listens, inlined in the
-                    # hottest caller: a call less is 1% of find_by_id
-                    # (scripts/bench_observe.py).
-                    start = perf_counter()
-                    rows = self._execute(session, st.sql, params)
-                    elapsed = perf_counter() - start
-                    if elapsed >= slow_s:
-                        self._slow(session, st, rows, round(elapsed * 1e9))
-                else:
-                    rows = self._statement(session, st, params)
+                rows = self._statement(session, st, params)
                 return rows, self._changed(session) if st.writes else -1
             except self.retryable as error:
                 failure: BaseException = error
             except self.driver_errors as error:
-                raise self._error(error, session, st, (params,)) from error
+                raise self._error(error, session, st, _by_name(st, (params,))) from error
         return self._retry(st, params, failure)
 
     def _retry(
-        self, st: Statement[Any], params: Params, failure: BaseException
+        self, st: Statement[Any], params: Bindings, failure: BaseException
     ) -> tuple[list[Row], int]:
         """Run a statement that lost a deadlock or serialization race again, until the timeout."""
         deadline = time.monotonic() + self.busy_timeout_ms / 1000
@@ -375,10 +408,10 @@ class SessionRunner(abc.ABC, Generic[C]):
                 except self.retryable as error:
                     failure = error
                 except self.driver_errors as error:
-                    raise self._error(error, session, st, (params,)) from error
+                    raise self._error(error, session, st, _by_name(st, (params,))) from error
 
     def _in_own_transaction(
-        self, session: Session[C], st: Statement[Any], params: Params
+        self, session: Session[C], st: Statement[Any], params: Bindings
     ) -> tuple[list[Row], int]:
         assert self.begin_write is not None
         self._control(session, self.begin_write)
@@ -396,7 +429,7 @@ class SessionRunner(abc.ABC, Generic[C]):
         return rows, changed
 
     def _in_block(
-        self, session: Session[C], st: Statement[Any], params: Params
+        self, session: Session[C], st: Statement[Any], params: Bindings
     ) -> tuple[list[Row], int]:
         """Inside a block: a failed write undoes only itself (a savepoint)."""
         self._check_block(session)
@@ -404,7 +437,7 @@ class SessionRunner(abc.ABC, Generic[C]):
             try:
                 return self._statement(session, st, params), -1
             except self.driver_errors as error:
-                raise self._error(error, session, st, (params,)) from error
+                raise self._error(error, session, st, _by_name(st, (params,))) from error
         self._control(session, f"SAVEPOINT {_CALL}")
         try:
             rows = self._statement(session, st, params)
@@ -420,7 +453,7 @@ class SessionRunner(abc.ABC, Generic[C]):
 
     # -- the one path of every statement, and where it is observed (observe.py) ------
 
-    def _statement(self, session: Session[C], st: Statement[Any], params: Params) -> list[Row]:
+    def _statement(self, session: Session[C], st: Statement[Any], params: Bindings) -> list[Row]:
         """Run a named statement; what listens is told (see ``observe.py``).
 
         When nothing listens this is the driver's call between two clock
@@ -436,22 +469,30 @@ class SessionRunner(abc.ABC, Generic[C]):
         ):
             slow_s = observer.slow_s
             if slow_s is None:
-                return self._execute(session, st.sql, params)
+                return self._execute(session, st, params)
             start = perf_counter()
-            rows = self._execute(session, st.sql, params)
+            rows = self._execute(session, st, params)
             elapsed = perf_counter() - start
             if elapsed >= slow_s:
                 self._slow(session, st, rows, round(elapsed * 1e9))
             return rows
+        return self._observed(session, st, params)
+
+    # The closures handed to Observer.run live in methods of their own: Python
+    # makes a function's cells when it is called, used or not (~50
+    # instructions each, 10 per update(status) when they sat in the callers).
+
+    def _observed(self, session: Session[C], st: Statement[Any], params: Bindings) -> list[Row]:
+        """:meth:`_statement` when something listens."""
 
         def run() -> tuple[list[Row], int, dict[str, int] | None]:
             if st.watched:
-                rows, counters = self._execute_profiled(session, st.sql, params)
+                rows, counters = self._execute_profiled(session, st, params)
             else:
-                rows, counters = self._execute(session, st.sql, params), None
+                rows, counters = self._execute(session, st, params), None
             return rows, self._count(session, st, rows), counters
 
-        observed: list[Row] = observer.run(self, st.query.qualified_name, st.query, run, st)
+        observed: list[Row] = self.observer.run(self, st.query.qualified_name, st.query, run, st)
         return observed
 
     def _slow(self, session: Session[C], st: Statement[Any], rows: list[Row], elapsed: int) -> None:
@@ -466,7 +507,9 @@ class SessionRunner(abc.ABC, Generic[C]):
     def _batch(self, session: Session[C], st: Statement[Any], sets: list[Bindings]) -> int:
         """Run a ``*!`` statement once per parameter set, observed as one statement."""
         observer = self.observer
-        if observer.quiet and not listening():
+        if observer.quiet and (
+            (debug_answer(DEBUG) is False and OTEL_TRACE not in MODULES) or not listening()
+        ):
             slow_s = observer.slow_s
             if slow_s is None:
                 return self._execute_many(session, st, sets)
@@ -476,18 +519,24 @@ class SessionRunner(abc.ABC, Generic[C]):
             if elapsed >= slow_s:
                 observer.slow(st.query.qualified_name, round(elapsed * 1e9), changed, None)
             return changed
+        return self._observed_batch(session, st, sets)
+
+    def _observed_batch(self, session: Session[C], st: Statement[Any], sets: list[Bindings]) -> int:
+        """:meth:`_batch` when something listens."""
 
         def run() -> tuple[int, int, None]:
             changed = self._execute_many(session, st, sets)
             return changed, changed, None
 
-        result: int = observer.run(self, st.query.qualified_name, st.query, run)
+        result: int = self.observer.run(self, st.query.qualified_name, st.query, run)
         return result
 
     def _command(self, session: Session[C], sql: str) -> None:
         """Run a transaction-control command (``COMMIT``), observed under its own text."""
         observer = self.observer
-        if observer.quiet and not listening():
+        if observer.quiet and (
+            (debug_answer(DEBUG) is False and OTEL_TRACE not in MODULES) or not listening()
+        ):
             slow_s = observer.slow_s
             if slow_s is None:
                 self._run_command(session, sql)
@@ -498,12 +547,16 @@ class SessionRunner(abc.ABC, Generic[C]):
             if elapsed >= slow_s:
                 observer.slow(sql, round(elapsed * 1e9), 0, None)
             return
+        self._observed_command(session, sql)
+
+    def _observed_command(self, session: Session[C], sql: str) -> None:
+        """:meth:`_command` when something listens."""
 
         def run() -> tuple[None, int, None]:
             self._run_command(session, sql)
             return None, 0, None
 
-        observer.run(self, sql, None, run)
+        self.observer.run(self, sql, None, run)
 
     def write_batch(self, st: Batch, param_sets: Iterable[Bindings]) -> int:
         """A ``*!`` statement once per parameter set, in one transaction; the rows changed.
@@ -520,10 +573,10 @@ class SessionRunner(abc.ABC, Generic[C]):
                 raise self._error(error, session, st, _by_name(st, sets)) from error
 
     def _failure(
-        self, error: BaseException, session: Session[C], st: Statement[Any], params: Params
+        self, error: BaseException, session: Session[C], st: Statement[Any], params: Bindings
     ) -> Error | None:
         if isinstance(error, self.driver_errors):
-            return self._error(error, session, st, (params,))
+            return self._error(error, session, st, _by_name(st, (params,)))
         return None
 
     # -- transactions ---------------------------------------------------------------
@@ -647,7 +700,7 @@ class SessionRunner(abc.ABC, Generic[C]):
 
 
 def _by_name(st: Statement[Any], sets: Sequence[Bindings]) -> list[Params]:
-    """A batch's parameter sets by name, for the explanation of its failure."""
+    """Parameter sets by name (a batch's, or one statement's), to explain a failure."""
     names = st.query.params
     return [
         dict(zip(names, bindings, strict=True)) if isinstance(bindings, tuple) else bindings

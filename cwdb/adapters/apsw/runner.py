@@ -61,21 +61,24 @@ class ApswRunner(SessionRunner[apsw.Connection]):
     def _close(self, session: ApswSession) -> None:
         close_connection(session.connection)
 
-    def _execute(self, session: ApswSession, sql: str, params: Params | None) -> list[Row]:
-        rows: list[Row] = session.cursor.execute(sql, params).fetchall()
+    def _execute(self, session: ApswSession, st: Statement[Any], params: Bindings) -> list[Row]:
+        # A tuple binds by position: SQLite numbers :name parameters in order
+        # of first appearance (st.query.params), and skips a lookup by name.
+        rows: list[Row] = session.cursor.execute(st.sql, params).fetchall()
         return rows
 
     def _run_command(self, session: ApswSession, sql: str) -> None:
         session.cursor.execute(sql)
 
     def _execute_profiled(
-        self, session: ApswSession, sql: str, params: Params | None
+        self, session: ApswSession, st: Statement[Any], params: Bindings
     ) -> tuple[list[Row], dict[str, int] | None]:
         """Run one statement under SQLite's profile trace: its full-scan, sort and VM-step counts.
 
         The trace (``sqlite3_stmt_status`` read when the statement ends)
         costs ~2 µs a statement, so it is on only for this one run.
         """
+        sql = st.sql
         counted: dict[str, int] = {}
 
         def profile(event: dict[str, Any]) -> None:
@@ -86,7 +89,7 @@ class ApswRunner(SessionRunner[apsw.Connection]):
         connection = session.connection
         connection.trace_v2(apsw.SQLITE_TRACE_PROFILE, profile, id=_PROFILE)
         try:
-            rows = self._execute(session, sql, params)
+            rows = self._execute(session, st, params)
         finally:
             connection.trace_v2(0, None, id=_PROFILE)
         return rows, counted or None

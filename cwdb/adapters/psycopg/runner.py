@@ -82,9 +82,11 @@ class PsycopgRunner(SessionRunner[Connection]):
             lease.wait()
         self.pool.close()
 
-    def _execute(self, session: PsycopgSession, sql: str, params: Params | None) -> list[Row]:
+    def _execute(self, session: PsycopgSession, st: Statement[Any], params: Bindings) -> list[Row]:
+        if isinstance(params, tuple):  # the file's %(name)s placeholders bind by name
+            params = dict(zip(st.query.params, params, strict=True))
         cursor = session.cursor
-        cursor.execute(sql, params)
+        cursor.execute(st.sql, params)
         return _fetch(cursor)
 
     def _run_command(self, session: PsycopgSession, sql: str) -> None:

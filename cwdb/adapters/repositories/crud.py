@@ -69,7 +69,7 @@ def update_row(
     specific statement of ``updates`` runs; an unknown id is a NotFoundError.
     """
     if not changes:
-        found = runner.one(find_by_id, {"id": id})
+        found = runner.one(find_by_id, (id,))
     else:
         statement, params = updates.params(changes)
         params["id"] = id
@@ -115,7 +115,7 @@ class CrudAdapter(Adapter, Generic[R]):
     def find_by_id(self, id: str) -> R | None:
         if id.__class__ is not str:
             refuse_id("id", id)
-        return self._run.one(self._find_by_id, {"id": id})
+        return self._run.one(self._find_by_id, (id,))
 
     def find_all(self) -> list[R]:
         return self._run.all(self._find_all, {})
