@@ -20,7 +20,7 @@ from contextlib import AbstractAsyncContextManager, AbstractContextManager, asyn
 from typing import Any, Protocol, TypeVar
 
 from cwdb.adapters.observe import Captured, Observer
-from cwdb.adapters.runner import Bindings, Params, Values
+from cwdb.adapters.runner import Bindings, Values
 from cwdb.adapters.sessions import backoff, replays_spent
 from cwdb.adapters.statements import Batch, Many, One, Queries, Row, Single, Write
 from cwdb.errors import SerializationError
@@ -48,27 +48,27 @@ class AsyncRunner(Protocol):
         """Raise ``cwdb.Error`` when the database is closed (for calls that skip SQL)."""
         ...
 
-    async def one(self, st: One[R], params: Params) -> R | None:
+    async def one(self, st: One[R], params: Bindings) -> R | None:
         """The first row as a record (or its first column), or None."""
         ...
 
-    async def all(self, st: Many[R], params: Params) -> list[R]:
+    async def all(self, st: Many[R], params: Bindings) -> list[R]:
         """Every row, as records (or as their first column)."""
         ...
 
-    async def single(self, st: Single[R], params: Params) -> R:
+    async def single(self, st: Single[R], params: Bindings) -> R:
         """The row a statement always returns (``INSERT ... RETURNING``, ``$``)."""
         ...
 
-    async def rows(self, st: Many[Any], params: Params) -> list[Row]:
+    async def rows(self, st: Many[Any], params: Bindings) -> list[Row]:
         """Every row as a plain tuple."""
         ...
 
-    async def write(self, st: Write, params: Params) -> None:
+    async def write(self, st: Write, params: Bindings) -> None:
         """Run one write statement (``!``) atomically."""
         ...
 
-    async def write_count(self, st: Write, params: Params) -> int:
+    async def write_count(self, st: Write, params: Bindings) -> int:
         """A write (``!``); the number of rows it changed itself."""
         ...
 

@@ -45,7 +45,7 @@ from typing import Any, TypeVar
 
 from cwdb.adapters.aio.runner import replay, spanned
 from cwdb.adapters.observe import Captured, Observer
-from cwdb.adapters.runner import Bindings, Params
+from cwdb.adapters.runner import Bindings
 from cwdb.adapters.sessions import SessionRunner
 from cwdb.adapters.statements import Batch, Many, One, Row, Single, Write
 from cwdb.errors import Error
@@ -212,22 +212,22 @@ class ThreadedRunner:
 
     # -- the Runner's methods, awaited ----------------------------------------------
 
-    async def one(self, st: One[R], params: Params) -> R | None:
+    async def one(self, st: One[R], params: Bindings) -> R | None:
         return await self.run(self.sync.one, st, params)
 
-    async def all(self, st: Many[R], params: Params) -> list[R]:
+    async def all(self, st: Many[R], params: Bindings) -> list[R]:
         return await self.run(self.sync.all, st, params)
 
-    async def single(self, st: Single[R], params: Params) -> R:
+    async def single(self, st: Single[R], params: Bindings) -> R:
         return await self.run(self.sync.single, st, params)
 
-    async def rows(self, st: Many[Any], params: Params) -> list[Row]:
+    async def rows(self, st: Many[Any], params: Bindings) -> list[Row]:
         return await self.run(self.sync.rows, st, params)
 
-    async def write(self, st: Write, params: Params) -> None:
+    async def write(self, st: Write, params: Bindings) -> None:
         await self.run(self.sync.write, st, params)
 
-    async def write_count(self, st: Write, params: Params) -> int:
+    async def write_count(self, st: Write, params: Bindings) -> int:
         return await self.run(self.sync.write_count, st, params)
 
     async def write_batch(self, st: Batch, param_sets: Iterable[Bindings]) -> int:

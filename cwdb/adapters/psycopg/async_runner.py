@@ -122,37 +122,44 @@ class AsyncPsycopgRunner:
 
     # -- running statements ----------------------------------------------------------
 
-    async def one(self, st: One[R], params: Params) -> R | None:
+    async def one(self, st: One[R], params: Bindings) -> R | None:
         rows = (await self._run(st, params))[0]
         if not rows:
             return None
         mapper = st.mapper
         return mapper(rows[0]) if mapper is not None else rows[0][0]
 
-    async def all(self, st: Many[R], params: Params) -> list[R]:
+    async def all(self, st: Many[R], params: Bindings) -> list[R]:
         rows = (await self._run(st, params))[0]
         map_rows = st.map_rows
         if map_rows is not None:
             return map_rows(rows)
         return [row[0] for row in rows]
 
-    async def single(self, st: Single[R], params: Params) -> R:
+    async def single(self, st: Single[R], params: Bindings) -> R:
         rows = (await self._run(st, params))[0]
         if not rows:
             raise Error(f"{st.query.qualified_name} returned no row")
         mapper = st.mapper
         return mapper(rows[0]) if mapper is not None else rows[0][0]
 
-    async def rows(self, st: Many[Any], params: Params) -> list[Row]:
+    async def rows(self, st: Many[Any], params: Bindings) -> list[Row]:
         return (await self._run(st, params))[0]
 
-    async def write(self, st: Write, params: Params) -> None:
+    async def write(self, st: Write, params: Bindings) -> None:
         await self._run(st, params)
 
-    async def write_count(self, st: Write, params: Params) -> int:
+    async def write_count(self, st: Write, params: Bindings) -> int:
         return (await self._run(st, params))[1]
 
-    async def _run(self, st: Statement[Any], params: Params) -> tuple[list[Row], int]:
+    async def _run(self, st: Statement[Any], bindings: Bindings) -> tuple[list[Row], int]:
+        # The file's %(name)s placeholders bind by name; an adapter may pass
+        # a tuple in the query's parameter order (``find_by_id``'s ``(id,)``).
+        params = (
+            dict(zip(st.query.params, bindings, strict=True))
+            if isinstance(bindings, tuple)
+            else bindings
+        )
         task = asyncio.current_task()
         block = self._blocks.get(task) if task is not None else None
         if block is not None:

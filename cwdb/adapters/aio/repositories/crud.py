@@ -72,7 +72,7 @@ async def update_row(
     specific statement of ``updates`` runs; an unknown id is a NotFoundError.
     """
     if not changes:
-        found = await runner.one(find_by_id, {"id": id})
+        found = await runner.one(find_by_id, (id,))
     else:
         statement, params = updates.params(changes)
         params["id"] = id
@@ -117,7 +117,7 @@ class AsyncCrudAdapter(AsyncAdapter, Generic[R]):
     async def find_by_id(self, id: str) -> R | None:
         if id.__class__ is not str:
             refuse_id("id", id)
-        return await self._run.one(self._find_by_id, {"id": id})
+        return await self._run.one(self._find_by_id, (id,))
 
     async def find_all(self) -> list[R]:
         return await self._run.all(self._find_all, {})
