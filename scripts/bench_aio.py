@@ -137,7 +137,7 @@ class AsyncStack:
         return self.run(_each(self.find, ids))
 
     def count_phase_tasks(self, phase_ids: list[str]) -> int:
-        return sum(map(len, self.run(_each(self.phase_tasks, phase_ids))))
+        return self.run(_count(self.phase_tasks, phase_ids))
 
     def update_tasks(self, ids: list[str], status: str) -> None:
         self.run(_each(partial(_swapped, self.set_status, status), ids))
@@ -146,7 +146,7 @@ class AsyncStack:
         return sum(self.run(_each(self.chunks, batches)))
 
     def count_agent_chunks(self, groups: list[list[str]]) -> int:
-        return sum(map(len, self.run(_each(self.agent_chunks, groups))))
+        return self.run(_count(self.agent_chunks, groups))
 
     def pick_accounts(self, count: int) -> list[Any]:
         return self.run(_each(lambda _: self.pick(), range(count)))
@@ -159,6 +159,19 @@ class AsyncStack:
 async def _each(call: Callable[[Any], Awaitable[T]], items: Any) -> list[T]:
     """``call`` awaited on each item in turn: the results."""
     return [await call(item) for item in items]
+
+
+async def _count(call: Callable[[Any], Awaitable[list[Any]]], items: Any) -> int:
+    """``call`` awaited on each item in turn: how many rows came back.
+
+    Each result is dropped once counted, as the sync stacks do: W6 kept whole
+    would hold a million records alive, and the collector's full passes
+    over them, not the calls, would be what the run times.
+    """
+    found = 0
+    for item in items:
+        found += len(await call(item))
+    return found
 
 
 async def _swapped(call: Callable[[str, str], Awaitable[None]], status: str, task_id: str) -> None:
@@ -295,16 +308,16 @@ def pg_stacks() -> dict[str, StackFactory]:
 def print_pg(runs: list[Rates]) -> bool:
     """Every stack's ops/s and each cwdb stack over its raw one; whether the target is met."""
     names = [name for pair in PAIRS for name in pair]
-    print(f"{'':8}" + "".join(f"{name + ' ops/s':>15}" for name in names)
+    print(f"{'':8}" + "".join(f"{name + ' ops/s':>16}" for name in names)
           + "".join(f"{c + '/' + r:>20}" for c, r in PAIRS))  # fmt: skip
     columns: dict[tuple[str, str], list[float]] = {pair: [] for pair in PAIRS}
     for workload in runs[0]:
         for pair in PAIRS:
             columns[pair].append(ratio(runs, workload, *pair))
-        cells = "".join(f"{ops(runs, workload, name):15,.0f}" for name in names)
+        cells = "".join(f"{ops(runs, workload, name):16,.0f}" for name in names)
         print(f"{workload:8}{cells}" + "".join(f"{columns[p][-1]:20.2f}" for p in PAIRS))
     means = {pair: geomean(values) for pair, values in columns.items()}
-    print(f"{'geomean':8}{'':{15 * len(names)}}" + "".join(f"{means[p]:20.2f}" for p in PAIRS))
+    print(f"{'geomean':8}{'':{16 * len(names)}}" + "".join(f"{means[p]:20.2f}" for p in PAIRS))
     met = {
         pair: means[pair] >= TARGET_GEOMEAN and min(columns[pair]) >= TARGET_EACH for pair in PAIRS
     }
