@@ -132,6 +132,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("db_backend", chosen, scope="function")
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a test opens its own database: an SQLite file, or the session's PostgreSQL emptied."""
+    if request.param not in request.config.stash[_SELECTED]:
+        pytest.skip(f"--backend excludes {request.param}")
+    if request.param == "sqlite":
+        return str(tmp_path / "cw.db")
+    suite: helpers.PostgresSuite = request.getfixturevalue("pg_suite")
+    suite.connection.execute(suite._empty)
+    return suite.url
+
+
 @pytest.fixture
 def db_backend() -> str:
     """Replaced by ``pytest_generate_tests``: ``"sqlite"`` or ``"postgresql"``."""

@@ -23,28 +23,9 @@ import pytest
 import pytest_asyncio
 
 import cwdb
-from tests.support import helpers, pg_tracer
+from tests.support import pg_tracer
 
 pytestmark = pytest.mark.asyncio
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An SQLite file, or the session's PostgreSQL database emptied."""
-    chosen = request.config.stash[_selected_key()]
-    if request.param not in chosen:
-        pytest.skip(f"--backend excludes {request.param}")
-    if request.param == "sqlite":
-        return str(tmp_path / "cw.db")
-    suite: helpers.PostgresSuite = request.getfixturevalue("pg_suite")
-    suite.connection.execute(suite._empty)
-    return suite.url
-
-
-def _selected_key() -> Any:
-    from tests import conftest
-
-    return conftest._SELECTED
 
 
 @pytest_asyncio.fixture

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,23 +21,8 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
 import cwdb
 from cwdb.adapters.observe import Captured
-from tests.support import helpers
 from tests.support.helpers import READY_TASKS
 from tests.support.otel import PASSWORD, Telemetry
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An SQLite file, or the session's PostgreSQL database emptied (as in test_async.py)."""
-    from tests import conftest
-
-    if request.param not in request.config.stash[conftest._SELECTED]:
-        pytest.skip(f"--backend excludes {request.param}")
-    if request.param == "sqlite":
-        return str(tmp_path / "cw.db")
-    suite: helpers.PostgresSuite = request.getfixturevalue("pg_suite")
-    suite.connection.execute(suite._empty)
-    return suite.url
 
 
 @pytest_asyncio.fixture
