@@ -23,7 +23,7 @@ import pytest
 import pytest_asyncio
 
 import cwdb
-from tests.support import pg_tracer
+from tests.support import helpers, pg_tracer
 
 pytestmark = pytest.mark.asyncio
 
@@ -194,11 +194,15 @@ async def test_a_timeout_inside_a_block_rolls_it_back(adb: cwdb.AsyncDatabase) -
 
 
 @pytest.fixture
-def pg_target(target: str) -> str:
-    """``target`` where it is PostgreSQL's: the pool and server connections are its own."""
-    if not target.startswith("postgresql"):
-        pytest.skip("the pool and its server connections are PostgreSQL's")
-    return target
+def pg_target(request: pytest.FixtureRequest) -> str:
+    """The session's PostgreSQL database emptied: the pool and server connections are its own."""
+    from tests import conftest
+
+    if "postgresql" not in request.config.stash[conftest._SELECTED]:
+        pytest.skip("--backend excludes postgresql")
+    suite: helpers.PostgresSuite = request.getfixturevalue("pg_suite")
+    suite.connection.execute(suite._empty)
+    return suite.url
 
 
 async def held_block(

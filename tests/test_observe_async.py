@@ -21,8 +21,11 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 
 import cwdb
 from cwdb.adapters.observe import Captured
+from tests.support import tracer
 from tests.support.helpers import READY_TASKS
 from tests.support.otel import PASSWORD, Telemetry
+
+tracer.allow_queries(READY_TASKS)
 
 
 @pytest_asyncio.fixture
