@@ -33,6 +33,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench_observe import ROWS
+
 ROOT = Path(__file__).resolve().parent.parent
 #: Calls measured, with (N1, N2): fewer runs of the calls that cost more.
 CALLS = {
@@ -44,7 +46,8 @@ CALLS = {
 }
 QUICK = {name: (n1 // 10, n2 // 10) for name, (n1, n2) in CALLS.items()}
 
-CHILD = r"""
+CHILD = (
+    r"""
 import logging, os, random, sys, tempfile
 call, n = sys.argv[1], int(sys.argv[2])
 logging.basicConfig(level=logging.WARNING)
@@ -57,16 +60,9 @@ try:
     db = cwdb.connect(path, slow_query_ms=60_000)
 except (TypeError, cwdb.errors.ValidationError):  # a build from before slow_query_ms
     db = cwdb.connect(path)
-initiative = db.initiatives.create(name="i")
-phase = db.phases.create(initiative_id=initiative.id, name="p")
-task = db.tasks.create(phase_id=phase.id, name="t", order=1)
-agents = [db.agents.create(name=f"agent {i}", worktree_id=f"w{i}") for i in range(10)]
-for agent in agents:
-    db.log_chunks.insert_chunks(
-        [{"agent_id": agent.id, "agent_name": agent.name, "content": "x" * 300}] * 100
-    )
-ids = [agent.id for agent in agents]
-extra = db.agents.create(name="extra", worktree_id="wx")
+"""
+    + ROWS
+    + r"""extra = db.agents.create(name="extra", worktree_id="wx")
 chunks = [{"agent_id": extra.id, "agent_name": "extra", "content": "x" * 80}] * 100
 tid = task.id
 if call == "raw_find_by_id":
@@ -91,6 +87,7 @@ for _ in range(20):
 for _ in range(n):
     run()
 """
+)
 
 
 def instructions(valgrind: str, build: Path, call: str, n: int) -> int:

@@ -35,7 +35,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = ("default", "slow-off", "debug", "otel")
 
-CHILD = r"""
+#: What both children (this one and bench_instructions.py's) put in ``db``
+#: first: a task, and ten agents with 100 log chunks each (W2's and W6's rows).
+ROWS = r"""
+initiative = db.initiatives.create(name="i")
+phase = db.phases.create(initiative_id=initiative.id, name="p")
+task = db.tasks.create(phase_id=phase.id, name="t", order=1)
+agents = [db.agents.create(name=f"agent {i}", worktree_id=f"w{i}") for i in range(10)]
+for agent in agents:
+    db.log_chunks.insert_chunks(
+        [{"agent_id": agent.id, "agent_name": agent.name, "content": "x" * 300}] * 100
+    )
+ids = [agent.id for agent in agents]
+"""
+
+CHILD = (
+    r"""
 import json, logging, os, sys, tempfile, time
 setting = sys.argv[1]
 reps = int(sys.argv[2])
@@ -62,16 +77,9 @@ if setting == "otel":
     metrics.set_meter_provider(MeterProvider(metric_readers=[InMemoryMetricReader()]))
 folder = tempfile.mkdtemp()
 db = cwdb.connect(os.path.join(folder, "bench.db"), **options)
-initiative = db.initiatives.create(name="i")
-phase = db.phases.create(initiative_id=initiative.id, name="p")
-task = db.tasks.create(phase_id=phase.id, name="t", order=1)
-agents = [db.agents.create(name=f"agent {i}", worktree_id=f"w{i}") for i in range(10)]
-for agent in agents:
-    db.log_chunks.insert_chunks(
-        [{"agent_id": agent.id, "agent_name": agent.name, "content": "x" * 300}] * 100
-    )
-ids = [agent.id for agent in agents]
-find, read = db.tasks.find_by_id, db.log_chunks.find_by_agent_ids
+"""
+    + ROWS
+    + r"""find, read = db.tasks.find_by_id, db.log_chunks.find_by_agent_ids
 assert len(read(ids)) == 1000
 
 def per_call(call, arg, n):
@@ -87,6 +95,7 @@ per_call(find, task.id, reps // 10)
 w2 = per_call(find, task.id, reps)
 print(json.dumps({"W2": w2, "W6": per_call(read, ids, max(1, reps // 200))}))
 """
+)
 
 
 def run(build: Path, setting: str, reps: int) -> dict[str, float]:

@@ -43,68 +43,38 @@ from cwdb.ports import aio as aio_ports
 
 
 def sync_adapters_fit_their_ports(run: Runner, q: Queries, v: Values) -> None:
-    initiatives: ports.InitiativeRepository = SqlInitiativeRepository(run, q, v)
-    phases: ports.PhaseRepository = SqlPhaseRepository(run, q, v)
-    tasks: ports.TaskRepository = SqlTaskRepository(run, q, v)
-    agents: ports.AgentRepository = SqlAgentRepository(run, q, v)
-    messages: ports.MessageRepository = SqlMessageRepository(run, q, v)
-    pages: ports.PageRepository = SqlPageRepository(run, q, v)
-    projects: ports.ProjectRepository = SqlProjectRepository(run, q, v)
-    accounts: ports.AccountRepository = SqlAccountRepository(run, q, v)
-    proposals: ports.ProposalRepository = SqlProposalRepository(run, q, v)
-    log_chunks: ports.LogChunkRepository = SqlLogChunkRepository(run, q, v)
-    conversations: ports.ConversationRepository = SqlConversationRepository(run, q, v)
-    chat_sessions: ports.ChatSessionRepository = SqlChatSessionRepository(run, q, v)
-    review_comments: ports.ReviewCommentRepository = SqlReviewCommentRepository(run, q, v)
-    errands: ports.ErrandRepository = SqlErrandRepository(run, q, v)
-    del (
-        initiatives,
-        phases,
-        tasks,
-        agents,
-        messages,
-        pages,
-        projects,
-        accounts,
-        proposals,
-        log_chunks,
-        conversations,
-        chat_sessions,
-        review_comments,
-        errands,
-    )
+    _initiatives: ports.InitiativeRepository = SqlInitiativeRepository(run, q, v)
+    _phases: ports.PhaseRepository = SqlPhaseRepository(run, q, v)
+    _tasks: ports.TaskRepository = SqlTaskRepository(run, q, v)
+    _agents: ports.AgentRepository = SqlAgentRepository(run, q, v)
+    _messages: ports.MessageRepository = SqlMessageRepository(run, q, v)
+    _pages: ports.PageRepository = SqlPageRepository(run, q, v)
+    _projects: ports.ProjectRepository = SqlProjectRepository(run, q, v)
+    _accounts: ports.AccountRepository = SqlAccountRepository(run, q, v)
+    _proposals: ports.ProposalRepository = SqlProposalRepository(run, q, v)
+    _log_chunks: ports.LogChunkRepository = SqlLogChunkRepository(run, q, v)
+    _conversations: ports.ConversationRepository = SqlConversationRepository(run, q, v)
+    _chat_sessions: ports.ChatSessionRepository = SqlChatSessionRepository(run, q, v)
+    _review_comments: ports.ReviewCommentRepository = SqlReviewCommentRepository(run, q, v)
+    _errands: ports.ErrandRepository = SqlErrandRepository(run, q, v)
 
 
 def async_adapters_fit_their_ports(run: AsyncRunner, q: Queries, v: Values) -> None:
-    initiatives: aio_ports.AsyncInitiativeRepository = AsyncSqlInitiativeRepository(run, q, v)
-    phases: aio_ports.AsyncPhaseRepository = AsyncSqlPhaseRepository(run, q, v)
-    tasks: aio_ports.AsyncTaskRepository = AsyncSqlTaskRepository(run, q, v)
-    agents: aio_ports.AsyncAgentRepository = AsyncSqlAgentRepository(run, q, v)
-    messages: aio_ports.AsyncMessageRepository = AsyncSqlMessageRepository(run, q, v)
-    pages: aio_ports.AsyncPageRepository = AsyncSqlPageRepository(run, q, v)
-    projects: aio_ports.AsyncProjectRepository = AsyncSqlProjectRepository(run, q, v)
-    accounts: aio_ports.AsyncAccountRepository = AsyncSqlAccountRepository(run, q, v)
-    proposals: aio_ports.AsyncProposalRepository = AsyncSqlProposalRepository(run, q, v)
-    log_chunks: aio_ports.AsyncLogChunkRepository = AsyncSqlLogChunkRepository(run, q, v)
-    conversations: aio_ports.AsyncConversationRepository = AsyncSqlConversationRepository(run, q, v)
-    chat_sessions: aio_ports.AsyncChatSessionRepository = AsyncSqlChatSessionRepository(run, q, v)
-    review_comments: aio_ports.AsyncReviewCommentRepository = AsyncSqlReviewCommentRepository(
+    _initiatives: aio_ports.AsyncInitiativeRepository = AsyncSqlInitiativeRepository(run, q, v)
+    _phases: aio_ports.AsyncPhaseRepository = AsyncSqlPhaseRepository(run, q, v)
+    _tasks: aio_ports.AsyncTaskRepository = AsyncSqlTaskRepository(run, q, v)
+    _agents: aio_ports.AsyncAgentRepository = AsyncSqlAgentRepository(run, q, v)
+    _messages: aio_ports.AsyncMessageRepository = AsyncSqlMessageRepository(run, q, v)
+    _pages: aio_ports.AsyncPageRepository = AsyncSqlPageRepository(run, q, v)
+    _projects: aio_ports.AsyncProjectRepository = AsyncSqlProjectRepository(run, q, v)
+    _accounts: aio_ports.AsyncAccountRepository = AsyncSqlAccountRepository(run, q, v)
+    _proposals: aio_ports.AsyncProposalRepository = AsyncSqlProposalRepository(run, q, v)
+    _log_chunks: aio_ports.AsyncLogChunkRepository = AsyncSqlLogChunkRepository(run, q, v)
+    _conversations: aio_ports.AsyncConversationRepository = AsyncSqlConversationRepository(
         run, q, v
     )
-    errands: aio_ports.AsyncErrandRepository = AsyncSqlErrandRepository(run, q, v)
-    del (
-        initiatives,
-        phases,
-        tasks,
-        agents,
-        messages,
-        pages,
-        projects,
-        accounts,
-        proposals,
-        log_chunks,
-        conversations,
-        chat_sessions,
-        review_comments,
-        errands,
+    _chat_sessions: aio_ports.AsyncChatSessionRepository = AsyncSqlChatSessionRepository(run, q, v)
+    _review_comments: aio_ports.AsyncReviewCommentRepository = AsyncSqlReviewCommentRepository(
+        run, q, v
     )
+    _errands: aio_ports.AsyncErrandRepository = AsyncSqlErrandRepository(run, q, v)

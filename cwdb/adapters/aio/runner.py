@@ -23,7 +23,7 @@ from cwdb.adapters.observe import Captured, Observer
 from cwdb.adapters.runner import Bindings, Values
 from cwdb.adapters.sessions import backoff, replays_spent
 from cwdb.adapters.statements import Batch, Many, One, Queries, Row, Single, Write
-from cwdb.errors import SerializationError
+from cwdb.errors import Error, SerializationError
 
 __all__ = ["AsyncAdapter", "AsyncRunner", "Queries", "Values"]
 
@@ -111,17 +111,20 @@ class AsyncAdapter:
 async def spanned(
     observer: Observer,
     blocks: Container[asyncio.Task[Any]],
-    level: Callable[[asyncio.Task[Any] | None], AbstractAsyncContextManager[None]],
+    level: Callable[[asyncio.Task[Any]], AbstractAsyncContextManager[None]],
 ) -> AsyncIterator[None]:
     """``level(task)`` of the calling task's block; the outermost inside the block's span.
 
     ``blocks`` holds the tasks whose block is open. The span
     (``Observer.block``) is opened on the task that owns the block, so it is
     current there while the block is open: the parent of its statements'
-    spans, and the child of whatever span the task was in.
+    spans, and the child of whatever span the task was in. A block belongs
+    to a task: outside one (a bare coroutine driven by hand) it is an error.
     """
     task = asyncio.current_task()
-    if task is None or task in blocks:
+    if task is None:
+        raise Error("transaction() of an AsyncDatabase needs a running asyncio task")
+    if task in blocks:
         async with level(task):
             yield
         return

@@ -256,10 +256,8 @@ class ThreadedRunner:
 
     @asynccontextmanager
     async def _transaction(
-        self, task: asyncio.Task[Any] | None, *, own_locks: bool
+        self, task: asyncio.Task[Any], *, own_locks: bool
     ) -> AsyncIterator[None]:
-        if task is None:
-            raise Error("transaction() of an AsyncDatabase needs a running asyncio task")
         loop = asyncio.get_running_loop()
         block = self._blocks.get(task)
         outermost = block is None

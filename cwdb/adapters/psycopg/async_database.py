@@ -18,7 +18,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from cwdb._redact import redact
 from cwdb.adapters.aio.database import AsyncDatabase
-from cwdb.adapters.database import Clock, check_busy_timeout
+from cwdb.adapters.database import Clock
 from cwdb.adapters.observe import count_connections
 from cwdb.adapters.psycopg.async_pool import PooledConnection
 from cwdb.adapters.psycopg.async_runner import AsyncConnection, AsyncPsycopgRunner
@@ -28,9 +28,8 @@ from cwdb.adapters.psycopg.connection import (
     open_connection,
     session_settings,
 )
-from cwdb.adapters.psycopg.database import DEFAULT_MAX_CONNECTIONS, ensure_schema
+from cwdb.adapters.psycopg.database import DEFAULT_MAX_CONNECTIONS, check_options, ensure_schema
 from cwdb.adapters.psycopg.database import _check_current as check_current
-from cwdb.adapters.psycopg.database import _check_whole as check_whole
 from cwdb.adapters.psycopg.migrator import Migrator
 from cwdb.adapters.psycopg.translate import translate
 from cwdb.dialects import POSTGRESQL
@@ -112,10 +111,7 @@ async def connect(
     (None, the default, never prepares a statement on the server, which
     every PgBouncer allows in transaction mode).
     """
-    check_busy_timeout(busy_timeout_ms)
-    check_whole("max_connections", max_connections, minimum=1)
-    if prepare_threshold is not None:
-        check_whole("prepare_threshold", prepare_threshold, minimum=0)
+    check_options(busy_timeout_ms, max_connections, prepare_threshold)
     if migrate:
         await asyncio.to_thread(ensure_schema, url)
     else:

@@ -251,10 +251,8 @@ class AsyncPsycopgRunner:
 
     @asynccontextmanager
     async def _transaction(
-        self, task: asyncio.Task[Any] | None, *, own_locks: bool
+        self, task: asyncio.Task[Any], *, own_locks: bool
     ) -> AsyncIterator[None]:
-        if task is None:
-            raise Error("transaction() of an AsyncDatabase needs a running asyncio task")
         block = self._blocks.get(task)
         if block is not None:
             async with self._nested(block):

@@ -72,10 +72,7 @@ def connect(
     mode; 1.21 and later can keep prepared statements there
     (``max_prepared_statements``), and so does a direct connection.
     """
-    check_busy_timeout(busy_timeout_ms)
-    _check_whole("max_connections", max_connections, minimum=1)
-    if prepare_threshold is not None:
-        _check_whole("prepare_threshold", prepare_threshold, minimum=0)
+    check_options(busy_timeout_ms, max_connections, prepare_threshold)
     shown = redact(url)
     if migrate:
         ensure_schema(url)
@@ -104,6 +101,16 @@ def connect(
     pool = Pool(connection, size=max_connections, busy_timeout_ms=busy_timeout_ms, database=shown)
     runner = PsycopgRunner(pool, busy_timeout_ms=busy_timeout_ms, database=shown)
     return PostgresqlDatabase(runner, url, clock)
+
+
+def check_options(
+    busy_timeout_ms: object, max_connections: object, prepare_threshold: object
+) -> None:
+    """The options ``connect`` and ``connect_async`` take on PostgreSQL, checked alike."""
+    check_busy_timeout(busy_timeout_ms)
+    _check_whole("max_connections", max_connections, minimum=1)
+    if prepare_threshold is not None:
+        _check_whole("prepare_threshold", prepare_threshold, minimum=0)
 
 
 def _check_whole(name: str, value: object, *, minimum: int) -> None:
